@@ -1,0 +1,95 @@
+// The recorded program: a flat list of nodes in execution order. The eager
+// record of a transform and a traced program are this same structure, and the
+// forward (JVP) and backward (VJP) sweeps are plain loops over it.
+//
+// One tape is active per thread while any transform runs; nested transforms
+// share it. A sweep run inside an enclosing transform records its own
+// operations on the tape, so derivatives of derivatives come from sweeping
+// again (PyTorch's create_graph, without a second mechanism).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "kernels.hpp"
+
+namespace wirtinger::engine {
+
+struct Value {
+  Tensor data;
+  std::int64_t node = -1;   // index on the tape that recorded it
+  std::uint64_t tape = 0;   // id of that tape; 0 = a constant
+};
+
+// A handle to a value; the type array code and the rules are written against.
+struct Var {
+  std::shared_ptr<Value> p;
+
+  Var() = default;
+  explicit Var(Tensor t) : p(std::make_shared<Value>(Value{std::move(t), -1, 0})) {}
+  explicit operator bool() const { return static_cast<bool>(p); }
+  const Tensor& data() const { return p->data; }
+  DType dtype() const { return p->data.dtype; }
+  const Shape& shape() const { return p->data.shape; }
+  int ndim() const { return p->data.ndim(); }
+};
+
+enum class Prim : std::uint8_t {
+  Watch,         // an input being differentiated (its input, if any, is an outer value)
+  Unary,         // op = UnaryOp
+  Binary,        // op = BinaryOp, broadcasting
+  Cast,          // to dtype
+  BroadcastTo,   // to shape
+  Reshape,       // to shape
+  Transpose,     // by ints
+  Sum,           // over axes ints (removed)
+  Prod,          // over axes ints (removed)
+  Slice,         // start = ints, step = ints2, count = shape
+  SliceScatter,  // into zeros of shape, at start = ints, step = ints2
+  Concat,        // along axis ints[0]
+  Select,        // mask ? a : b, equal shapes
+  Matmul,        // (..., m, k) @ (..., k, n), equal batch dims
+};
+const char* prim_name(Prim p);
+
+struct Node {
+  Prim prim;
+  int op = 0;
+  std::vector<Var> in;
+  Var out;
+  Shape shape;
+  std::vector<std::int64_t> ints, ints2;
+  DType dtype = DType::f64;
+  std::shared_ptr<const std::vector<std::uint8_t>> mask;
+};
+
+struct Tape {
+  std::uint64_t id;
+  std::deque<Node> nodes;  // a deque: sweeps append while they hold references
+};
+
+// Thread-local recording state.
+struct Recorder {
+  std::shared_ptr<Tape> tape;
+  int depth = 0;
+  bool enabled = true;
+};
+Recorder& recorder();
+
+// Whether v was recorded on tape t.
+inline bool on_tape(const Var& v, const Tape& t) { return v && v.p->tape == t.id && v.p->node >= 0; }
+
+// Produces a Var holding `out`, recording `node` when an input is on the active
+// tape and recording is enabled.
+Var record(Node node, Tensor out);
+
+// Scoped change of Recorder::enabled.
+struct RecordingGuard {
+  bool saved;
+  explicit RecordingGuard(bool enabled) : saved(recorder().enabled) { recorder().enabled = enabled; }
+  ~RecordingGuard() { recorder().enabled = saved; }
+};
+
+}  // namespace wirtinger::engine

@@ -1,0 +1,487 @@
+#include "kernels.hpp"
+
+#include <algorithm>
+#include <array>
+#include <numeric>
+#include <sstream>
+
+namespace wirtinger::engine {
+
+// ---------------------------------------------------------------- tensor basics
+std::string shape_str(const Shape& s) {
+  std::ostringstream os;
+  os << "(";
+  for (std::size_t i = 0; i < s.size(); ++i) os << s[i] << (s.size() == 1 ? "," : (i + 1 < s.size() ? ", " : ""));
+  os << ")";
+  return os.str();
+}
+
+Tensor Tensor::empty(DType dtype, Shape shape) {
+  const std::size_t bytes = std::max<std::size_t>(1, static_cast<std::size_t>(numel(shape)) * itemsize(dtype));
+  std::shared_ptr<void> buf(::operator new(bytes, std::align_val_t(64)),
+                            [](void* p) { ::operator delete(p, std::align_val_t(64)); });
+  return Tensor{dtype, std::move(shape), std::move(buf)};
+}
+Tensor Tensor::zeros(DType dtype, Shape shape) {
+  Tensor t = empty(dtype, std::move(shape));
+  std::memset(t.raw(), 0, static_cast<std::size_t>(t.size()) * itemsize(dtype));
+  return t;
+}
+Tensor Tensor::full(DType dtype, Shape shape, std::complex<double> value) {
+  Tensor t = empty(dtype, std::move(shape));
+  dispatch(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    std::fill_n(t.data<T>(), t.size(), scalar_cast<T>(value));
+  });
+  return t;
+}
+
+std::vector<std::int64_t> row_strides(const Shape& s) {
+  std::vector<std::int64_t> st(s.size(), 1);
+  for (int i = static_cast<int>(s.size()) - 2; i >= 0; --i) st[i] = st[i + 1] * s[i + 1];
+  return st;
+}
+
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+  const std::size_t r = std::max(a.size(), b.size());
+  Shape out(r);
+  for (std::size_t i = 0; i < r; ++i) {
+    const std::int64_t da = i < r - a.size() ? 1 : a[i - (r - a.size())];
+    const std::int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
+    if (da != db && da != 1 && db != 1)
+      throw std::invalid_argument(std::string(op) + ": shapes " + shape_str(a) + " and " + shape_str(b) +
+                                  " cannot be broadcast together; reshape or add axes so that each dimension "
+                                  "matches or is 1");
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+namespace {
+
+// Strides of an operand of shape s read over the broadcast shape out (0 on broadcast axes).
+std::vector<std::int64_t> bstrides(const Shape& s, const Shape& out) {
+  const std::size_t r = out.size(), k = s.size();
+  std::vector<std::int64_t> st(r, 0);
+  const auto rs = row_strides(s);
+  for (std::size_t i = 0; i < k; ++i) {
+    const std::size_t j = r - k + i;
+    st[j] = (s[i] == 1 && out[j] != 1) ? 0 : rs[i];
+  }
+  return st;
+}
+
+// Calls f(o, offsets) for every index of shape, row-major, where offsets[k] is
+// the element offset of operand k, whose strides (over shape) are strides[k].
+template <std::size_t N, class F>
+void for_each_index(const Shape& shape, const std::array<std::vector<std::int64_t>, N>& strides,
+                    std::array<std::int64_t, N> base, F&& f) {
+  const std::int64_t n = numel(shape);
+  if (n == 0) return;
+  const int r = static_cast<int>(shape.size());
+  if (r == 0) {
+    f(std::int64_t{0}, base);
+    return;
+  }
+  std::vector<std::int64_t> idx(r, 0);
+  const std::int64_t inner = shape[r - 1];
+  std::array<std::int64_t, N> off = base, step;
+  for (std::size_t k = 0; k < N; ++k) step[k] = strides[k][r - 1];
+  for (std::int64_t o = 0; o < n; o += inner) {
+    std::array<std::int64_t, N> cur = off;
+    for (std::int64_t j = 0; j < inner; ++j) {
+      f(o + j, cur);
+      for (std::size_t k = 0; k < N; ++k) cur[k] += step[k];
+    }
+    for (int d = r - 2; d >= 0; --d) {
+      for (std::size_t k = 0; k < N; ++k) off[k] += strides[k][d];
+      if (++idx[d] < shape[d]) break;
+      for (std::size_t k = 0; k < N; ++k) off[k] -= strides[k][d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+template <class Rule, class T> using out_scalar_t = std::conditional_t<is_real_output_v<Rule>, real_of<T>, T>;
+
+template <class Rule> struct Unary {
+  static Tensor value(const Tensor& x) {
+    const DType od = is_real_output_v<Rule> ? real_dtype(x.dtype) : x.dtype;
+    Tensor out = Tensor::empty(od, x.shape);
+    dispatch(x.dtype, [&](auto tag) {
+      using T = decltype(tag);
+      using O = out_scalar_t<Rule, T>;
+      const T* xp = x.data<T>();
+      O* op = out.data<O>();
+      const std::int64_t n = x.size();
+      for (std::int64_t i = 0; i < n; ++i) op[i] = scalar_cast<O>(value_of<Rule>(xp[i]));
+    });
+    return out;
+  }
+  static Tensor jvp(const Tensor& x, const Tensor& out, const Tensor& t) {
+    Tensor res = Tensor::empty(out.dtype, x.shape);
+    dispatch(x.dtype, [&](auto tag) {
+      using T = decltype(tag);
+      using O = out_scalar_t<Rule, T>;
+      const T* xp = x.data<T>();
+      const T* tp = t.data<T>();
+      const O* op = out.data<O>();
+      O* rp = res.data<O>();
+      const std::int64_t n = x.size();
+      for (std::int64_t i = 0; i < n; ++i)
+        rp[i] = scalar_cast<O>(wirtinger::jvp<Rule>(xp[i], scalar_cast<T>(op[i]), tp[i]));
+    });
+    return res;
+  }
+  static Tensor vjp(const Tensor& x, const Tensor& out, const Tensor& ct) {
+    Tensor res = Tensor::empty(x.dtype, x.shape);
+    dispatch(x.dtype, [&](auto tag) {
+      using T = decltype(tag);
+      using O = out_scalar_t<Rule, T>;
+      const T* xp = x.data<T>();
+      const O* op = out.data<O>();
+      const O* cp = ct.data<O>();
+      T* rp = res.data<T>();
+      const std::int64_t n = x.size();
+      for (std::int64_t i = 0; i < n; ++i)
+        rp[i] = vjp_adjoint<Rule>(xp[i], scalar_cast<T>(op[i]), scalar_cast<T>(cp[i]));
+    });
+    return res;
+  }
+};
+
+template <class Rule, class T> constexpr bool binary_ok_v = !(is_real_only_v<Rule> && is_complex_v<T>);
+
+template <class Rule> struct Binary {
+  static void check(const Tensor& a) {
+    if (is_real_only_v<Rule> && is_complex(a.dtype))
+      throw std::invalid_argument("this operation is defined for real arrays only, got " +
+                                  std::string(dtype_name(a.dtype)));
+  }
+  static Tensor value(const Tensor& a, const Tensor& b) {
+    check(a);
+    const Shape os = broadcast_shapes(a.shape, b.shape, "binary operation");
+    Tensor out = Tensor::empty(a.dtype, os);
+    dispatch(a.dtype, [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (binary_ok_v<Rule, T>) {
+        const T *ap = a.data<T>(), *bp = b.data<T>();
+        T* op = out.data<T>();
+        if (a.shape == b.shape) {
+          for (std::int64_t i = 0, n = out.size(); i < n; ++i) op[i] = Rule::value(ap[i], bp[i]);
+        } else {
+          for_each_index<2>(os, {bstrides(a.shape, os), bstrides(b.shape, os)}, {0, 0},
+                            [&](std::int64_t o, const std::array<std::int64_t, 2>& k) {
+                              op[o] = Rule::value(ap[k[0]], bp[k[1]]);
+                            });
+        }
+      }
+    });
+    return out;
+  }
+  // f(o, partial, operand offset) over the result, partial = d_d(which).
+  template <class T, class F>
+  static void partials(int which, const Tensor& a, const Tensor& b, const Tensor& out, const Shape& operand,
+                       F&& f) {
+    const T *ap = a.data<T>(), *bp = b.data<T>(), *op = out.data<T>();
+    for_each_index<3>(out.shape, {bstrides(a.shape, out.shape), bstrides(b.shape, out.shape), bstrides(operand, out.shape)},
+                      {0, 0, 0}, [&](std::int64_t o, const std::array<std::int64_t, 3>& k) {
+                        const T d = which == 0 ? Rule::d_da(ap[k[0]], bp[k[1]], op[o]) : Rule::d_db(ap[k[0]], bp[k[1]], op[o]);
+                        f(o, d, k[2]);
+                      });
+  }
+  static Tensor jvp(int which, const Tensor& a, const Tensor& b, const Tensor& out, const Tensor& t) {
+    check(a);
+    Tensor res = Tensor::empty(out.dtype, out.shape);
+    dispatch(a.dtype, [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (binary_ok_v<Rule, T>) {
+        const T* tp = t.data<T>();
+        T* rp = res.data<T>();
+        partials<T>(which, a, b, out, t.shape, [&](std::int64_t o, const T& d, std::int64_t k) { rp[o] = d * tp[k]; });
+      }
+    });
+    return res;
+  }
+  static Tensor vjp(int which, const Tensor& a, const Tensor& b, const Tensor& out, const Tensor& ct) {
+    check(a);
+    Tensor res = Tensor::empty(out.dtype, out.shape);
+    dispatch(a.dtype, [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (binary_ok_v<Rule, T>) {
+        const T* cp = ct.data<T>();
+        T* rp = res.data<T>();
+        partials<T>(which, a, b, out, out.shape,
+                    [&](std::int64_t o, const T& d, std::int64_t k) { rp[o] = conj(d) * cp[k]; });
+      }
+    });
+    return res;
+  }
+};
+
+struct UnaryEntry {
+  const char* name;
+  bool holomorphic, real_output;
+  Tensor (*value)(const Tensor&);
+  Tensor (*jvp)(const Tensor&, const Tensor&, const Tensor&);
+  Tensor (*vjp)(const Tensor&, const Tensor&, const Tensor&);
+};
+const UnaryEntry unary_table[] = {
+#define WIRT_ENTRY(name, R)                                                                                  \
+  {#name, is_holomorphic_v<rules::R>, is_real_output_v<rules::R>, &Unary<rules::R>::value, &Unary<rules::R>::jvp, \
+   &Unary<rules::R>::vjp},
+    WIRTINGER_UNARY_RULES(WIRT_ENTRY)
+#undef WIRT_ENTRY
+};
+
+struct BinaryEntry {
+  const char* name;
+  bool real_only;
+  Tensor (*value)(const Tensor&, const Tensor&);
+  Tensor (*jvp)(int, const Tensor&, const Tensor&, const Tensor&, const Tensor&);
+  Tensor (*vjp)(int, const Tensor&, const Tensor&, const Tensor&, const Tensor&);
+};
+const BinaryEntry binary_table[] = {
+#define WIRT_ENTRY(name, R) \
+  {#name, is_real_only_v<rules::R>, &Binary<rules::R>::value, &Binary<rules::R>::jvp, &Binary<rules::R>::vjp},
+    WIRTINGER_BINARY_RULES(WIRT_ENTRY)
+#undef WIRT_ENTRY
+};
+
+}  // namespace
+
+const char* unary_name(UnaryOp op) { return unary_table[static_cast<int>(op)].name; }
+const char* binary_name(BinaryOp op) { return binary_table[static_cast<int>(op)].name; }
+bool unary_holomorphic(UnaryOp op) { return unary_table[static_cast<int>(op)].holomorphic; }
+bool unary_real_output(UnaryOp op) { return unary_table[static_cast<int>(op)].real_output; }
+bool binary_real_only(BinaryOp op) { return binary_table[static_cast<int>(op)].real_only; }
+
+Tensor unary_value(UnaryOp op, const Tensor& x) { return unary_table[static_cast<int>(op)].value(x); }
+Tensor unary_jvp(UnaryOp op, const Tensor& x, const Tensor& out, const Tensor& t) {
+  return unary_table[static_cast<int>(op)].jvp(x, out, t);
+}
+Tensor unary_vjp(UnaryOp op, const Tensor& x, const Tensor& out, const Tensor& ct) {
+  return unary_table[static_cast<int>(op)].vjp(x, out, ct);
+}
+Tensor binary_value(BinaryOp op, const Tensor& a, const Tensor& b) { return binary_table[static_cast<int>(op)].value(a, b); }
+Tensor binary_jvp(BinaryOp op, int which, const Tensor& a, const Tensor& b, const Tensor& out, const Tensor& t) {
+  return binary_table[static_cast<int>(op)].jvp(which, a, b, out, t);
+}
+Tensor binary_vjp(BinaryOp op, int which, const Tensor& a, const Tensor& b, const Tensor& out, const Tensor& ct) {
+  return binary_table[static_cast<int>(op)].vjp(which, a, b, out, ct);
+}
+
+// ---------------------------------------------------------------- structure
+Tensor cast(const Tensor& x, DType to) {
+  if (x.dtype == to) return x;
+  Tensor out = Tensor::empty(to, x.shape);
+  dispatch(x.dtype, [&](auto ftag) {
+    using F = decltype(ftag);
+    dispatch(to, [&](auto ttag) {
+      using T = decltype(ttag);
+      const F* xp = x.data<F>();
+      T* op = out.data<T>();
+      for (std::int64_t i = 0, n = x.size(); i < n; ++i) op[i] = scalar_cast<T>(xp[i]);
+    });
+  });
+  return out;
+}
+
+Tensor broadcast_to(const Tensor& x, const Shape& shape) {
+  if (x.shape == shape) return x;
+  broadcast_shapes(x.shape, shape, "broadcast_to");
+  Tensor out = Tensor::empty(x.dtype, shape);
+  dispatch(x.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = x.data<T>();
+    T* op = out.data<T>();
+    for_each_index<1>(shape, {bstrides(x.shape, shape)}, {0},
+                      [&](std::int64_t o, const std::array<std::int64_t, 1>& k) { op[o] = xp[k[0]]; });
+  });
+  return out;
+}
+
+namespace {
+// Accumulates x over `axes` into an array of the kept axes, with op(acc, v).
+template <class Op>
+Tensor reduce(const Tensor& x, const std::vector<std::int64_t>& axes, std::complex<double> init, Op op) {
+  Shape out_shape;
+  std::vector<bool> reduced(x.ndim(), false);
+  for (auto a : axes) reduced[a] = true;
+  for (int d = 0; d < x.ndim(); ++d)
+    if (!reduced[d]) out_shape.push_back(x.shape[d]);
+  Tensor out = Tensor::full(x.dtype, out_shape, init);
+  std::vector<std::int64_t> ostr(x.ndim(), 0);
+  {
+    const auto rs = row_strides(out_shape);
+    int j = 0;
+    for (int d = 0; d < x.ndim(); ++d)
+      if (!reduced[d]) ostr[d] = rs[j++];
+  }
+  dispatch(x.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = x.data<T>();
+    T* op_ = out.data<T>();
+    for_each_index<1>(x.shape, {ostr}, {0},
+                      [&](std::int64_t i, const std::array<std::int64_t, 1>& k) { op_[k[0]] = op(op_[k[0]], xp[i]); });
+  });
+  return out;
+}
+}  // namespace
+
+Tensor reduce_sum(const Tensor& x, const std::vector<std::int64_t>& axes) {
+  return reduce(x, axes, 0.0, [](const auto& acc, const auto& v) { return acc + v; });
+}
+Tensor reduce_prod(const Tensor& x, const std::vector<std::int64_t>& axes) {
+  return reduce(x, axes, 1.0, [](const auto& acc, const auto& v) { return acc * v; });
+}
+
+Tensor sum_to_shape(const Tensor& x, const Shape& shape) {
+  if (x.shape == shape) return x;
+  const std::size_t lead = x.shape.size() - shape.size();
+  std::vector<std::int64_t> axes;
+  for (std::size_t d = 0; d < x.shape.size(); ++d)
+    if (d < lead || (shape[d - lead] == 1 && x.shape[d] != 1)) axes.push_back(static_cast<std::int64_t>(d));
+  return reduce_sum(x, axes).reshaped(shape);
+}
+
+Tensor transpose(const Tensor& x, const std::vector<std::int64_t>& perm) {
+  Shape out_shape(perm.size());
+  std::vector<std::int64_t> xs = row_strides(x.shape), st(perm.size());
+  for (std::size_t i = 0; i < perm.size(); ++i) {
+    out_shape[i] = x.shape[perm[i]];
+    st[i] = xs[perm[i]];
+  }
+  Tensor out = Tensor::empty(x.dtype, out_shape);
+  dispatch(x.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = x.data<T>();
+    T* op = out.data<T>();
+    for_each_index<1>(out_shape, {st}, {0}, [&](std::int64_t o, const std::array<std::int64_t, 1>& k) { op[o] = xp[k[0]]; });
+  });
+  return out;
+}
+
+Tensor prod_others(const Tensor& x, const std::vector<std::int64_t>& axes) {
+  // Products of all other elements of each reduced slice, by prefix and suffix
+  // products, so that zeros need no division.
+  std::vector<bool> reduced(x.ndim(), false);
+  for (auto a : axes) reduced[a] = true;
+  std::vector<std::int64_t> perm;
+  std::int64_t inner = 1;
+  for (int d = 0; d < x.ndim(); ++d)
+    if (!reduced[d]) perm.push_back(d);
+  for (int d = 0; d < x.ndim(); ++d)
+    if (reduced[d]) {
+      perm.push_back(d);
+      inner *= x.shape[d];
+    }
+  Tensor xt = transpose(x, perm);
+  Tensor res = Tensor::empty(x.dtype, xt.shape);
+  dispatch(x.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = xt.data<T>();
+    T* rp = res.data<T>();
+    const std::int64_t outer = inner ? xt.size() / inner : 0;
+    for (std::int64_t r = 0; r < outer; ++r) {
+      const T* row = xp + r * inner;
+      T* dst = rp + r * inner;
+      T acc(1);
+      for (std::int64_t j = 0; j < inner; ++j) {
+        dst[j] = acc;
+        acc = acc * row[j];
+      }
+      acc = T(1);
+      for (std::int64_t j = inner - 1; j >= 0; --j) {
+        dst[j] = dst[j] * acc;
+        acc = acc * row[j];
+      }
+    }
+  });
+  std::vector<std::int64_t> inv(perm.size());
+  for (std::size_t i = 0; i < perm.size(); ++i) inv[perm[i]] = static_cast<std::int64_t>(i);
+  return transpose(res, inv);
+}
+
+Tensor slice(const Tensor& x, const std::vector<std::int64_t>& start, const std::vector<std::int64_t>& step,
+             const Shape& count) {
+  const auto xs = row_strides(x.shape);
+  std::vector<std::int64_t> st(x.ndim());
+  std::int64_t base = 0;
+  for (int d = 0; d < x.ndim(); ++d) {
+    base += start[d] * xs[d];
+    st[d] = step[d] * xs[d];
+  }
+  Tensor out = Tensor::empty(x.dtype, count);
+  dispatch(x.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = x.data<T>();
+    T* op = out.data<T>();
+    for_each_index<1>(count, {st}, {base}, [&](std::int64_t o, const std::array<std::int64_t, 1>& k) { op[o] = xp[k[0]]; });
+  });
+  return out;
+}
+
+Tensor slice_scatter(const Tensor& x, const Shape& shape, const std::vector<std::int64_t>& start,
+                     const std::vector<std::int64_t>& step) {
+  const auto os = row_strides(shape);
+  std::vector<std::int64_t> st(shape.size());
+  std::int64_t base = 0;
+  for (std::size_t d = 0; d < shape.size(); ++d) {
+    base += start[d] * os[d];
+    st[d] = step[d] * os[d];
+  }
+  Tensor out = Tensor::zeros(x.dtype, shape);
+  dispatch(x.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = x.data<T>();
+    T* op = out.data<T>();
+    for_each_index<1>(x.shape, {st}, {base}, [&](std::int64_t i, const std::array<std::int64_t, 1>& k) { op[k[0]] += xp[i]; });
+  });
+  return out;
+}
+
+Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis) {
+  Shape shape = xs.at(0).shape;
+  shape[axis] = 0;
+  for (const auto& x : xs) shape[axis] += x.shape[axis];
+  Tensor out = Tensor::empty(xs[0].dtype, shape);
+  std::int64_t outer = 1;
+  for (std::int64_t d = 0; d < axis; ++d) outer *= shape[d];
+  const std::size_t item = itemsize(out.dtype);
+  const std::int64_t out_row = out.size() / std::max<std::int64_t>(outer, 1);
+  char* op = static_cast<char*>(out.raw());
+  std::int64_t offset = 0;
+  for (const auto& x : xs) {
+    const std::int64_t row = outer ? x.size() / outer : 0;
+    const char* xp = static_cast<const char*>(x.raw());
+    for (std::int64_t r = 0; r < outer; ++r)
+      std::memcpy(op + (r * out_row + offset) * item, xp + r * row * item, static_cast<std::size_t>(row) * item);
+    offset += row;
+  }
+  return out;
+}
+
+Tensor select(const std::vector<std::uint8_t>& mask, const Tensor& a, const Tensor& b) {
+  Tensor out = Tensor::empty(a.dtype, a.shape);
+  dispatch(a.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T *ap = a.data<T>(), *bp = b.data<T>();
+    T* op = out.data<T>();
+    for (std::int64_t i = 0, n = a.size(); i < n; ++i) op[i] = mask[i] ? ap[i] : bp[i];
+  });
+  return out;
+}
+
+Tensor add_same(const Tensor& a, const Tensor& b) {
+  Tensor out = Tensor::empty(a.dtype, a.shape);
+  dispatch(a.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T *ap = a.data<T>(), *bp = b.data<T>();
+    T* op = out.data<T>();
+    for (std::int64_t i = 0, n = a.size(); i < n; ++i) op[i] = ap[i] + bp[i];
+  });
+  return out;
+}
+
+}  // namespace wirtinger::engine

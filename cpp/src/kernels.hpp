@@ -1,0 +1,58 @@
+// Whole-array kernels: each call is one C++ loop over memory. The element-wise
+// ones are instantiated from the rule table (rules.hpp); nothing here knows a
+// derivative formula of its own.
+#pragma once
+
+#include <wirtinger/rules.hpp>
+
+#include "tensor.hpp"
+
+namespace wirtinger::engine {
+
+enum class UnaryOp : int {
+#define WIRT_ENUM(name, Rule) name,
+  WIRTINGER_UNARY_RULES(WIRT_ENUM)
+#undef WIRT_ENUM
+  count_
+};
+enum class BinaryOp : int {
+#define WIRT_ENUM(name, Rule) name,
+  WIRTINGER_BINARY_RULES(WIRT_ENUM)
+#undef WIRT_ENUM
+  count_
+};
+const char* unary_name(UnaryOp op);
+const char* binary_name(BinaryOp op);
+bool unary_holomorphic(UnaryOp op);
+bool unary_real_output(UnaryOp op);
+bool binary_real_only(BinaryOp op);
+
+// Element-wise, from the rule table. t and ct have the dtype of x and of the
+// result respectively; results are in the result's dtype (jvp) or x's (vjp).
+Tensor unary_value(UnaryOp op, const Tensor& x);
+Tensor unary_jvp(UnaryOp op, const Tensor& x, const Tensor& out, const Tensor& t);
+Tensor unary_vjp(UnaryOp op, const Tensor& x, const Tensor& out, const Tensor& ct);
+Tensor binary_value(BinaryOp op, const Tensor& a, const Tensor& b);
+// d_d(which)·t, with t of that argument's shape, and conj(d_d(which))·ct, both
+// over the broadcast result shape.
+Tensor binary_jvp(BinaryOp op, int which, const Tensor& a, const Tensor& b, const Tensor& out, const Tensor& t);
+Tensor binary_vjp(BinaryOp op, int which, const Tensor& a, const Tensor& b, const Tensor& out, const Tensor& ct);
+
+// Structure.
+Tensor cast(const Tensor& x, DType to);  // complex → real keeps the real part
+Tensor broadcast_to(const Tensor& x, const Shape& shape);
+Tensor sum_to_shape(const Tensor& x, const Shape& shape);  // the adjoint of broadcast_to
+Tensor reduce_sum(const Tensor& x, const std::vector<std::int64_t>& axes);
+Tensor reduce_prod(const Tensor& x, const std::vector<std::int64_t>& axes);
+Tensor prod_others(const Tensor& x, const std::vector<std::int64_t>& axes);
+Tensor transpose(const Tensor& x, const std::vector<std::int64_t>& perm);
+Tensor slice(const Tensor& x, const std::vector<std::int64_t>& start, const std::vector<std::int64_t>& step,
+             const Shape& count);
+Tensor slice_scatter(const Tensor& x, const Shape& shape, const std::vector<std::int64_t>& start,
+                     const std::vector<std::int64_t>& step);
+Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis);
+Tensor select(const std::vector<std::uint8_t>& mask, const Tensor& a, const Tensor& b);
+Tensor add_same(const Tensor& a, const Tensor& b);  // a + b, same shape and dtype
+Tensor matmul(const Tensor& a, const Tensor& b);    // (..., m, k) @ (..., k, n), equal batch dims
+
+}  // namespace wirtinger::engine

@@ -1,0 +1,188 @@
+// The pybind11 module: a thin layer over the engine. Long C++ work runs with
+// the GIL released; C++ exceptions become Python exceptions.
+#include <pybind11/complex.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <atomic>
+
+#include "../../cuda/device.hpp"
+#include "ops.hpp"
+
+namespace py = pybind11;
+using namespace wirtinger::engine;
+
+namespace {
+
+DType dtype_from(const py::dtype& dt) {
+  const char kind = dt.kind();
+  const auto size = dt.itemsize();
+  if (kind == 'f' && size == 4) return DType::f32;
+  if (kind == 'f' && size == 8) return DType::f64;
+  if (kind == 'c' && size == 8) return DType::c64;
+  if (kind == 'c' && size == 16) return DType::c128;
+  throw py::type_error("wirtinger supports float32, float64, complex64 and complex128 arrays, got " +
+                       std::string(py::str(dt)));
+}
+
+py::dtype to_numpy_dtype(DType d) { return py::dtype(dtype_name(d)); }
+
+Var from_numpy(const py::array& a) {
+  if (!(a.flags() & py::array::c_style)) throw py::value_error("from_numpy: array must be C-contiguous");
+  const DType d = dtype_from(a.dtype());
+  Shape shape(a.shape(), a.shape() + a.ndim());
+  Tensor t = Tensor::empty(d, shape);
+  std::memcpy(t.raw(), a.data(), static_cast<std::size_t>(t.size()) * itemsize(d));
+  return Var(std::move(t));
+}
+
+// A read-only NumPy view that keeps the buffer alive.
+py::array to_numpy(const Var& v) {
+  const Tensor& t = v.data();
+  auto* keep = new std::shared_ptr<void>(t.buffer);
+  py::capsule owner(keep, [](void* p) { delete static_cast<std::shared_ptr<void>*>(p); });
+  std::vector<py::ssize_t> shape(t.shape.begin(), t.shape.end()), strides;
+  for (auto s : row_strides(t.shape)) strides.push_back(static_cast<py::ssize_t>(s * itemsize(t.dtype)));
+  py::array arr(to_numpy_dtype(t.dtype), shape, strides, t.raw(), owner);
+  py::detail::array_proxy(arr.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+  return arr;
+}
+
+std::atomic<std::uint64_t> next_tape_id{1};
+
+std::vector<Var> jac_columns(Tape& tape, const std::vector<Var>& inputs, std::size_t which,
+                             const std::vector<Var>& outputs, bool record, bool imaginary, bool forward) {
+  // Forward: tangent e_k on inputs[which], one JVP sweep per k, columns stacked
+  // as (n, *out.shape) per output. Reverse: cotangent e_k on outputs[which],
+  // one VJP sweep per k, rows stacked as (m, *in.shape) per input.
+  const Var& seed_of = forward ? inputs.at(which) : outputs.at(which);
+  const std::vector<Var>& results_for = forward ? outputs : inputs;
+  const std::int64_t n = seed_of.data().size();
+  std::vector<std::vector<Var>> parts(results_for.size());
+  for (std::int64_t k = 0; k < n; ++k) {
+    Tensor e = Tensor::zeros(seed_of.dtype(), seed_of.shape());
+    dispatch(e.dtype, [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (wirtinger::is_complex_v<T>) e.data<T>()[k] = imaginary ? T(0, 1) : T(1, 0);
+      else e.data<T>()[k] = T(1);
+    });
+    std::vector<Var> seeds(forward ? inputs.size() : outputs.size());
+    seeds[which] = constant(std::move(e));
+    std::vector<Var> res = forward ? jvp_sweep(tape, inputs, seeds, outputs, record)
+                                   : vjp_sweep(tape, outputs, seeds, inputs, record);
+    for (std::size_t j = 0; j < res.size(); ++j) {
+      Shape s = res[j].shape();
+      s.insert(s.begin(), 1);
+      parts[j].push_back(reshape(res[j], s));
+    }
+  }
+  std::vector<Var> out;
+  for (std::size_t j = 0; j < results_for.size(); ++j) {
+    if (n == 0) {
+      Shape s = results_for[j].shape();
+      s.insert(s.begin(), 0);
+      out.push_back(zeros(results_for[j].dtype(), s));
+    } else {
+      out.push_back(concat(parts[j], 0));
+    }
+  }
+  return out;
+}
+
+std::shared_ptr<const std::vector<std::uint8_t>> mask_from(const py::array& m) {
+  auto a = py::array_t<bool, py::array::c_style | py::array::forcecast>::ensure(m);
+  if (!a) throw py::type_error("where: condition must be convertible to a boolean array");
+  auto v = std::make_shared<std::vector<std::uint8_t>>(static_cast<std::size_t>(a.size()));
+  for (py::ssize_t i = 0; i < a.size(); ++i) (*v)[static_cast<std::size_t>(i)] = a.data()[i];
+  return v;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "wirtinger's C++ engine (internal; use the wirtinger package)";
+
+  py::class_<Tape, std::shared_ptr<Tape>>(m, "Tape")
+      .def_property_readonly("id", [](const Tape& t) { return t.id; })
+      .def("__len__", [](const Tape& t) { return t.nodes.size(); })
+      .def("primitives", [](const Tape& t) {
+        std::vector<std::string> names;
+        for (const auto& n : t.nodes)
+          names.push_back(n.prim == Prim::Unary    ? unary_name(static_cast<UnaryOp>(n.op))
+                          : n.prim == Prim::Binary ? binary_name(static_cast<BinaryOp>(n.op))
+                                                   : prim_name(n.prim));
+        return names;
+      });
+
+  py::class_<Var>(m, "Var")
+      .def_property_readonly("shape", [](const Var& v) { return py::tuple(py::cast(v.shape())); })
+      .def_property_readonly("dtype", [](const Var& v) { return to_numpy_dtype(v.dtype()); })
+      .def_property_readonly("ndim", &Var::ndim)
+      .def_property_readonly("size", [](const Var& v) { return v.data().size(); })
+      .def_property_readonly("node", [](const Var& v) { return v.p->node; })
+      .def_property_readonly("tape_id", [](const Var& v) { return v.p->tape; })
+      .def("numpy", &to_numpy);
+
+  m.def("from_numpy", &from_numpy);
+  m.def("unary_names", [] {
+    std::vector<std::string> r;
+    for (int i = 0; i < static_cast<int>(UnaryOp::count_); ++i) r.push_back(unary_name(static_cast<UnaryOp>(i)));
+    return r;
+  });
+  m.def("binary_names", [] {
+    std::vector<std::string> r;
+    for (int i = 0; i < static_cast<int>(BinaryOp::count_); ++i) r.push_back(binary_name(static_cast<BinaryOp>(i)));
+    return r;
+  });
+  m.def("structural_names", [] {
+    std::vector<std::string> r;
+    for (Prim p : {Prim::Cast, Prim::BroadcastTo, Prim::Reshape, Prim::Transpose, Prim::Sum, Prim::Prod, Prim::Slice,
+                   Prim::SliceScatter, Prim::Concat, Prim::Select, Prim::Matmul})
+      r.push_back(prim_name(p));
+    return r;
+  });
+  m.def("unary_holomorphic", [](int op) { return unary_holomorphic(static_cast<UnaryOp>(op)); });
+
+  using G = py::call_guard<py::gil_scoped_release>;
+  m.def("unary", [](int op, const Var& x) { return unary(static_cast<UnaryOp>(op), x); }, G());
+  m.def("binary", [](int op, const Var& a, const Var& b) { return binary(static_cast<BinaryOp>(op), a, b); }, G());
+  m.def("cast", [](const Var& x, const py::dtype& d) { return cast(x, dtype_from(d)); });
+  m.def("broadcast_to", [](const Var& x, const Shape& s) { return broadcast_to(x, s); }, G());
+  m.def("reshape", &reshape, G());
+  m.def("transpose", [](const Var& x, const std::vector<std::int64_t>& p) { return transpose(x, p); }, G());
+  m.def("sum", &sum, G());
+  m.def("prod", &prod, G());
+  m.def("slice", [](const Var& x, const std::vector<std::int64_t>& start, const std::vector<std::int64_t>& step,
+                    const Shape& count) { return slice(x, start, step, count); }, G());
+  m.def("slice_scatter", [](const Var& x, const Shape& shape, const std::vector<std::int64_t>& start,
+                            const std::vector<std::int64_t>& step) { return slice_scatter(x, shape, start, step); }, G());
+  m.def("concat", [](const std::vector<Var>& xs, std::int64_t axis) { return concat(xs, axis); }, G());
+  m.def("matmul", [](const Var& a, const Var& b) { return matmul(a, b); }, G());
+  m.def("select", [](const py::array& mask, const Var& a, const Var& b) {
+    auto mk = mask_from(mask);
+    if (static_cast<std::int64_t>(mk->size()) != a.data().size() || a.shape() != b.shape())
+      throw py::value_error("where: condition and operands must have equal shapes here");
+    py::gil_scoped_release release;
+    return select(mk, a, b);
+  });
+  m.def("watch", &watch);
+
+  m.def("enter", [] {
+    Recorder& r = recorder();
+    if (!r.tape) r.tape = std::make_shared<Tape>(Tape{next_tape_id++, {}});
+    ++r.depth;
+    return py::make_tuple(r.tape, r.depth);
+  });
+  m.def("exit", [] {
+    Recorder& r = recorder();
+    if (r.depth > 0 && --r.depth == 0) r.tape.reset();
+  });
+  m.def("depth", [] { return recorder().depth; });
+  m.def("jvp_sweep", &jvp_sweep, G());
+  m.def("vjp_sweep", &vjp_sweep, G());
+  m.def("jac_columns", &jac_columns, G());
+
+  m.def("cuda_available", &wirtinger::cuda::available);
+  m.def("cuda_describe", &wirtinger::cuda::describe);
+}

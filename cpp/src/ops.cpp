@@ -1,0 +1,563 @@
+#include "ops.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <numeric>
+#include <string>
+
+namespace wirtinger::engine {
+
+// ---------------------------------------------------------------- recording
+Recorder& recorder() {
+  thread_local Recorder r;
+  return r;
+}
+
+const char* prim_name(Prim p) {
+  switch (p) {
+    case Prim::Watch: return "watch";
+    case Prim::Unary: return "unary";
+    case Prim::Binary: return "binary";
+    case Prim::Cast: return "astype";
+    case Prim::BroadcastTo: return "broadcast_to";
+    case Prim::Reshape: return "reshape";
+    case Prim::Transpose: return "transpose";
+    case Prim::Sum: return "sum";
+    case Prim::Prod: return "prod";
+    case Prim::Slice: return "getitem";
+    case Prim::SliceScatter: return "slice_scatter";
+    case Prim::Concat: return "concatenate";
+    case Prim::Select: return "where";
+    case Prim::Matmul: return "matmul";
+  }
+  return "?";
+}
+
+Var record(Node node, Tensor out) {
+  Var v(std::move(out));
+  Recorder& r = recorder();
+  if (!r.tape || !r.enabled) return v;
+  bool any = false;
+  for (const auto& x : node.in) any = any || on_tape(x, *r.tape);
+  if (!any) return v;
+  v.p->node = static_cast<std::int64_t>(r.tape->nodes.size());
+  v.p->tape = r.tape->id;
+  node.out = v;
+  r.tape->nodes.push_back(std::move(node));
+  return v;
+}
+
+Var watch(const Var& x) {
+  Recorder& r = recorder();
+  if (!r.tape) throw std::logic_error("watch: no transform is active");
+  Var v(x.data());
+  Node n{Prim::Watch};
+  if (on_tape(x, *r.tape)) n.in.push_back(x);
+  v.p->node = static_cast<std::int64_t>(r.tape->nodes.size());
+  v.p->tape = r.tape->id;
+  n.out = v;
+  r.tape->nodes.push_back(std::move(n));
+  return v;
+}
+
+// ---------------------------------------------------------------- operations
+Var constant(Tensor t) { return Var(std::move(t)); }
+
+Var scalar_like(const Var& like, std::complex<double> c, bool force_complex) {
+  const DType d = force_complex ? complex_dtype(like.dtype()) : like.dtype();
+  return Var(Tensor::full(d, {}, c));
+}
+
+Var zeros(DType dtype, const Shape& shape) { return Var(Tensor::zeros(dtype, shape)); }
+
+Var unary(UnaryOp op, const Var& x) {
+  return record(Node{Prim::Unary, static_cast<int>(op), {x}}, unary_value(op, x.data()));
+}
+
+Var binary(BinaryOp op, const Var& a, const Var& b) {
+  const DType d = promote(a.dtype(), b.dtype());
+  if (binary_real_only(op) && is_complex(d))
+    throw std::invalid_argument(std::string(binary_name(op)) + ": defined for real arrays only, got " +
+                                dtype_name(d) + "; compare real parts or magnitudes instead");
+  const Var ac = cast(a, d), bc = cast(b, d);
+  broadcast_shapes(ac.shape(), bc.shape(), binary_name(op));
+  return record(Node{Prim::Binary, static_cast<int>(op), {ac, bc}}, binary_value(op, ac.data(), bc.data()));
+}
+
+Var cast(const Var& x, DType to) {
+  if (x.dtype() == to) return x;
+  Node n{Prim::Cast, 0, {x}};
+  n.dtype = to;
+  return record(std::move(n), engine::cast(x.data(), to));
+}
+
+Var broadcast_to(const Var& x, const Shape& shape) {
+  if (x.shape() == shape) return x;
+  const Shape s = broadcast_shapes(x.shape(), shape, "broadcast_to");
+  if (s != shape)
+    throw std::invalid_argument("broadcast_to: cannot broadcast shape " + shape_str(x.shape()) + " to " +
+                                shape_str(shape));
+  Node n{Prim::BroadcastTo, 0, {x}};
+  n.shape = shape;
+  return record(std::move(n), engine::broadcast_to(x.data(), shape));
+}
+
+Var sum_to_shape(const Var& x, const Shape& shape) {
+  if (x.shape() == shape) return x;
+  const std::size_t lead = x.shape().size() - shape.size();
+  std::vector<std::int64_t> axes;
+  for (std::size_t d = 0; d < x.shape().size(); ++d)
+    if (d < lead || (shape[d - lead] == 1 && x.shape()[d] != 1)) axes.push_back(static_cast<std::int64_t>(d));
+  return reshape(sum(x, axes), shape);
+}
+
+Var reshape(const Var& x, const Shape& shape) {
+  if (x.shape() == shape) return x;
+  if (numel(shape) != x.data().size())
+    throw std::invalid_argument("reshape: cannot reshape an array of shape " + shape_str(x.shape()) + " into shape " +
+                                shape_str(shape));
+  Node n{Prim::Reshape, 0, {x}};
+  n.shape = shape;
+  return record(std::move(n), x.data().reshaped(shape));
+}
+
+Var transpose(const Var& x, const std::vector<std::int64_t>& perm) {
+  bool identity = true;
+  for (std::size_t i = 0; i < perm.size(); ++i) identity = identity && perm[i] == static_cast<std::int64_t>(i);
+  if (identity) return x;
+  Node n{Prim::Transpose, 0, {x}};
+  n.ints = perm;
+  return record(std::move(n), engine::transpose(x.data(), perm));
+}
+
+Var sum(const Var& x, const std::vector<std::int64_t>& axes) {
+  if (axes.empty()) return x;
+  Node n{Prim::Sum, 0, {x}};
+  n.ints = axes;
+  return record(std::move(n), reduce_sum(x.data(), axes));
+}
+
+Var prod(const Var& x, const std::vector<std::int64_t>& axes) {
+  if (axes.empty()) return x;
+  Node n{Prim::Prod, 0, {x}};
+  n.ints = axes;
+  return record(std::move(n), reduce_prod(x.data(), axes));
+}
+
+Var slice(const Var& x, const std::vector<std::int64_t>& start, const std::vector<std::int64_t>& step,
+          const Shape& count) {
+  Node n{Prim::Slice, 0, {x}};
+  n.ints = start;
+  n.ints2 = step;
+  n.shape = count;
+  return record(std::move(n), engine::slice(x.data(), start, step, count));
+}
+
+Var slice_scatter(const Var& x, const Shape& shape, const std::vector<std::int64_t>& start,
+                  const std::vector<std::int64_t>& step) {
+  Node n{Prim::SliceScatter, 0, {x}};
+  n.ints = start;
+  n.ints2 = step;
+  n.shape = shape;
+  return record(std::move(n), engine::slice_scatter(x.data(), shape, start, step));
+}
+
+Var concat(const std::vector<Var>& xs, std::int64_t axis) {
+  if (xs.empty()) throw std::invalid_argument("concatenate: need at least one array");
+  DType d = xs[0].dtype();
+  for (const auto& x : xs) d = promote(d, x.dtype());
+  Node n{Prim::Concat};
+  std::vector<Tensor> ts;
+  for (const auto& x : xs) {
+    n.in.push_back(cast(x, d));
+    ts.push_back(n.in.back().data());
+  }
+  n.ints = {axis};
+  return record(std::move(n), engine::concat(ts, axis));
+}
+
+Var select(std::shared_ptr<const std::vector<std::uint8_t>> mask, const Var& a, const Var& b) {
+  const DType d = promote(a.dtype(), b.dtype());
+  const Var ac = cast(a, d), bc = cast(b, d);
+  Node n{Prim::Select, 0, {ac, bc}};
+  Tensor out = engine::select(*mask, ac.data(), bc.data());
+  n.mask = std::move(mask);
+  return record(std::move(n), std::move(out));
+}
+
+Var matmul(const Var& a, const Var& b) {
+  const DType d = promote(a.dtype(), b.dtype());
+  const Shape &as = a.shape(), &bs = b.shape();
+  if (as.size() < 2 || bs.size() < 2) throw std::invalid_argument("matmul: operands must be at least 2-d here");
+  if (as.back() != bs[bs.size() - 2])
+    throw std::invalid_argument("matmul: shapes " + shape_str(as) + " and " + shape_str(bs) +
+                                " are not aligned: the last axis of the first (" + std::to_string(as.back()) +
+                                ") must equal the second-to-last of the second (" +
+                                std::to_string(bs[bs.size() - 2]) + ")");
+  const Shape batch = broadcast_shapes(Shape(as.begin(), as.end() - 2), Shape(bs.begin(), bs.end() - 2), "matmul");
+  Shape sa = batch, sb = batch;
+  sa.insert(sa.end(), as.end() - 2, as.end());
+  sb.insert(sb.end(), bs.end() - 2, bs.end());
+  const Var ac = broadcast_to(cast(a, d), sa), bc = broadcast_to(cast(b, d), sb);
+  return record(Node{Prim::Matmul, 0, {ac, bc}}, engine::matmul(ac.data(), bc.data()));
+}
+
+// ---------------------------------------------------------------- arithmetic
+Var operator+(const Var& a, const Var& b) { return binary(BinaryOp::add, a, b); }
+Var operator-(const Var& a, const Var& b) { return binary(BinaryOp::subtract, a, b); }
+Var operator*(const Var& a, const Var& b) { return binary(BinaryOp::multiply, a, b); }
+Var operator/(const Var& a, const Var& b) { return binary(BinaryOp::divide, a, b); }
+Var operator-(const Var& a) { return unary(UnaryOp::negative, a); }
+Var operator+(const Var& a, double b) { return a + scalar_like(a, b); }
+Var operator+(double a, const Var& b) { return scalar_like(b, a) + b; }
+Var operator-(const Var& a, double b) { return a - scalar_like(a, b); }
+Var operator-(double a, const Var& b) { return scalar_like(b, a) - b; }
+Var operator*(double a, const Var& b) { return scalar_like(b, a) * b; }
+Var operator*(const Var& a, double b) { return a * scalar_like(a, b); }
+Var operator/(double a, const Var& b) { return scalar_like(b, a) / b; }
+Var operator/(const Var& a, double b) { return a / scalar_like(a, b); }
+
+#define WIRT_DEFINE(name, Rule) \
+  Var name(const Var& x) { return unary(UnaryOp::name, x); }
+WIRTINGER_UNARY_RULES(WIRT_DEFINE)
+#undef WIRT_DEFINE
+
+namespace {
+// Where the concrete values of x equal zero (or, with `greater`, where a > b).
+std::shared_ptr<std::vector<std::uint8_t>> mask_of(const Tensor& x) {
+  auto m = std::make_shared<std::vector<std::uint8_t>>(static_cast<std::size_t>(x.size()));
+  dispatch(x.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* p = x.data<T>();
+    for (std::int64_t i = 0; i < x.size(); ++i) (*m)[i] = p[i] == T(0);
+  });
+  return m;
+}
+}  // namespace
+
+Var div_or_zero(const Var& n, const Var& d) {
+  const Shape s = broadcast_shapes(n.shape(), d.shape(), "div_or_zero");
+  const Var db = broadcast_to(d, s), nb = broadcast_to(n, s);
+  auto zero = mask_of(db.data());
+  const Var safe = select(zero, broadcast_to(scalar_like(db, 1.0), s), db);
+  const Var q = nb / safe;
+  return select(zero, zeros(q.dtype(), s), q);
+}
+
+Var step(const Var& a, const Var& b) {
+  // Piecewise constant: a constant, with no derivative of its own.
+  const Shape s = broadcast_shapes(a.shape(), b.shape(), "maximum");
+  const Tensor ab = engine::broadcast_to(a.data(), s), bb = engine::broadcast_to(b.data(), s);
+  Tensor out = Tensor::empty(ab.dtype, s);
+  dispatch(ab.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (!is_complex_v<T>) {
+      for (std::int64_t i = 0; i < out.size(); ++i) out.data<T>()[i] = wirtinger::step(ab.data<T>()[i], bb.data<T>()[i]);
+    }
+  });
+  return constant(std::move(out));
+}
+
+Var wpow(const Var& a, const Var& b) { return binary(BinaryOp::power, a, b); }
+
+Var pow_d_db(const Var& a, const Var& out) {
+  const Shape s = broadcast_shapes(a.shape(), out.shape(), "power");
+  const Var ab = broadcast_to(a, s);
+  auto zero = mask_of(ab.data());
+  const Var safe = select(zero, broadcast_to(scalar_like(ab, 1.0), s), ab);
+  const Var r = out * log(safe);
+  return select(zero, zeros(r.dtype(), s), r);
+}
+
+// ---------------------------------------------------------------- derivative rules
+namespace {
+
+// The Wirtinger-pair derivation of rules.hpp, over Var (nested differentiation).
+template <class Rule> Var unary_jvp_var(const Var& x, const Var& out, const Var& t) {
+  const Var o = cast(out, x.dtype());
+  Var r = Rule::d_dz(x, o) * t;
+  if constexpr (!is_holomorphic_v<Rule>) r = r + Rule::d_dzconj(x, o) * engine::conj(t);
+  return cast(r, out.dtype());
+}
+template <class Rule> Var unary_vjp_var(const Var& x, const Var& out, const Var& ct) {
+  const Var o = cast(out, x.dtype()), c = cast(ct, promote(x.dtype(), ct.dtype()));
+  Var r = engine::conj(Rule::d_dz(x, o)) * c;
+  if constexpr (!is_holomorphic_v<Rule>) r = r + Rule::d_dzconj(x, o) * engine::conj(c);
+  return cast(r, x.dtype());
+}
+template <class Rule> Var binary_partial_var(int which, const Var& a, const Var& b, const Var& out) {
+  return which == 0 ? Rule::d_da(a, b, out) : Rule::d_db(a, b, out);
+}
+
+using UnaryVarRule = Var (*)(const Var&, const Var&, const Var&);
+const UnaryVarRule unary_jvp_vars[] = {
+#define WIRT_ENTRY(name, R) &unary_jvp_var<rules::R>,
+    WIRTINGER_UNARY_RULES(WIRT_ENTRY)
+#undef WIRT_ENTRY
+};
+const UnaryVarRule unary_vjp_vars[] = {
+#define WIRT_ENTRY(name, R) &unary_vjp_var<rules::R>,
+    WIRTINGER_UNARY_RULES(WIRT_ENTRY)
+#undef WIRT_ENTRY
+};
+using BinaryVarPartial = Var (*)(int, const Var&, const Var&, const Var&);
+const BinaryVarPartial binary_partial_vars[] = {
+#define WIRT_ENTRY(name, R) &binary_partial_var<rules::R>,
+    WIRTINGER_BINARY_RULES(WIRT_ENTRY)
+#undef WIRT_ENTRY
+};
+
+std::vector<std::int64_t> inverse_perm(const std::vector<std::int64_t>& perm) {
+  std::vector<std::int64_t> inv(perm.size());
+  for (std::size_t i = 0; i < perm.size(); ++i) inv[perm[i]] = static_cast<std::int64_t>(i);
+  return inv;
+}
+
+// The shape of x with the reduced axes kept as 1.
+Shape kept_shape(const Shape& s, const std::vector<std::int64_t>& axes) {
+  Shape k = s;
+  for (auto a : axes) k[a] = 1;
+  return k;
+}
+
+Var swap_last(const Var& x) {
+  std::vector<std::int64_t> perm(x.ndim());
+  std::iota(perm.begin(), perm.end(), 0);
+  std::swap(perm[perm.size() - 1], perm[perm.size() - 2]);
+  return transpose(x, perm);
+}
+
+// prod_{j≠i} x_j over each reduced slice. Recording: differentiable, by
+// replacing the diagonal of an n×n expansion with ones (O(n²) memory, used
+// only inside nested transforms); otherwise one kernel pass.
+Var prod_others_var(const Var& x, const std::vector<std::int64_t>& axes, bool recording) {
+  if (!recording) return constant(prod_others(x.data(), axes));
+  std::vector<bool> reduced(x.ndim(), false);
+  for (auto a : axes) reduced[a] = true;
+  std::vector<std::int64_t> perm;
+  std::int64_t n = 1;
+  for (int d = 0; d < x.ndim(); ++d)
+    if (!reduced[d]) perm.push_back(d);
+  for (int d = 0; d < x.ndim(); ++d)
+    if (reduced[d]) {
+      perm.push_back(d);
+      n *= x.shape()[d];
+    }
+  const Var xt = transpose(x, perm);
+  const std::int64_t outer = n ? xt.data().size() / n : 0;
+  const Var rows = broadcast_to(reshape(xt, {outer, 1, n}), {outer, n, n});
+  auto diag = std::make_shared<std::vector<std::uint8_t>>(static_cast<std::size_t>(outer * n * n), 0);
+  for (std::int64_t r = 0; r < outer; ++r)
+    for (std::int64_t i = 0; i < n; ++i) (*diag)[(r * n + i) * n + i] = 1;
+  const Var ones = broadcast_to(scalar_like(x, 1.0), {outer, n, n});
+  const Var others = prod(select(diag, ones, rows), {2});
+  return transpose(reshape(others, xt.shape()), inverse_perm(perm));
+}
+
+Var jvp_rule(const Node& n, const std::vector<Var>& t, bool recording) {
+  const Var& x = n.in.empty() ? n.out : n.in[0];
+  switch (n.prim) {
+    case Prim::Watch: return t[0];
+    case Prim::Unary: {
+      const auto op = static_cast<UnaryOp>(n.op);
+      if (recording) return unary_jvp_vars[n.op](x, n.out, t[0]);
+      return constant(unary_jvp(op, x.data(), n.out.data(), t[0].data()));
+    }
+    case Prim::Binary: {
+      const auto op = static_cast<BinaryOp>(n.op);
+      Var r;
+      for (int w = 0; w < 2; ++w) {
+        if (!t[w]) continue;
+        Var term = recording ? binary_partial_vars[n.op](w, n.in[0], n.in[1], n.out) * t[w]
+                             : constant(binary_jvp(op, w, n.in[0].data(), n.in[1].data(), n.out.data(), t[w].data()));
+        r = r ? r + term : term;
+      }
+      return broadcast_to(r, n.out.shape());
+    }
+    case Prim::Cast: return cast(t[0], n.dtype);
+    case Prim::BroadcastTo: return broadcast_to(t[0], n.shape);
+    case Prim::Reshape: return reshape(t[0], n.shape);
+    case Prim::Transpose: return transpose(t[0], n.ints);
+    case Prim::Sum: return sum(t[0], n.ints);
+    case Prim::Prod: return sum(prod_others_var(x, n.ints, recording) * t[0], n.ints);
+    case Prim::Slice: return slice(t[0], n.ints, n.ints2, n.shape);
+    case Prim::SliceScatter: return slice_scatter(t[0], n.shape, n.ints, n.ints2);
+    case Prim::Concat: {
+      std::vector<Var> parts;
+      for (std::size_t i = 0; i < n.in.size(); ++i) parts.push_back(t[i] ? t[i] : zeros(n.in[i].dtype(), n.in[i].shape()));
+      return concat(parts, n.ints[0]);
+    }
+    case Prim::Select: {
+      const Var a = t[0] ? t[0] : zeros(n.out.dtype(), n.out.shape());
+      const Var b = t[1] ? t[1] : zeros(n.out.dtype(), n.out.shape());
+      return select(n.mask, a, b);
+    }
+    case Prim::Matmul: {
+      Var r;
+      if (t[0]) r = matmul(t[0], n.in[1]);
+      if (t[1]) r = r ? r + matmul(n.in[0], t[1]) : matmul(n.in[0], t[1]);
+      return r;
+    }
+  }
+  throw std::logic_error("jvp: unknown primitive");
+}
+
+// Cotangent contributions to each input ("adjoint" convention), before they are
+// cast and summed to the input's shape.
+std::vector<Var> vjp_rule(const Node& n, const Var& ct, const std::vector<bool>& needed, bool recording) {
+  std::vector<Var> r(n.in.size());
+  const Var& x = n.in.empty() ? n.out : n.in[0];
+  switch (n.prim) {
+    case Prim::Watch: r[0] = ct; break;
+    case Prim::Unary: {
+      const auto op = static_cast<UnaryOp>(n.op);
+      r[0] = recording ? unary_vjp_vars[n.op](x, n.out, ct) : constant(unary_vjp(op, x.data(), n.out.data(), ct.data()));
+      break;
+    }
+    case Prim::Binary: {
+      const auto op = static_cast<BinaryOp>(n.op);
+      for (int w = 0; w < 2; ++w) {
+        if (!needed[w]) continue;
+        r[w] = recording ? engine::conj(binary_partial_vars[n.op](w, n.in[0], n.in[1], n.out)) * ct
+                         : constant(binary_vjp(op, w, n.in[0].data(), n.in[1].data(), n.out.data(), ct.data()));
+      }
+      break;
+    }
+    case Prim::Cast: r[0] = cast(ct, x.dtype()); break;
+    case Prim::BroadcastTo: r[0] = ct; break;  // summed to shape by the caller
+    case Prim::Reshape: r[0] = reshape(ct, x.shape()); break;
+    case Prim::Transpose: r[0] = transpose(ct, inverse_perm(n.ints)); break;
+    case Prim::Sum: r[0] = broadcast_to(reshape(ct, kept_shape(x.shape(), n.ints)), x.shape()); break;
+    case Prim::Prod:
+      r[0] = broadcast_to(reshape(ct, kept_shape(x.shape(), n.ints)), x.shape()) *
+             engine::conj(prod_others_var(x, n.ints, recording));
+      break;
+    case Prim::Slice: r[0] = slice_scatter(ct, x.shape(), n.ints, n.ints2); break;
+    case Prim::SliceScatter: r[0] = slice(ct, n.ints, n.ints2, x.shape()); break;
+    case Prim::Concat: {
+      const std::int64_t axis = n.ints[0];
+      std::int64_t offset = 0;
+      for (std::size_t i = 0; i < n.in.size(); ++i) {
+        const Shape& s = n.in[i].shape();
+        if (needed[i]) {
+          std::vector<std::int64_t> start(s.size(), 0), step(s.size(), 1);
+          start[axis] = offset;
+          r[i] = slice(ct, start, step, s);
+        }
+        offset += s[axis];
+      }
+      break;
+    }
+    case Prim::Select: {
+      const Var z = zeros(ct.dtype(), ct.shape());
+      if (needed[0]) r[0] = select(n.mask, ct, z);
+      if (needed[1]) r[1] = select(n.mask, z, ct);
+      break;
+    }
+    case Prim::Matmul:
+      if (needed[0]) r[0] = matmul(ct, engine::conj(swap_last(n.in[1])));
+      if (needed[1]) r[1] = matmul(engine::conj(swap_last(n.in[0])), ct);
+      break;
+  }
+  return r;
+}
+
+// Brings a contribution to the dtype and shape of the value it belongs to.
+Var fit(const Var& c, const Var& to) { return sum_to_shape(cast(c, to.dtype()), to.shape()); }
+
+void accumulate(Var& slot, const Var& c) { slot = slot ? slot + c : c; }
+
+}  // namespace
+
+std::vector<Var> jvp_sweep(Tape& tape, const std::vector<Var>& inputs, const std::vector<Var>& tangents,
+                           const std::vector<Var>& outputs, bool record) {
+  RecordingGuard guard(record && recorder().tape.get() == &tape);
+  const bool recording = recorder().enabled && record;
+  std::int64_t start = static_cast<std::int64_t>(tape.nodes.size());
+  for (const auto& x : inputs)
+    if (on_tape(x, tape)) start = std::min(start, x.p->node);
+  const std::int64_t end = static_cast<std::int64_t>(tape.nodes.size());
+  std::vector<Var> tan(static_cast<std::size_t>(end - start));
+  std::vector<bool> is_input(tan.size(), false);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!on_tape(inputs[i], tape) || !tangents[i]) continue;
+    const std::size_t k = static_cast<std::size_t>(inputs[i].p->node - start);
+    Var t = fit(tangents[i], inputs[i]);
+    if (tan[k]) accumulate(tan[k], t);
+    else tan[k] = t;
+    is_input[k] = true;
+  }
+  std::vector<Var> tin;
+  for (std::int64_t i = start; i < end; ++i) {
+    const std::size_t k = static_cast<std::size_t>(i - start);
+    if (is_input[k]) continue;
+    const Node& n = tape.nodes[static_cast<std::size_t>(i)];
+    tin.assign(n.in.size(), Var());
+    bool any = false;
+    for (std::size_t j = 0; j < n.in.size(); ++j) {
+      const Var& x = n.in[j];
+      if (on_tape(x, tape) && x.p->node >= start && tan[static_cast<std::size_t>(x.p->node - start)]) {
+        tin[j] = tan[static_cast<std::size_t>(x.p->node - start)];
+        any = true;
+      }
+    }
+    if (!any) continue;
+    tan[k] = fit(jvp_rule(n, tin, recording), n.out);
+  }
+  std::vector<Var> res;
+  for (const auto& y : outputs) {
+    if (on_tape(y, tape) && y.p->node >= start && y.p->node < end && tan[static_cast<std::size_t>(y.p->node - start)])
+      res.push_back(tan[static_cast<std::size_t>(y.p->node - start)]);
+    else
+      res.push_back(zeros(y.dtype(), y.shape()));
+  }
+  return res;
+}
+
+std::vector<Var> vjp_sweep(Tape& tape, const std::vector<Var>& outputs, const std::vector<Var>& cts,
+                           const std::vector<Var>& inputs, bool record) {
+  RecordingGuard guard(record && recorder().tape.get() == &tape);
+  const bool recording = recorder().enabled && record;
+  std::int64_t start = static_cast<std::int64_t>(tape.nodes.size()), end = 0;
+  for (const auto& x : inputs)
+    if (on_tape(x, tape)) start = std::min(start, x.p->node);
+  for (const auto& y : outputs)
+    if (on_tape(y, tape)) end = std::max(end, y.p->node + 1);
+  std::vector<Var> ct(static_cast<std::size_t>(std::max<std::int64_t>(end - start, 0)));
+  std::vector<bool> keep(ct.size(), false);
+  for (const auto& x : inputs)
+    if (on_tape(x, tape) && x.p->node < end) keep[static_cast<std::size_t>(x.p->node - start)] = true;
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const Var& y = outputs[i];
+    if (!on_tape(y, tape) || y.p->node < start || !cts[i]) continue;
+    accumulate(ct[static_cast<std::size_t>(y.p->node - start)], fit(cts[i], y));
+  }
+  std::vector<bool> needed;
+  for (std::int64_t i = end - 1; i >= start; --i) {
+    const std::size_t k = static_cast<std::size_t>(i - start);
+    if (!ct[k] || keep[k]) continue;
+    const Node& n = tape.nodes[static_cast<std::size_t>(i)];
+    needed.assign(n.in.size(), false);
+    bool any = false;
+    for (std::size_t j = 0; j < n.in.size(); ++j) {
+      needed[j] = on_tape(n.in[j], tape) && n.in[j].p->node >= start;
+      any = any || needed[j];
+    }
+    if (any) {
+      std::vector<Var> r = vjp_rule(n, ct[k], needed, recording);
+      for (std::size_t j = 0; j < n.in.size(); ++j)
+        if (needed[j] && r[j]) accumulate(ct[static_cast<std::size_t>(n.in[j].p->node - start)], fit(r[j], n.in[j]));
+    }
+    ct[k] = Var();
+  }
+  std::vector<Var> res;
+  for (const auto& x : inputs) {
+    if (on_tape(x, tape) && x.p->node < end && ct[static_cast<std::size_t>(x.p->node - start)])
+      res.push_back(ct[static_cast<std::size_t>(x.p->node - start)]);
+    else
+      res.push_back(zeros(x.dtype(), x.shape()));
+  }
+  return res;
+}
+
+}  // namespace wirtinger::engine
