@@ -51,15 +51,15 @@ py::array to_numpy(const Var& v) {
 
 std::atomic<std::uint64_t> next_tape_id{1};
 
-std::vector<Var> jac_columns(Tape& tape, const std::vector<Var>& inputs, std::size_t which,
-                             const std::vector<Var>& outputs, bool record, bool imaginary, bool forward) {
-  // Forward: tangent e_k on inputs[which], one JVP sweep per k, columns stacked
-  // as (n, *out.shape) per output. Reverse: cotangent e_k on outputs[which],
-  // one VJP sweep per k, rows stacked as (m, *in.shape) per input.
-  const Var& seed_of = forward ? inputs.at(which) : outputs.at(which);
-  const std::vector<Var>& results_for = forward ? outputs : inputs;
+std::vector<Var> jac_columns(Tape& tape, const std::vector<Var>& seeded, std::size_t which,
+                             const std::vector<Var>& results, bool record, bool imaginary, bool forward) {
+  // One sweep per element k of seeded[which], seeded with e_k (or i·e_k):
+  // forward, seeded are inputs and each result gets JVP columns stacked as
+  // (n, *result.shape); reverse, seeded are outputs and each result (an input)
+  // gets VJP rows stacked as (n, *input.shape).
+  const Var& seed_of = seeded.at(which);
   const std::int64_t n = seed_of.data().size();
-  std::vector<std::vector<Var>> parts(results_for.size());
+  std::vector<std::vector<Var>> parts(results.size());
   for (std::int64_t k = 0; k < n; ++k) {
     Tensor e = Tensor::zeros(seed_of.dtype(), seed_of.shape());
     dispatch(e.dtype, [&](auto tag) {
@@ -67,10 +67,10 @@ std::vector<Var> jac_columns(Tape& tape, const std::vector<Var>& inputs, std::si
       if constexpr (wirtinger::is_complex_v<T>) e.data<T>()[k] = imaginary ? T(0, 1) : T(1, 0);
       else e.data<T>()[k] = T(1);
     });
-    std::vector<Var> seeds(forward ? inputs.size() : outputs.size());
+    std::vector<Var> seeds(seeded.size());
     seeds[which] = constant(std::move(e));
-    std::vector<Var> res = forward ? jvp_sweep(tape, inputs, seeds, outputs, record)
-                                   : vjp_sweep(tape, outputs, seeds, inputs, record);
+    std::vector<Var> res = forward ? jvp_sweep(tape, seeded, seeds, results, record)
+                                   : vjp_sweep(tape, seeded, seeds, results, record);
     for (std::size_t j = 0; j < res.size(); ++j) {
       Shape s = res[j].shape();
       s.insert(s.begin(), 1);
@@ -78,11 +78,11 @@ std::vector<Var> jac_columns(Tape& tape, const std::vector<Var>& inputs, std::si
     }
   }
   std::vector<Var> out;
-  for (std::size_t j = 0; j < results_for.size(); ++j) {
+  for (std::size_t j = 0; j < results.size(); ++j) {
     if (n == 0) {
-      Shape s = results_for[j].shape();
+      Shape s = results[j].shape();
       s.insert(s.begin(), 0);
-      out.push_back(zeros(results_for[j].dtype(), s));
+      out.push_back(zeros(results[j].dtype(), s));
     } else {
       out.push_back(concat(parts[j], 0));
     }
@@ -167,6 +167,10 @@ PYBIND11_MODULE(_core, m) {
     return select(mk, a, b);
   });
   m.def("watch", &watch);
+  m.def("is_tracked", [](const Var& v) {
+    const Recorder& r = recorder();
+    return r.tape && on_tape(v, *r.tape);
+  });
 
   m.def("enter", [] {
     Recorder& r = recorder();

@@ -1,0 +1,9 @@
+// Everything of the header-only C++ API (SPEC §3): the rule table, forward
+// mode (Dual), reverse mode (Tape, Var) and derivatives of C++ callables.
+#pragma once
+
+#include "scalar.hpp"
+#include "rules.hpp"
+#include "dual.hpp"
+#include "tape.hpp"
+#include "derivatives.hpp"

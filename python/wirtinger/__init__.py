@@ -1,0 +1,43 @@
+"""wirtinger: forward- and reverse-mode automatic differentiation that gets complex numbers right.
+
+Every derivative is the Wirtinger pair (∂f/∂z, ∂f/∂z̄); the VJP convention is
+explicit ("adjoint", the default, as PyTorch/TensorFlow/Zygote; "transpose",
+as JAX); ``holomorphic=True`` is a checked claim. See SPEC in the README.
+
+>>> import wirtinger as w, wirtinger.numpy as wnp
+>>> complex(w.grad(wnp.sin, holomorphic=True)(3 + 4j)) == complex(__import__("numpy").cos(3 + 4j))
+True
+"""
+import scipy_openblas32 as _openblas
+
+# The extension links against this OpenBLAS; loading it first (RTLD_GLOBAL)
+# makes the import work wherever pip put the two packages.
+_openblas.get_openblas_config()
+
+from . import _core  # noqa: E402
+from ._array import Array  # noqa: E402
+from ._conventions import convention, get_convention, set_convention  # noqa: E402
+from .errors import NonHolomorphicError  # noqa: E402
+from .testing import check_grads  # noqa: E402
+from .transforms import (Wirtinger, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, real_jacobian,  # noqa: E402
+                         value_and_grad, vjp, wirtinger)
+from . import numpy  # noqa: E402,F401  (wirtinger.numpy)
+
+__version__ = "0.1.0"
+
+
+def cuda_available():
+    """Whether wirtinger was built with CUDA and a GPU is usable now."""
+    return bool(_core.cuda_available())
+
+
+def primitive_names():
+    """The names of every differentiable primitive of the C++ core (its rule table and structural ops)."""
+    return tuple(_core.unary_names()) + tuple(_core.binary_names()) + tuple(_core.structural_names())
+
+
+__all__ = [
+    "Array", "NonHolomorphicError", "Wirtinger", "check_grads", "convention", "cuda_available", "get_convention",
+    "grad", "hessian", "hvp", "jacfwd", "jacobian", "jacrev", "jvp", "numpy", "primitive_names", "real_jacobian",
+    "set_convention", "value_and_grad", "vjp", "wirtinger",
+]

@@ -1,0 +1,310 @@
+"""The array type seen inside differentiated functions, and conversions to and
+from the C++ engine's values."""
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from . import _core
+
+UNARY = {name: i for i, name in enumerate(_core.unary_names())}
+BINARY = {name: i for i, name in enumerate(_core.binary_names())}
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+COMPLEX_DTYPES = (np.dtype(np.complex64), np.dtype(np.complex128))
+SUPPORTED_DTYPES = FLOAT_DTYPES + COMPLEX_DTYPES
+
+
+def complex_of(dtype):
+    dtype = np.dtype(dtype)
+    if dtype.kind == "c":
+        return dtype
+    return np.dtype(np.complex64) if dtype == np.float32 else np.dtype(np.complex128)
+
+
+def real_of(dtype):
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return dtype
+    return np.dtype(np.float32) if dtype == np.complex64 else np.dtype(np.float64)
+
+
+def _is_python_scalar(x):
+    return isinstance(x, (bool, int, float, complex)) and not isinstance(x, np.generic)
+
+
+def result_dtype(*operands):
+    """NumPy 2 promotion: Python scalars are weak, integers and bools become float64."""
+    strong, weak_complex, weak_float = [], False, False
+    for x in operands:
+        if _is_python_scalar(x):
+            weak_complex |= isinstance(x, complex)
+            weak_float |= isinstance(x, float)
+        else:
+            strong.append(x.dtype if isinstance(x, Array) else np.asarray(x).dtype)
+    if strong:
+        dtype = np.result_type(*strong)
+    else:
+        dtype = np.dtype(np.float64)
+    if dtype.kind in "biu":
+        dtype = np.dtype(np.float64)
+    elif dtype.kind not in "fc":
+        raise TypeError(f"wirtinger supports float and complex arrays, got dtype {dtype}")
+    if dtype == np.float16:
+        dtype = np.dtype(np.float32)
+    if weak_complex:
+        dtype = complex_of(dtype)
+    return dtype
+
+
+def to_var(x, dtype=None):
+    """An engine value for x (an Array keeps its identity; anything else is a constant)."""
+    if isinstance(x, Array):
+        v = x._v
+        if dtype is not None and np.dtype(dtype) != v.dtype:
+            v = _core.cast(v, np.dtype(dtype))
+        return v
+    if dtype is None:
+        dtype = result_dtype(x)
+    arr = np.asarray(x)
+    if arr.dtype.kind == "c" and np.dtype(dtype).kind == "f":
+        raise TypeError(f"cannot use a complex value where a real ({dtype}) one is required")
+    if arr.dtype.kind not in "biufc":
+        raise TypeError(f"wirtinger cannot use a value of type {type(x).__name__} (dtype {arr.dtype}) as an array")
+    return _core.from_numpy(np.asarray(arr, dtype=dtype, order="C"))
+
+
+def concrete(x):
+    """The current NumPy value of x, without its derivative."""
+    if isinstance(x, Array):
+        return x._v.numpy()
+    return np.asarray(x)
+
+
+def unary(name, x):
+    return Array(_core.unary(UNARY[name], to_var(x)))
+
+
+def binary(name, a, b):
+    dtype = result_dtype(a, b)
+    return Array(_core.binary(BINARY[name], to_var(a, dtype), to_var(b, dtype)))
+
+
+class Array:
+    """An array inside a function being differentiated.
+
+    It behaves like a NumPy array (operators, ``.shape``, ``.dtype``, ``.real``,
+    ``.imag``, ``.T``, ``.conj()``, basic indexing); functions of it live in
+    ``wirtinger.numpy``. Its values are concrete, so Python control flow on
+    them works (``if x.real > 0: ...``).
+    """
+
+    __slots__ = ("_v", "__weakref__")
+    # NumPy's own operators must defer to ours rather than convert us to an ndarray.
+    __array_ufunc__ = None
+    __array_priority__ = 1000
+
+    def __init__(self, v):
+        self._v = v
+
+    # ------------------------------------------------------------ introspection
+    @property
+    def shape(self):
+        return self._v.shape
+
+    @property
+    def dtype(self):
+        return self._v.dtype
+
+    @property
+    def ndim(self):
+        return self._v.ndim
+
+    @property
+    def size(self):
+        return self._v.size
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d array")
+        return self.shape[0]
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __repr__(self):
+        return f"wirtinger.Array({np.array2string(np.asarray(self._v.numpy()), separator=', ')}, dtype={self.dtype})"
+
+    def __array__(self, dtype=None, copy=None):
+        if _core.is_tracked(self._v):
+            raise TypeError(
+                "cannot convert an array that is being differentiated to a NumPy array: its derivative would be "
+                "lost silently. Use wirtinger.numpy functions instead of numpy ones inside the function, or "
+                "float()/complex() for an explicit constant.")
+        arr = self._v.numpy()
+        return np.array(arr, dtype=dtype) if dtype is not None else np.array(arr)
+
+    def __bool__(self):
+        return bool(self._v.numpy())
+
+    def __float__(self):
+        return float(self._v.numpy())
+
+    def __complex__(self):
+        return complex(self._v.numpy())
+
+    def __int__(self):
+        return int(self._v.numpy())
+
+    def __index__(self):
+        raise TypeError("a wirtinger array cannot be used as an index")
+
+    __hash__ = None
+
+    # ------------------------------------------------------------ comparisons (concrete, no derivative)
+    def _compare(self, other, op):
+        return op(self._v.numpy(), concrete(other))
+
+    def __lt__(self, other):
+        return self._compare(other, operator.lt)
+
+    def __le__(self, other):
+        return self._compare(other, operator.le)
+
+    def __gt__(self, other):
+        return self._compare(other, operator.gt)
+
+    def __ge__(self, other):
+        return self._compare(other, operator.ge)
+
+    def __eq__(self, other):
+        return self._compare(other, operator.eq)
+
+    def __ne__(self, other):
+        return self._compare(other, operator.ne)
+
+    # ------------------------------------------------------------ arithmetic
+    def __neg__(self):
+        return unary("negative", self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return unary("abs", self)
+
+    def __add__(self, other):
+        return binary("add", self, other)
+
+    def __radd__(self, other):
+        return binary("add", other, self)
+
+    def __sub__(self, other):
+        return binary("subtract", self, other)
+
+    def __rsub__(self, other):
+        return binary("subtract", other, self)
+
+    def __mul__(self, other):
+        return binary("multiply", self, other)
+
+    def __rmul__(self, other):
+        return binary("multiply", other, self)
+
+    def __truediv__(self, other):
+        return binary("divide", self, other)
+
+    def __rtruediv__(self, other):
+        return binary("divide", other, self)
+
+    def __pow__(self, other):
+        return binary("power", self, other)
+
+    def __rpow__(self, other):
+        return binary("power", other, self)
+
+    def __matmul__(self, other):
+        from . import numpy as wnp
+        return wnp.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        from . import numpy as wnp
+        return wnp.matmul(other, self)
+
+    def __setitem__(self, key, value):
+        raise TypeError("wirtinger arrays are immutable: build the new array with wirtinger.numpy.where, "
+                        "concatenate or arithmetic instead of assigning into it")
+
+    # ------------------------------------------------------------ methods (NumPy names)
+    def __getitem__(self, key):
+        from .numpy import _indexing
+        return _indexing.getitem(self, key)
+
+    @property
+    def real(self):
+        return unary("real", self)
+
+    @property
+    def imag(self):
+        return unary("imag", self)
+
+    @property
+    def T(self):
+        from . import numpy as wnp
+        return wnp.transpose(self)
+
+    @property
+    def mT(self):
+        from . import numpy as wnp
+        return wnp.swapaxes(self, -1, -2)
+
+    def conj(self):
+        return unary("conj", self)
+
+    conjugate = conj
+
+    def astype(self, dtype):
+        dtype = np.dtype(dtype)
+        if dtype not in SUPPORTED_DTYPES:
+            raise TypeError(f"astype: wirtinger supports float32, float64, complex64 and complex128, got {dtype}")
+        return Array(_core.cast(self._v, dtype))
+
+    def reshape(self, *shape):
+        from . import numpy as wnp
+        return wnp.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def transpose(self, *axes):
+        from . import numpy as wnp
+        return wnp.transpose(self, (axes[0] if len(axes) == 1 else axes) if axes else None)
+
+    def sum(self, axis=None, keepdims=False):
+        from . import numpy as wnp
+        return wnp.sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        from . import numpy as wnp
+        return wnp.mean(self, axis=axis, keepdims=keepdims)
+
+    def prod(self, axis=None, keepdims=False):
+        from . import numpy as wnp
+        return wnp.prod(self, axis=axis, keepdims=keepdims)
+
+    def squeeze(self, axis=None):
+        from . import numpy as wnp
+        return wnp.squeeze(self, axis)
+
+    def ravel(self):
+        from . import numpy as wnp
+        return wnp.reshape(self, (-1,))
+
+    flatten = ravel
+
+    def dot(self, other):
+        from . import numpy as wnp
+        return wnp.dot(self, other)
+
+    def item(self):
+        return self._v.numpy().item()
+

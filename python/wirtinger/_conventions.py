@@ -1,0 +1,54 @@
+"""The two VJP conventions and their aliases (SPEC §1)."""
+import contextlib
+import threading
+
+ADJOINT = "adjoint"
+TRANSPOSE = "transpose"
+_ALIASES = {
+    "adjoint": ADJOINT, "torch": ADJOINT, "pytorch": ADJOINT, "tensorflow": ADJOINT, "zygote": ADJOINT,
+    "transpose": TRANSPOSE, "jax": TRANSPOSE,
+}
+_state = threading.local()
+
+
+def resolve(name):
+    """The canonical convention for name; None means the current default."""
+    if name is None:
+        return getattr(_state, "default", ADJOINT)
+    if not isinstance(name, str) or name.lower() not in _ALIASES:
+        raise ValueError(f"unknown convention {name!r}; use one of {sorted(_ALIASES)} "
+                         f"('adjoint' = PyTorch/TensorFlow/Zygote, 'transpose' = JAX)")
+    return _ALIASES[name.lower()]
+
+
+def get_convention():
+    """The default convention for ``convention=None`` ("adjoint" unless changed)."""
+    return resolve(None)
+
+
+def set_convention(name):
+    """Set the default convention for ``convention=None`` (for this thread).
+
+    >>> import wirtinger as w
+    >>> w.set_convention("jax"); w.get_convention()
+    'transpose'
+    >>> w.set_convention("adjoint")
+    """
+    _state.default = resolve(name)
+
+
+@contextlib.contextmanager
+def convention(name):
+    """Use convention name as the default inside a ``with`` block.
+
+    >>> import wirtinger as w, wirtinger.numpy as wnp
+    >>> with w.convention("jax"):
+    ...     complex(w.grad(lambda z: wnp.abs2(z))(1 + 2j))
+    (2-4j)
+    """
+    previous = getattr(_state, "default", ADJOINT)
+    _state.default = resolve(name)
+    try:
+        yield
+    finally:
+        _state.default = previous

@@ -1,0 +1,547 @@
+"""The differential operators: jvp, vjp, grad, Jacobians, Hessians, Wirtinger pairs.
+
+Each call records the function on the C++ tape (eagerly, so any Python control
+flow works) and then sweeps the tape in C++: forward for JVPs, backward for
+VJPs. Inside another transform, results stay wirtinger arrays and the sweeps
+record themselves, so every operator composes with every other.
+
+Conventions (SPEC §1): the core computes the "adjoint" VJP, w ↦ Aᴴw + Bᵀconj(w);
+"transpose" is conj(adjoint(conj(w))). Holomorphic derivatives and Wirtinger
+pairs are convention-free.
+"""
+from __future__ import annotations
+
+import collections
+import functools
+
+import numpy as np
+
+from . import _core
+from ._array import Array, SUPPORTED_DTYPES, UNARY, complex_of, real_of, result_dtype, to_var
+from ._conventions import TRANSPOSE, resolve
+from ._tree import flatten, unflatten
+from .errors import NonHolomorphicError
+
+Wirtinger = collections.namedtuple("Wirtinger", ["dz", "dzbar"])
+Wirtinger.__doc__ = """The Wirtinger pair of a derivative: dz = ∂f/∂z, dzbar = ∂f/∂z̄.
+
+Both are ordinary arrays of shape ``out.shape + in.shape``; the derivative maps
+a tangent t to ``dz·t + dzbar·conj(t)``."""
+
+_CONJ = UNARY["conj"]
+
+
+# ---------------------------------------------------------------- plumbing
+class _Frame:
+    """One transform's use of the thread's tape (created by the outermost one)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        self.tape, depth = _core.enter()
+        self.nested = depth > 1
+        return self
+
+    def __exit__(self, *exc):
+        _core.exit()
+        return False
+
+    def export(self, v):
+        """A result: an Array inside an enclosing transform, a NumPy array otherwise."""
+        if self.nested:
+            return Array(v)
+        return np.array(v.numpy())
+
+
+def _check_callable(f, name):
+    if not callable(f):
+        raise TypeError(f"{name}: expected a function to differentiate as its first argument, "
+                        f"got {type(f).__name__} {f!r}")
+
+
+def _argnums_tuple(argnums, name):
+    if isinstance(argnums, (int, np.integer)) and not isinstance(argnums, bool):
+        return (int(argnums),), False
+    if isinstance(argnums, (tuple, list)) and all(isinstance(a, (int, np.integer)) and not isinstance(a, bool)
+                                                  for a in argnums):
+        return tuple(int(a) for a in argnums), True
+    raise TypeError(f"{name}: argnums must be an int or a tuple of ints, got {argnums!r}")
+
+
+def _dtype_of(x):
+    if isinstance(x, Array):
+        return x.dtype
+    if isinstance(x, (bool, np.bool_)):
+        return np.dtype(bool)
+    if isinstance(x, int):
+        return np.dtype(np.int64)
+    if isinstance(x, float):
+        return np.dtype(np.float64)
+    if isinstance(x, complex):
+        return np.dtype(np.complex128)
+    try:
+        return np.asarray(x).dtype
+    except Exception:  # noqa: BLE001 - reported below as a TypeError
+        return None
+
+
+def _input_var(x, name, what, holomorphic=False):
+    dtype = _dtype_of(x)
+    if dtype is None or dtype.kind not in "biufc":
+        raise TypeError(f"{name}: {what} is a {type(x).__name__}, which cannot be differentiated; "
+                        "pass float or complex numbers or NumPy arrays")
+    if dtype.kind in "biu":
+        raise TypeError(f"{name}: {what} has integer dtype {dtype}; only float and complex inputs can be "
+                        "differentiated. Pass a float (3.0 instead of 3) or convert with x.astype(float)")
+    if dtype not in SUPPORTED_DTYPES:
+        raise TypeError(f"{name}: {what} has dtype {dtype}; wirtinger differentiates float32, float64, "
+                        "complex64 and complex128")
+    if holomorphic and dtype.kind != "c":
+        raise TypeError(f"{name}(holomorphic=True): {what} has real dtype {dtype}, but holomorphic derivatives "
+                        "need complex inputs. Pass x.astype(complex), or drop holomorphic=True for a real derivative")
+    return to_var(x, dtype)
+
+
+def _seed_var(x, like, name, what):
+    """A tangent or cotangent for a value like `like`: same shape; real if like is real."""
+    dtype = _dtype_of(x)
+    if dtype is None or dtype.kind not in "biufc":
+        raise TypeError(f"{name}: {what} is a {type(x).__name__}; expected a number or an array")
+    shape = tuple(x.shape) if isinstance(x, Array) else np.shape(x)
+    if shape != tuple(like.shape):
+        raise ValueError(f"{name}: {what} has shape {shape}, but the value it pairs with has shape "
+                         f"{tuple(like.shape)}; they must be equal")
+    if dtype.kind == "c" and like.dtype.kind != "c":
+        raise TypeError(f"{name}: {what} is complex ({dtype}) but pairs with a real value ({like.dtype}); "
+                        "real values have real tangents and cotangents. Pass its real part, or make the value "
+                        "complex")
+    return to_var(x, like.dtype)
+
+
+def _watch_args(args, argnums, name, holomorphic):
+    """Replaces the differentiated arguments by fresh tape inputs."""
+    new_args, groups = list(args), []
+    for i in argnums:
+        if not -len(args) <= i < len(args):
+            raise ValueError(f"{name}: argnums contains {i}, but the function was called with "
+                             f"{len(args)} positional argument(s)")
+        leaves, treedef = flatten(args[i])
+        vs = [_core.watch(_input_var(x, name, f"argument {i}", holomorphic)) for x in leaves]
+        new_args[i] = unflatten(treedef, [Array(v) for v in vs])
+        groups.append((vs, treedef))
+    return new_args, groups
+
+
+def _split_aux(out, has_aux, name):
+    if not has_aux:
+        return out, None
+    if not (isinstance(out, (tuple, list)) and len(out) == 2):
+        raise TypeError(f"{name}(has_aux=True): the function must return a pair (output, auxiliary data), "
+                        f"got {type(out).__name__}")
+    return out[0], out[1]
+
+
+def _output_vars(out, name):
+    leaves, treedef = flatten(out)
+    vs = []
+    for x in leaves:
+        if isinstance(x, Array):
+            vs.append(x._v)
+            continue
+        dtype = _dtype_of(x)
+        if dtype is None or dtype.kind not in "biufc":
+            raise TypeError(f"{name}: the function returned a {type(x).__name__}; it must return numbers, arrays "
+                            "or tuples/lists/dicts of them")
+        vs.append(to_var(x, result_dtype(x)))
+    return vs, treedef
+
+
+def _export_aux(frame, aux):
+    leaves, treedef = flatten(aux)
+    return unflatten(treedef, [frame.export(x._v) if isinstance(x, Array) else x for x in leaves])
+
+
+def _conj(v):
+    return _core.unary(_CONJ, v) if v.dtype.kind == "c" else v
+
+
+def _scalar(v, value):
+    return to_var(np.asarray(value, dtype=v.dtype))
+
+
+def _tol(dtypes, rtol, atol):
+    eps = max(np.finfo(real_of(d)).eps for d in dtypes)
+    return (np.sqrt(eps) if rtol is None else rtol), (np.sqrt(eps) if atol is None else atol)
+
+
+def _check_holomorphic(name, a, b, dtypes, what, rtol, atol):
+    rtol, atol = _tol(dtypes, rtol, atol)
+    na = float(np.linalg.norm(np.asarray(a.numpy()).ravel()))
+    nb = float(np.linalg.norm(np.asarray(b.numpy()).ravel()))
+    if not nb <= rtol * na + atol:
+        raise NonHolomorphicError(
+            f"{name}(holomorphic=True): {what} is not holomorphic at this point: ‖∂f/∂z̄‖ = {nb:.6g} while "
+            f"‖∂f/∂z‖ = {na:.6g} (allowed: rtol·‖∂f/∂z‖ + atol with rtol={rtol:.3g}, atol={atol:.3g}). "
+            "For a non-holomorphic function use holomorphic=False (its Jacobian is a Wirtinger pair), "
+            "wirtinger(f) or vjp; check_holomorphic=False returns JAX's number ∂f/∂z + conj(∂f/∂z̄).")
+
+
+# ---------------------------------------------------------------- forward and reverse
+def jvp(f, primals, tangents, has_aux=False):
+    """Forward mode: ``(f(*primals), Df(primals)[tangents])``.
+
+    For complex inputs the tangent map is R-linear: ``Df[t] = A t + B conj(t)``.
+
+    >>> import wirtinger as w, wirtinger.numpy as wnp
+    >>> out, t = w.jvp(wnp.conj, (1 + 2j,), (1j,))
+    >>> complex(t)
+    -1j
+    """
+    _check_callable(f, "jvp")
+    for what, seq in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(seq, (tuple, list)):
+            raise TypeError(f"jvp: {what} must be a tuple or list with one entry per argument of f, "
+                            f"got {type(seq).__name__}")
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp: got {len(primals)} primal(s) but {len(tangents)} tangent(s); "
+                         "pass one tangent per primal")
+    with _Frame("jvp") as frame:
+        args, inputs, seeds = [], [], []
+        for i, (p, t) in enumerate(zip(primals, tangents)):
+            p_leaves, p_tree = flatten(p)
+            t_leaves, t_tree = flatten(t)
+            if p_tree != t_tree:
+                raise ValueError(f"jvp: primal {i} has structure {p_tree} but its tangent has {t_tree}")
+            watched = []
+            for x, tx in zip(p_leaves, t_leaves):
+                v = _input_var(x, "jvp", f"primal {i}")
+                seeds.append(_seed_var(tx, v, "jvp", f"the tangent of primal {i}"))
+                watched.append(_core.watch(v))
+            inputs.extend(watched)
+            args.append(unflatten(p_tree, [Array(v) for v in watched]))
+        out, aux = _split_aux(f(*args), has_aux, "jvp")
+        outs, out_tree = _output_vars(out, "jvp")
+        touts = _core.jvp_sweep(frame.tape, inputs, seeds, outs, frame.nested)
+        result = (unflatten(out_tree, [frame.export(v) for v in outs]),
+                  unflatten(out_tree, [frame.export(v) for v in touts]))
+        return result + (_export_aux(frame, aux),) if has_aux else result
+
+
+def vjp(f, *primals, has_aux=False, convention=None):
+    """Reverse mode: ``(f(*primals), vjp_fn)``; ``vjp_fn(w)`` returns one cotangent per primal.
+
+    ``convention="adjoint"`` (default; PyTorch, TensorFlow, Zygote) gives
+    ``Aᴴw + Bᵀconj(w)``, the true adjoint of the JVP; ``"transpose"`` (JAX)
+    gives ``Aᵀw + Bᴴconj(w)``.
+
+    >>> import wirtinger as w, wirtinger.numpy as wnp
+    >>> out, vjp_fn = w.vjp(lambda z: 2j * z, 1.0 + 0j)
+    >>> complex(vjp_fn(1.0 + 0j)[0]), complex(w.vjp(lambda z: 2j * z, 1.0 + 0j, convention="jax")[1](1.0)[0])
+    (-2j, 2j)
+    """
+    _check_callable(f, "vjp")
+    conv = resolve(convention)
+    with _Frame("vjp") as frame:
+        args, inputs, trees = [], [], []
+        for i, p in enumerate(primals):
+            leaves, tree = flatten(p)
+            watched = [_core.watch(_input_var(x, "vjp", f"primal {i}")) for x in leaves]
+            inputs.extend(watched)
+            trees.append((tree, len(watched)))
+            args.append(unflatten(tree, [Array(v) for v in watched]))
+        out, aux = _split_aux(f(*args), has_aux, "vjp")
+        outs, out_tree = _output_vars(out, "vjp")
+        out_value = unflatten(out_tree, [frame.export(v) for v in outs])
+        aux_value = _export_aux(frame, aux) if has_aux else None
+    tape, nested = frame.tape, frame.nested
+
+    def vjp_fn(ct):
+        ct_leaves, ct_tree = flatten(ct)
+        if ct_tree != out_tree:
+            raise ValueError(f"vjp_fn: the cotangent has structure {ct_tree} but the function's output has "
+                             f"{out_tree}; pass one cotangent per output, shaped like it")
+        cts = [_seed_var(c, o, "vjp_fn", "the cotangent") for c, o in zip(ct_leaves, outs)]
+        if conv == TRANSPOSE:
+            cts = [_conj(c) for c in cts]
+        res = _core.vjp_sweep(tape, outs, cts, inputs, nested)
+        if conv == TRANSPOSE:
+            res = [_conj(r) for r in res]
+        exported = [Array(r) if nested else np.array(r.numpy()) for r in res]
+        grouped, k = [], 0
+        for tree, n in trees:
+            grouped.append(unflatten(tree, exported[k:k + n]))
+            k += n
+        return tuple(grouped)
+
+    return (out_value, vjp_fn, aux_value) if has_aux else (out_value, vjp_fn)
+
+
+# ---------------------------------------------------------------- gradients
+def _group_results(groups, flat, tuple_argnums):
+    grouped, k = [], 0
+    for vs, tree in groups:
+        grouped.append(unflatten(tree, flat[k:k + len(vs)]))
+        k += len(vs)
+    return tuple(grouped) if tuple_argnums else grouped[0]
+
+
+def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False, check_holomorphic=True, convention=None,
+                   *, rtol=None, atol=None, _name="value_and_grad"):
+    """``(f(*args), grad)``; see :func:`grad`."""
+    _check_callable(f, _name)
+    argnums_t, tuple_argnums = _argnums_tuple(argnums, _name)
+    conv = resolve(convention)
+
+    @functools.wraps(f)
+    def wrapped(*args, **kwargs):
+        with _Frame(_name) as frame:
+            args, groups = _watch_args(args, argnums_t, _name, holomorphic)
+            out, aux = _split_aux(f(*args, **kwargs), has_aux, _name)
+            outs, out_tree = _output_vars(out, _name)
+            if len(outs) != 1 or out_tree.kind != "leaf" or tuple(outs[0].shape) != ():
+                shape = tuple(outs[0].shape) if len(outs) == 1 else f"a {out_tree} of {len(outs)} arrays"
+                raise TypeError(f"{_name}: the function must return a scalar (shape ()), got {shape}. "
+                                "grad applies to scalar-output functions; for other outputs use jacobian, "
+                                "jacfwd/jacrev or vjp")
+            y = outs[0]
+            inputs = [v for vs, _ in groups for v in vs]
+            if not holomorphic:
+                if y.dtype.kind == "c":
+                    raise TypeError(
+                        f"{_name}: the function returns a complex value ({y.dtype}), and the gradient is defined for "
+                        "real-valued functions. For a holomorphic f use holomorphic=True (gives f'(z)); for any "
+                        "complex f use wirtinger(f) for the pair (∂f/∂z, ∂f/∂z̄), or vjp for a chosen cotangent")
+                grads = _core.vjp_sweep(frame.tape, [y], [_scalar(y, 1.0)], inputs, frame.nested)
+                if conv == TRANSPOSE:
+                    grads = [_conj(g) for g in grads]
+            else:
+                yc = _core.cast(y, complex_of(y.dtype))
+                v1 = _core.vjp_sweep(frame.tape, [yc], [_scalar(yc, 1.0)], inputs, frame.nested)
+                if not check_holomorphic:
+                    grads = [_conj(v) for v in v1]  # A + conj(B), JAX's number
+                else:
+                    v2 = _core.vjp_sweep(frame.tape, [yc], [_scalar(yc, 1j)], inputs, frame.nested)
+                    grads = []
+                    for k, (a1, a2) in enumerate(zip(v1, v2)):
+                        a, b = _pair_from_rows(a1, a2)
+                        _check_holomorphic(_name, a._v, b._v, (y.dtype, a1.dtype),
+                                           _describe_input(groups, argnums_t, k), rtol, atol)
+                        grads.append(a._v)
+            value = frame.export(y)
+            g = _group_results(groups, [frame.export(v) for v in grads], tuple_argnums)
+            if has_aux:
+                return (value, _export_aux(frame, aux)), g
+            return value, g
+
+    return wrapped
+
+
+def grad(f, argnums=0, has_aux=False, holomorphic=False, check_holomorphic=True, convention=None, *,
+         rtol=None, atol=None):
+    """The gradient of a real scalar function, ``vjp(f, *args)[1](1.0)``.
+
+    "adjoint" (default): ∂f/∂x + i∂f/∂y = 2∂f/∂z̄, the direction of steepest
+    ascent. "transpose" (JAX): ∂f/∂x − i∂f/∂y = 2∂f/∂z. With
+    ``holomorphic=True``, f'(z) = ∂f/∂z in either convention, after checking
+    that ∂f/∂z̄ vanishes (NonHolomorphicError otherwise).
+
+    >>> import wirtinger as w, wirtinger.numpy as wnp
+    >>> f = lambda z: wnp.real(z * wnp.exp(1.5j))
+    >>> complex(w.grad(f)(2.3 + 4.5j))
+    (0.0707372016677029-0.9974949866040544j)
+    >>> complex(w.grad(f, convention="jax")(2.3 + 4.5j))
+    (0.0707372016677029+0.9974949866040544j)
+    """
+    vg = value_and_grad(f, argnums, has_aux, holomorphic, check_holomorphic, convention, rtol=rtol, atol=atol,
+                        _name="grad")
+
+    @functools.wraps(f)
+    def wrapped(*args, **kwargs):
+        if has_aux:
+            (_, aux), g = vg(*args, **kwargs)
+            return g, aux
+        return vg(*args, **kwargs)[1]
+
+    return wrapped
+
+
+def _describe_input(groups, argnums, k):
+    for (vs, _), i in zip(groups, argnums):
+        if k < len(vs):
+            return f"argument {i}" + (f" (leaf {k})" if len(vs) > 1 else "")
+        k -= len(vs)
+    return "an input"
+
+
+def _pair_from_rows(r1, r2):
+    """(A, B) from the adjoint VJPs with cotangents 1 and i: r1 = conj(A)+B, r2 = i(conj(A)−B)."""
+    a1, a2 = Array(r1), Array(r2)
+    a = (a1 - 1j * a2).conj() * 0.5
+    b = (a1 + 1j * a2) * 0.5
+    return a, b
+
+
+# ---------------------------------------------------------------- Jacobians
+def _layout_columns(cols, out_shape, in_shape):
+    """(n, *out) stacked JVP columns → out + in."""
+    n = int(np.prod(in_shape, dtype=np.int64))
+    m = int(np.prod(out_shape, dtype=np.int64))
+    v = _core.reshape(cols, [n, m])
+    v = _core.transpose(v, [1, 0])
+    return _core.reshape(v, list(out_shape) + list(in_shape))
+
+
+def _derivative_table(frame, inputs, outs, mode):
+    """table[k][j] = ("real", J) for a real input j, or ("pair", A, B), for output k."""
+    table = [[None] * len(inputs) for _ in outs]
+    tape, nested = frame.tape, frame.nested
+    if mode == "fwd":
+        for j, x in enumerate(inputs):
+            c1 = _core.jac_columns(tape, inputs, j, outs, nested, False, True)
+            c2 = _core.jac_columns(tape, inputs, j, outs, nested, True, True) if x.dtype.kind == "c" else None
+            for k, y in enumerate(outs):
+                j1 = Array(_layout_columns(c1[k], y.shape, x.shape))
+                if c2 is None:
+                    table[k][j] = ("real", j1)
+                else:
+                    j2 = Array(_layout_columns(c2[k], y.shape, x.shape))
+                    table[k][j] = ("pair", (j1 - 1j * j2) * 0.5, (j1 + 1j * j2) * 0.5)
+    else:
+        for k, y in enumerate(outs):
+            r1 = _core.jac_columns(tape, outs, k, inputs, nested, False, False)
+            r2 = _core.jac_columns(tape, outs, k, inputs, nested, True, False) if y.dtype.kind == "c" else None
+            for j, x in enumerate(inputs):
+                shape = list(y.shape) + list(x.shape)
+                a1 = Array(_core.reshape(r1[j], shape))
+                a2 = Array(_core.reshape(r2[j], shape)) if r2 is not None else None
+                if x.dtype.kind != "c":
+                    table[k][j] = ("real", a1 if a2 is None else a1 + 1j * a2)
+                elif a2 is None:  # real output: B = conj(A)
+                    table[k][j] = ("pair", a1.conj() * 0.5, a1 * 0.5)
+                else:
+                    a, b = _pair_from_rows(a1._v, a2._v)
+                    table[k][j] = ("pair", a, b)
+    return table
+
+
+def _real_blocks(entry, out_var):
+    """∂(re, im of the output)/∂(re, im of the input) from a table entry."""
+    from . import numpy as wnp
+
+    out_complex, axis = out_var.dtype.kind == "c", len(out_var.shape)
+    if entry[0] == "real":
+        jac = entry[1]
+        return wnp.stack([wnp.real(jac), wnp.imag(jac)], axis=axis) if out_complex else jac
+    a, b = entry[1], entry[2]
+    dx, dy = a + b, 1j * (a - b)  # ∂f/∂x, ∂f/∂y
+    if not out_complex:
+        return wnp.stack([wnp.real(dx), wnp.real(dy)], axis=-1)
+    rows = [wnp.stack([wnp.real(dx), wnp.real(dy)], axis=-1), wnp.stack([wnp.imag(dx), wnp.imag(dy)], axis=-1)]
+    return wnp.stack(rows, axis=axis)
+
+
+def _jacobian(f, argnums, has_aux, holomorphic, mode, name, form="auto", rtol=None, atol=None):
+    """form: "auto" (an array for real inputs, a pair or ∂f/∂z for complex ones),
+    "pair" (always a Wirtinger pair) or "real" (the real Jacobian)."""
+    _check_callable(f, name)
+    argnums_t, tuple_argnums = _argnums_tuple(argnums, name)
+
+    @functools.wraps(f)
+    def wrapped(*args, **kwargs):
+        with _Frame(name) as frame:
+            args, groups = _watch_args(args, argnums_t, name, holomorphic)
+            out, aux = _split_aux(f(*args, **kwargs), has_aux, name)
+            outs, out_tree = _output_vars(out, name)
+            inputs = [v for vs, _ in groups for v in vs]
+            table = _derivative_table(frame, inputs, outs, mode)
+            per_output = []
+            for k, row in enumerate(table):
+                flat = []
+                for j, entry in enumerate(row):
+                    if form == "real":
+                        flat.append(frame.export(_real_blocks(entry, outs[k])._v))
+                    elif entry[0] == "real":
+                        jac = entry[1]
+                        half = (jac * 0.5)._v
+                        flat.append(Wirtinger(frame.export(half), frame.export(half)) if form == "pair"
+                                    else frame.export(jac._v))
+                    elif holomorphic:
+                        _check_holomorphic(name, entry[1]._v, entry[2]._v, (outs[k].dtype, inputs[j].dtype),
+                                           f"output {k}, " + _describe_input(groups, argnums_t, j), rtol, atol)
+                        flat.append(frame.export(entry[1]._v))
+                    else:
+                        flat.append(Wirtinger(frame.export(entry[1]._v), frame.export(entry[2]._v)))
+                per_output.append(_group_results(groups, flat, tuple_argnums))
+            result = unflatten(out_tree, per_output)
+            return (result, _export_aux(frame, aux)) if has_aux else result
+
+    return wrapped
+
+
+def jacfwd(f, argnums=0, has_aux=False, holomorphic=False, *, rtol=None, atol=None):
+    """The Jacobian by forward mode, shaped ``out.shape + in.shape``.
+
+    Real inputs give ∂f/∂x; complex inputs give ``Wirtinger(dz, dzbar)``, or
+    ∂f/∂z with ``holomorphic=True`` (checked).
+
+    >>> import wirtinger as w, wirtinger.numpy as wnp
+    >>> w.jacfwd(lambda z: z * wnp.conj(z))(1 + 2j)
+    Wirtinger(dz=array(1.-2.j), dzbar=array(1.+2.j))
+    """
+    return _jacobian(f, argnums, has_aux, holomorphic, "fwd", "jacfwd", rtol=rtol, atol=atol)
+
+
+def jacrev(f, argnums=0, has_aux=False, holomorphic=False, *, rtol=None, atol=None):
+    """The Jacobian by reverse mode; same results as :func:`jacfwd`."""
+    return _jacobian(f, argnums, has_aux, holomorphic, "rev", "jacrev", rtol=rtol, atol=atol)
+
+
+def jacobian(f, argnums=0, has_aux=False, holomorphic=False, *, rtol=None, atol=None):
+    """The Jacobian (reverse mode, as JAX's ``jacobian``); see :func:`jacfwd`."""
+    return _jacobian(f, argnums, has_aux, holomorphic, "rev", "jacobian", rtol=rtol, atol=atol)
+
+
+def wirtinger(f, argnums=0, has_aux=False):
+    """The Wirtinger pair ``Wirtinger(dz=∂f/∂z, dzbar=∂f/∂z̄)`` of any f, any dtypes.
+
+    For a real input x, ``dz = dzbar = ½ ∂f/∂x``.
+
+    >>> import wirtinger as w, wirtinger.numpy as wnp
+    >>> w.wirtinger(wnp.abs2)(1 + 2j)
+    Wirtinger(dz=array(1.-2.j), dzbar=array(1.+2.j))
+    """
+    return _jacobian(f, argnums, has_aux, False, "fwd", "wirtinger", form="pair")
+
+
+def real_jacobian(f, argnums=0, has_aux=False):
+    """The Jacobian of ``x ↦ view_as_real(f(view_as_complex(x)))``.
+
+    Complex outputs and inputs gain an axis of size 2 (real, imaginary), as
+    ``torch.view_as_real`` does: the result has shape
+    ``out.shape [+ (2,)] + in.shape [+ (2,)]``.
+
+    >>> import wirtinger as w, wirtinger.numpy as wnp
+    >>> w.real_jacobian(wnp.conj)(1 + 2j).tolist()
+    [[1.0, 0.0], [0.0, -1.0]]
+    """
+    return _jacobian(f, argnums, has_aux, False, "fwd", "real_jacobian", form="real")
+
+
+# ---------------------------------------------------------------- second order
+def hessian(f, argnums=0, has_aux=False, holomorphic=False, convention=None):
+    """``jacfwd(grad(f))``; for complex inputs a Wirtinger pair describing v ↦ Hv.
+
+    With ``holomorphic=True``, the complex second derivative f''(z).
+
+    >>> import wirtinger as w, wirtinger.numpy as wnp
+    >>> complex(w.hessian(wnp.sin, holomorphic=True)(1j))  # -sin(1j)
+    -1.1752011936438014j
+    """
+    g = grad(f, argnums, has_aux=has_aux, holomorphic=holomorphic, convention=convention)
+    return jacfwd(g, argnums, has_aux=has_aux, holomorphic=holomorphic)
+
+
+def hvp(f, primals, tangents, convention=None):
+    """The Hessian-vector product ``jvp(grad(f), primals, tangents)[1]`` (forward over reverse)."""
+    return jvp(grad(f, convention=convention), primals, tangents)[1]
