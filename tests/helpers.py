@@ -74,15 +74,18 @@ def tol(dtypes, kind="fd"):
     raise ValueError(kind)
 
 
-def assert_close(actual, expected, rtol, atol, err_msg=""):
-    """assert_allclose with equal shapes required and atol relative to max|expected|."""
+def assert_close(actual, expected, rtol, atol, err_msg="", scale=None):
+    """assert_allclose with equal shapes required and atol relative to max|expected|
+    (or to `scale` when given, e.g. the size of a related array)."""
     actual = np.asarray(actual)
     expected = np.asarray(expected)
     assert actual.shape == expected.shape, (
         f"shape {actual.shape} != expected {expected.shape}. {err_msg}"
     )
-    finite = expected[np.isfinite(expected)]
-    scale = max(1.0, float(np.max(np.abs(finite)))) if finite.size else 1.0
+    if scale is None:
+        finite = expected[np.isfinite(expected)]
+        scale = float(np.max(np.abs(finite))) if finite.size else 1.0
+    scale = max(1.0, scale)
     np.testing.assert_allclose(
         actual, expected, rtol=rtol, atol=atol * scale, err_msg=err_msg
     )

@@ -415,7 +415,7 @@ def test_hvp_of_real_function_of_real_input(rng):
 
 def _complex_real_f(xp):
     def f(z):
-        return xp.sum(xp.abs2(xp.sin(z))) + xp.real(z[0] * z[1] ** 2)
+        return xp.sum(xp.abs(xp.sin(z)) ** 2) + xp.real(z[0] * z[1] ** 2)
 
     return f
 

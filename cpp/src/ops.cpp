@@ -260,6 +260,14 @@ Var step(const Var& a, const Var& b) {
 
 Var wpow(const Var& a, const Var& b) { return binary(BinaryOp::power, a, b); }
 
+Var pow_d_da(const Var& a, const Var& b) {
+  const Shape s = broadcast_shapes(a.shape(), b.shape(), "power");
+  const Var bb = broadcast_to(b, s);
+  auto zero = mask_of(bb.data());
+  const Var r = bb * wpow(a, bb - 1.0);
+  return select(zero, zeros(r.dtype(), s), r);
+}
+
 Var pow_d_db(const Var& a, const Var& out) {
   const Shape s = broadcast_shapes(a.shape(), out.shape(), "power");
   const Var ab = broadcast_to(a, s);

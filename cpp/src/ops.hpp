@@ -60,6 +60,7 @@ template <class C> Var full_like(const Var& z, const C& c) {
 Var div_or_zero(const Var& n, const Var& d);
 Var step(const Var& a, const Var& b);
 Var wpow(const Var& a, const Var& b);
+Var pow_d_da(const Var& a, const Var& b);
 Var pow_d_db(const Var& a, const Var& out);
 
 // Sweeps over a tape (see graph.hpp). Missing tangents and cotangents are

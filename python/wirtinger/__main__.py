@@ -7,6 +7,7 @@ smoke test of an installed wheel.
 
 import cmath
 import sys
+import textwrap
 
 import numpy as np
 
@@ -56,7 +57,7 @@ def convention_example():
     show("f(z)", w.value_and_grad(f)(z)[0], (z * rotation).real)
     show('grad(f)(z)          "adjoint" (default)', w.grad(f)(z), adjoint)
     show('grad(f, convention="transpose")(z)', w.grad(f, convention="transpose")(z), np.conj(adjoint))
-    print("  adjoint   = df/dx + i df/dy = 2 df/dz̄   PyTorch, TensorFlow, Zygote; z -= lr*g descends")
+    print("  adjoint   = df/dx + i df/dy = 2 df/dz̄    PyTorch, TensorFlow, Zygote; z -= lr*g descends")
     print("  transpose = df/dx - i df/dy = 2 df/dz    JAX (convention='jax' is an alias)")
     print("  The two differ by a complex conjugate; neither is wrong, but mixing them is.")
 
@@ -75,8 +76,8 @@ def checked_flag_example():
         w.grad(wnp.conj, holomorphic=True)(z)
     except w.NonHolomorphicError as e:
         print("  grad(wnp.conj, holomorphic=True)(3+4j) raises NonHolomorphicError:")
-        for line in str(e).splitlines():
-            print(f"    {line}")
+        for paragraph in str(e).splitlines():
+            print(textwrap.fill(paragraph, width=96, initial_indent="    ", subsequent_indent="    "))
     else:
         _failures.append("grad(conj, holomorphic=True) did not raise NonHolomorphicError")
         print("  grad(wnp.conj, holomorphic=True)(3+4j) did NOT raise   <-- expected NonHolomorphicError")

@@ -291,10 +291,11 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False, check_holomor
     """``(f(*args), grad)``; see :func:`grad`."""
     _check_callable(f, _name)
     argnums_t, tuple_argnums = _argnums_tuple(argnums, _name)
-    conv = resolve(convention)
+    resolve(convention)  # an unknown name fails here, not at the first call
 
     @functools.wraps(f)
     def wrapped(*args, **kwargs):
+        conv = resolve(convention)  # None: the default in force at this call
         with _Frame(_name) as frame:
             args, groups = _watch_args(args, argnums_t, _name, holomorphic)
             out, aux = _split_aux(f(*args, **kwargs), has_aux, _name)

@@ -215,15 +215,18 @@ template <class T, int N> WIRT_HD Dual<T, N> operator+(const Dual<T, N>& x) { re
 // primal program.
 #define WIRTINGER_DUAL_COMPARISON(op)                                                              \
   template <class A, class B, int N> WIRT_HD bool operator op(const Dual<A, N>& a, const Dual<B, N>& b) { \
-    return a.value op b.value;                                                                     \
+    using P = promote_t<A, B>;                                                                     \
+    return scalar_cast<P>(a.value) op scalar_cast<P>(b.value);                                     \
   }                                                                                                \
   template <class A, int N, class S, std::enable_if_t<is_plain_scalar_v<S>, int> = 0>              \
   WIRT_HD bool operator op(const Dual<A, N>& a, const S& b) {                                      \
-    return a.value op b;                                                                           \
+    using P = promote_t<A, S>;                                                                     \
+    return scalar_cast<P>(a.value) op scalar_cast<P>(b);                                           \
   }                                                                                                \
   template <class S, class B, int N, std::enable_if_t<is_plain_scalar_v<S>, int> = 0>              \
   WIRT_HD bool operator op(const S& a, const Dual<B, N>& b) {                                      \
-    return a op b.value;                                                                           \
+    using P = promote_t<B, S>;                                                                     \
+    return scalar_cast<P>(a) op scalar_cast<P>(b.value);                                           \
   }
 WIRTINGER_DUAL_COMPARISON(==)
 WIRTINGER_DUAL_COMPARISON(!=)

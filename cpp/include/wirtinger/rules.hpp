@@ -62,6 +62,12 @@ template <class T> WIRT_HD T wpow(const T& a, const T& b) {
   return pow(a, b);
 }
 
+// d(a**b)/da = b · a**(b−1), and 0 for b == 0 (a constant), also at a == 0.
+template <class T> WIRT_HD T pow_d_da(const T& a, const T& b) {
+  using R = real_of<T>;
+  return b == T(0) ? T(0) : T(b * wpow(a, b - R(1)));
+}
+
 // d(a**b)/db = a**b · log a, with the limit 0 where a == 0 (as JAX).
 template <class T> WIRT_HD T pow_d_db(const T& a, const T& out) {
   using std::log;
@@ -263,7 +269,7 @@ struct Div {
 };
 struct Pow {
   template <class T> WIRT_HD static T value(const T& a, const T& b) { return wpow(a, b); }
-  template <class T> WIRT_HD static T d_da(const T& a, const T& b, const T&) { using R = real_of<T>; return b * wpow(a, b - R(1)); }
+  template <class T> WIRT_HD static T d_da(const T& a, const T& b, const T&) { return pow_d_da(a, b); }
   template <class T> WIRT_HD static T d_db(const T& a, const T&, const T& out) { return pow_d_db(a, out); }
 };
 struct Maximum {

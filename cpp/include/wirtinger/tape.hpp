@@ -305,11 +305,13 @@ template <class T> Var<T> operator+(const Var<T>& x) { return x; }
   template <class T> bool operator op(const Var<T>& a, const Var<T>& b) { return a.value op b.value; } \
   template <class T, class S, std::enable_if_t<is_plain_scalar_v<S>, int> = 0>                     \
   bool operator op(const Var<T>& a, const S& b) {                                                  \
-    return a.value op b;                                                                           \
+    using P = promote_t<T, S>;                                                                     \
+    return scalar_cast<P>(a.value) op scalar_cast<P>(b);                                           \
   }                                                                                                \
   template <class S, class T, std::enable_if_t<is_plain_scalar_v<S>, int> = 0>                     \
   bool operator op(const S& a, const Var<T>& b) {                                                  \
-    return a op b.value;                                                                           \
+    using P = promote_t<T, S>;                                                                     \
+    return scalar_cast<P>(a) op scalar_cast<P>(b.value);                                           \
   }
 WIRTINGER_VAR_COMPARISON(==)
 WIRTINGER_VAR_COMPARISON(!=)
