@@ -117,6 +117,25 @@ def test_holomorphic_check_tolerance():
         w.grad(lambda z: wnp.sin(z) + 1e-3 * wnp.conj(z), holomorphic=True)(Z)
 
 
+@pytest.mark.parametrize(
+    "dtype,ok,bad",
+    [(C128, 1e-8, 1e-7), (C64, 1e-4, 1e-3)],
+    ids=["complex128", "complex64"],
+)
+def test_holomorphic_check_default_tolerance_is_sqrt_eps_of_the_dtype(dtype, ok, bad):
+    """f(z) = z + c conj(z): A = 1, B = c. The bound rtol*|A| + atol with both
+    sqrt(eps) is 2.98e-8 in double and 6.9e-4 in single precision."""
+    z = np.asarray(0.3 + 0.4j, dtype)
+    g = _scalar(w.grad(lambda v: v + ok * wnp.conj(v), holomorphic=True)(z), dtype)
+    assert_close(g, 1.0 + 0j, 1e-6, 1e-6)
+    for transform in (w.grad, w.jacfwd, w.jacrev):
+        with pytest.raises(w.NonHolomorphicError):
+            transform(lambda v: v + bad * wnp.conj(v), holomorphic=True)(z)
+    # A grows the allowance: with A = 100 the same B passes in double precision
+    if dtype == C128:
+        w.grad(lambda v: 100 * v + bad * wnp.conj(v), holomorphic=True)(z)
+
+
 @pytest.mark.parametrize("convention", ["adjoint", "transpose"])
 @pytest.mark.parametrize("name", list(NON_HOLOMORPHIC))
 def test_check_holomorphic_false_returns_jax_number(name, convention):

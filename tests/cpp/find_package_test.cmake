@@ -20,6 +20,12 @@ run_step("cmake --install" ${CMAKE_COMMAND} --install "${WIRTINGER_BINARY_DIR}" 
 run_step("configuring the consumer" ${CMAKE_COMMAND} -S "${CONSUMER_SOURCE_DIR}" -B "${WORK_DIR}/build"
   -G "${GENERATOR}" -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER} -DCMAKE_BUILD_TYPE=Release
   "-DCMAKE_PREFIX_PATH=${_prefix}")
+# Found in the scratch prefix, not in some other installation.
+file(STRINGS "${WORK_DIR}/build/CMakeCache.txt" _found REGEX "^wirtinger_DIR:")
+string(FIND "${_found}" "${_prefix}/" _at)
+if(NOT _at GREATER -1)
+  message(FATAL_ERROR "the consumer found wirtinger outside ${_prefix}: ${_found}")
+endif()
 run_step("building the consumer" ${CMAKE_COMMAND} --build "${WORK_DIR}/build")
 find_program(_consumer NAMES consumer PATHS "${WORK_DIR}/build" "${WORK_DIR}/build/Release" NO_DEFAULT_PATH)
 if(NOT _consumer)

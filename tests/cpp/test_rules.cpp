@@ -98,6 +98,9 @@ struct BinarySpecial {
 const std::vector<BinarySpecial> binary_specials = {
     {"maximum", 1.0, 1.0, 0.5, 0.5},  // a tie splits the derivative, as JAX
     {"minimum", 1.0, 1.0, 0.5, 0.5},
+    {"power", 0.0, 0.0, 0.0, 0.0},  // x**0 is constant, also at x = 0
+    {"power", 0.0, 1.0, 1.0, 0.0},  // ∂/∂b = log(a)·a**b has the limit 0 at a = 0, as JAX
+    {"power", 0.0, 2.0, 0.0, 0.0},
 };
 
 // ---------------------------------------------------------------- tolerances

@@ -131,7 +131,9 @@ template <class F, class T> auto jvp(F&& f, const std::vector<T>& xs, const std:
 }
 
 // The Wirtinger pair of a scalar f at x, any input and output types.
-//     wirtinger([](auto z) { return abs2(z); }, z)  ==  {conj(z), z}
+//     wirtinger::wirtinger([](auto z) { return abs2(z); }, z)  ==  {conj(z), z}
+// Call it qualified: under `using namespace wirtinger` the bare name also
+// names the namespace.
 template <class F, class T> auto wirtinger(F&& f, const T& x) {
   if constexpr (is_complex_v<T>) {
     const auto out = f(Dual<T, 2>(x, {T(1), imag_unit<real_of<T>>()}));

@@ -31,6 +31,7 @@ namespace wirtinger {
 
 inline constexpr int dynamic = -1;
 
+// A plain array rather than std::array, so that a Dual can live in device code.
 template <class T, int N> struct Tangents {
   T d[N] = {};
   WIRT_HD static constexpr int size() { return N; }
