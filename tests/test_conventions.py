@@ -258,3 +258,19 @@ def test_complex_cotangent_for_real_output_is_a_type_error(convention, fn, arg):
         vjp_fn(np.asarray(1j, np.result_type(out.dtype, np.complex64)) * np.ones(out.shape))
     # a real cotangent is fine
     vjp_fn(np.ones(out.shape, out.dtype))
+
+
+def test_set_convention_is_process_wide():
+    """SPEC §2: set_convention sets the process-wide default, so a thread started
+    afterwards sees it too (the context manager is the scoped form)."""
+    import threading
+
+    seen = {}
+    try:
+        w.set_convention("jax")
+        t = threading.Thread(target=lambda: seen.setdefault("g", w.grad(f)(Z0)))
+        t.start()
+        t.join()
+    finally:
+        w.set_convention("adjoint")
+    _check_grad(seen["g"], GRAD_TRANSPOSE)

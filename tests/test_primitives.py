@@ -12,7 +12,7 @@ For each entry, dtype and shape:
 A test fails when w.primitive_names() names a primitive without an entry.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 import numpy as np
@@ -48,8 +48,8 @@ UNARY_DTYPES = [(F64,), (C128,), (C64,), (F32,)]
 REAL_UNARY_DTYPES = [(F64,), (F32,)]
 BINARY_DTYPES = [(F64, F64), (C128, C128), (C64, C64), (F32, F32), (F64, C128), (C128, F64), (F32, F64)]
 REAL_BINARY_DTYPES = [(F64, F64), (F32, F32), (F32, F64)]
-UNARY_SHAPES = [((3, 4),), ((),)]
-BINARY_SHAPES = [((3, 4), (3, 4)), ((3, 1), (4,)), ((), (3,))]
+UNARY_SHAPES = [((3, 4),), ((),)]  # the last: a scalar point (the 2x2 real Jacobian tests)
+BINARY_SHAPES = [((3, 4), (3, 4)), ((3, 1), (4,)), ((), (3,)), ((), ())]  # the last: a scalar point
 
 
 @dataclass(frozen=True)
@@ -658,3 +658,30 @@ def test_relu_by_maximum_with_scalar(dtype):
     np.testing.assert_array_equal(g, np.array([0, 0, 1, 1], dtype))
     g = w.grad(lambda v: wnp.sum(wnp.minimum(v, 0.0)))(x)
     np.testing.assert_array_equal(g, np.array([1, 1, 0, 0], dtype))
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+@pytest.mark.parametrize("dtype", [F64, F32], ids=lambda d: d.name)
+def test_maximum_minimum_at_ties(name, dtype):
+    """On the diagonal max(x, x) = x, so the derivative along (t, t) is t; the
+    split between the two arguments is 1/2 each, as in JAX."""
+    fn = getattr(wnp, name)
+    x = np.array([0.5, -1.0, 2.0], dtype)
+    g = w.grad(lambda v: wnp.sum(fn(v, v)))(x)
+    np.testing.assert_array_equal(g, np.ones(3, dtype))
+    _, t_out = w.jvp(fn, (x, x.copy()), (np.ones(3, dtype), np.ones(3, dtype)))
+    np.testing.assert_array_equal(t_out, np.ones(3, dtype))
+    ga, gb = w.grad(lambda a, b: wnp.sum(fn(a, b)), argnums=(0, 1))(x, x.copy())
+    np.testing.assert_array_equal(ga, np.full(3, 0.5, dtype))
+    np.testing.assert_array_equal(gb, np.full(3, 0.5, dtype))
+
+
+@pytest.mark.parametrize("dtype", [F64, C128, F32, C64], ids=lambda d: d.name)
+def test_power_zero_base_traced_exponent(dtype):
+    """0**b = 0 for every b > 0, so d(0**b)/db = 0 (JAX's limit), not 0 * log(0) = nan."""
+    a, b = np.zeros((), dtype), np.asarray(2.5, dtype)
+    out, t_out = w.jvp(wnp.power, (a, b), (np.ones((), dtype), np.ones((), dtype)))
+    assert out == 0
+    assert t_out == 0, f"d(0**b) along (1, 1) at b = 2.5: {t_out}"
+    ga, gb = w.grad(lambda x, y: wnp.real(x**y), argnums=(0, 1))(a, b)
+    assert ga == 0 and gb == 0

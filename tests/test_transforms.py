@@ -141,10 +141,17 @@ def test_jvp_and_vjp_with_pytree_outputs(rng):
     assert_close(t_out["parts"][0], t.real, 1e-14, 1e-15)
     assert_close(t_out["parts"][1][0], np.conj(t), 1e-14, 1e-15)
     out, vjp_fn = w.vjp(f, x)
-    cts = {"sq": random_tangent(rng, (3,), C128), "parts": (random_tangent(rng, (3,), F64), [random_tangent(rng, (3,), C128)])}
+    cts = {
+        "sq": random_tangent(rng, (3,), C128),
+        "parts": (random_tangent(rng, (3,), F64), [random_tangent(rng, (3,), C128)]),
+    }
     (ct,) = vjp_fn(cts)
     # dot-product test over the whole output tree
-    lhs = inner(cts["sq"], t_out["sq"]) + inner(cts["parts"][0], t_out["parts"][0]) + inner(cts["parts"][1][0], t_out["parts"][1][0])
+    lhs = (
+        inner(cts["sq"], t_out["sq"])
+        + inner(cts["parts"][0], t_out["parts"][0])
+        + inner(cts["parts"][1][0], t_out["parts"][1][0])
+    )
     assert abs(lhs - inner(ct, t)) < 1e-12 * (1 + abs(lhs))
 
 
@@ -246,7 +253,10 @@ def test_numpy_operands_on_the_left(rng):
     M = random_array(rng, (2, 3), F64)
 
     def f(v):
-        return wnp.sum(a + v) + wnp.sum(a * v) + wnp.sum(M @ v) + wnp.sum(a / v) + wnp.sum(a - v) + np.float64(2.0) * v[0]
+        return (
+            wnp.sum(a + v) + wnp.sum(a * v) + wnp.sum(M @ v) + wnp.sum(a / v) + wnp.sum(a - v)
+            + np.float64(2.0) * v[0]
+        )
 
     g = w.grad(f)(x)
     expected = 1 + a + M.sum(0) - a / x**2 - 1 + np.array([2.0, 0, 0])
@@ -552,3 +562,114 @@ def test_check_grads_catches_a_wrong_derivative():
 def test_check_grads_rejects_a_non_function():
     with pytest.raises(TypeError):
         w.check_grads(3.0, (1.0,))
+
+
+# ---------------------------------------------------------------- public surface
+
+
+def test_public_api_surface():
+    for name in (
+        "jvp vjp grad value_and_grad jacfwd jacrev jacobian hessian hvp wirtinger real_jacobian "
+        "check_grads set_convention convention cuda_available primitive_names"
+    ).split():
+        assert callable(getattr(w, name)), name
+    assert issubclass(w.NonHolomorphicError, ValueError)
+    assert isinstance(w.cuda_available(), bool)
+    assert w.Wirtinger(1, 2).dz == 1 and w.Wirtinger(1, 2).dzbar == 2
+    for name in (
+        "negative exp expm1 log log1p sqrt square reciprocal sin cos tan sinh cosh tanh arcsin arccos "
+        "arctan arcsinh arccosh arctanh conj conjugate real imag abs absolute abs2 angle maximum minimum "
+        "add subtract multiply divide power where sum mean prod dot vdot matmul inner outer transpose "
+        "reshape squeeze expand_dims broadcast_to concatenate stack zeros_like ones_like asarray"
+    ).split():
+        assert callable(getattr(wnp, name)), f"wirtinger.numpy.{name}"
+
+
+def test_wirtinger_numpy_on_plain_arrays_matches_numpy(rng):
+    """Outside a transform, wirtinger.numpy computes NumPy's values (check_grads relies on it)."""
+    x = random_array(rng, (3,), C128)
+    np.testing.assert_allclose(np.asarray(wnp.sin(x)), np.sin(x), rtol=1e-14)
+    np.testing.assert_allclose(np.asarray(wnp.sum(wnp.abs2(x))), np.sum(np.abs(x) ** 2), rtol=1e-14)
+
+
+# ---------------------------------------------------------------- robustness
+
+
+def test_empty_arrays():
+    g = w.grad(lambda x: wnp.sum(wnp.sin(x)))(np.zeros(0))
+    assert g.shape == (0,) and g.dtype == F64
+    J = w.jacfwd(wnp.sin)(np.zeros(0))
+    assert J.shape == (0, 0)
+    pair = w.jacrev(wnp.sin)(np.zeros((0, 3), C128))
+    assert pair.dz.shape == (0, 3, 0, 3)
+
+
+def test_output_independent_of_input_has_zero_gradient():
+    assert w.grad(lambda x: 1.0)(2.0) == 0.0
+    np.testing.assert_array_equal(w.grad(lambda x: wnp.sum(x * 0))(np.ones(2)), np.zeros(2))
+    g = w.grad(lambda x, y: wnp.sum(y * y), argnums=0)(np.ones(2, C64), np.ones(3))
+    assert g.dtype == C64
+    np.testing.assert_array_equal(g, np.zeros(2, C64))
+
+
+def test_non_contiguous_and_read_only_inputs_are_not_modified(rng):
+    base = random_array(rng, (4, 6), C128)
+    x = base.T[::2]  # non-contiguous view
+    x_before = x.copy()
+    ro = random_array(rng, (3,), F64)
+    ro.setflags(write=False)
+    g = w.grad(lambda v, r: wnp.sum(wnp.abs2(v)) + wnp.sum(r * r), argnums=(0, 1))(x, ro)
+    assert_close(g[0], 2 * x_before, 1e-14, 1e-15)
+    assert_close(g[1], 2 * ro, 1e-14, 1e-15)
+    np.testing.assert_array_equal(x, x_before)
+    # results are fresh arrays the caller may write to
+    g[0][...] = 0
+    assert_close(w.grad(lambda v: wnp.sum(wnp.abs2(v)))(x), 2 * x_before, 1e-14, 1e-15)
+
+
+def test_nan_input_propagates_without_exception():
+    assert np.isnan(w.grad(wnp.sin)(np.nan))
+    _, t = w.jvp(wnp.exp, (np.array([np.nan, 0.0]),), (np.ones(2),))
+    assert np.isnan(t[0]) and t[1] == 1.0
+
+
+def test_deep_graph():
+    """A flat tape: 20000 sequential operations neither recurse nor lose accuracy."""
+    n = 20000
+
+    def f(x):
+        for _ in range(n):
+            x = x * 0.99999 + 1e-5 * wnp.sin(x)
+        return x
+
+    x, dx = 0.5, 1.0
+    for _ in range(n):
+        x, dx = x * 0.99999 + 1e-5 * np.sin(x), dx * (0.99999 + 1e-5 * np.cos(x))
+    assert_close(w.grad(f)(0.5), dx, 1e-11, 1e-12)
+    _, t = w.jvp(f, (0.5,), (1.0,))
+    assert_close(t, dx, 1e-11, 1e-12)
+
+
+def test_threads_differentiate_independently():
+    """Each thread has its own tape: concurrent grads do not mix."""
+    import threading
+
+    results, errors = {}, []
+
+    def work(k):
+        try:
+            c = 0.5 + k
+            for _ in range(30):
+                g = w.grad(lambda x: wnp.sum(wnp.sin(c * x) * x))(np.linspace(0, 1, 50))
+            x = np.linspace(0, 1, 50)
+            results[k] = np.max(np.abs(g - (c * np.cos(c * x) * x + np.sin(c * x))))
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert len(results) == 4 and max(results.values()) < 1e-12

@@ -1,6 +1,6 @@
 """The two VJP conventions and their aliases (SPEC §1)."""
 import contextlib
-import threading
+import contextvars
 
 ADJOINT = "adjoint"
 TRANSPOSE = "transpose"
@@ -8,13 +8,15 @@ _ALIASES = {
     "adjoint": ADJOINT, "torch": ADJOINT, "pytorch": ADJOINT, "tensorflow": ADJOINT, "zygote": ADJOINT,
     "transpose": TRANSPOSE, "jax": TRANSPOSE,
 }
-_state = threading.local()
+_default = ADJOINT  # set_convention: process-wide
+_scoped = contextvars.ContextVar("wirtinger_convention", default=None)  # convention(...): this context only
 
 
 def resolve(name):
     """The canonical convention for name; None means the current default."""
     if name is None:
-        return getattr(_state, "default", ADJOINT)
+        scoped = _scoped.get()
+        return _default if scoped is None else scoped
     if not isinstance(name, str) or name.lower() not in _ALIASES:
         raise ValueError(f"unknown convention {name!r}; use one of {sorted(_ALIASES)} "
                          f"('adjoint' = PyTorch/TensorFlow/Zygote, 'transpose' = JAX)")
@@ -27,28 +29,28 @@ def get_convention():
 
 
 def set_convention(name):
-    """Set the default convention for ``convention=None`` (for this thread).
+    """Set the process-wide default convention for ``convention=None``.
 
     >>> import wirtinger as w
     >>> w.set_convention("jax"); w.get_convention()
     'transpose'
     >>> w.set_convention("adjoint")
     """
-    _state.default = resolve(name)
+    global _default
+    _default = resolve(name)
 
 
 @contextlib.contextmanager
 def convention(name):
-    """Use convention name as the default inside a ``with`` block.
+    """Use convention name as the default inside a ``with`` block (in this thread or task only).
 
     >>> import wirtinger as w, wirtinger.numpy as wnp
     >>> with w.convention("jax"):
     ...     complex(w.grad(lambda z: wnp.abs2(z))(1 + 2j))
     (2-4j)
     """
-    previous = getattr(_state, "default", ADJOINT)
-    _state.default = resolve(name)
+    token = _scoped.set(resolve(name))
     try:
         yield
     finally:
-        _state.default = previous
+        _scoped.reset(token)
