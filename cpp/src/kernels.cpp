@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <mutex>
+#include <unordered_map>
 #include <numeric>
 #include <sstream>
 
@@ -16,10 +18,63 @@ std::string shape_str(const Shape& s) {
   return os.str();
 }
 
+namespace {
+// Large buffers are kept for reuse instead of being returned to the system: a
+// fresh multi-megabyte allocation costs a page fault per 4 KiB on first touch,
+// which costs more than the arithmetic of an element-wise pass over it. AD
+// allocates the same shapes over and over, so exact sizes (rounded to pages)
+// are reused.
+class BufferPool {
+ public:
+  static constexpr std::size_t min_pooled = std::size_t(1) << 16;
+  static constexpr std::size_t max_cached = std::size_t(1) << 30;
+
+  void* take(std::size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = free_.find(bytes);
+      if (it != free_.end() && !it->second.empty()) {
+        void* p = it->second.back();
+        it->second.pop_back();
+        cached_ -= bytes;
+        return p;
+      }
+    }
+    return ::operator new(bytes, std::align_val_t(64));
+  }
+  void give(void* p, std::size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (cached_ + bytes <= max_cached) {
+        free_[bytes].push_back(p);
+        cached_ += bytes;
+        return;
+      }
+    }
+    ::operator delete(p, std::align_val_t(64));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::size_t, std::vector<void*>> free_;
+  std::size_t cached_ = 0;
+};
+
+BufferPool& pool() {
+  static BufferPool* p = new BufferPool;  // never destroyed: buffers may outlive static destruction
+  return *p;
+}
+}  // namespace
+
 Tensor Tensor::empty(DType dtype, Shape shape) {
-  const std::size_t bytes = std::max<std::size_t>(1, static_cast<std::size_t>(numel(shape)) * itemsize(dtype));
-  std::shared_ptr<void> buf(::operator new(bytes, std::align_val_t(64)),
-                            [](void* p) { ::operator delete(p, std::align_val_t(64)); });
+  std::size_t bytes = std::max<std::size_t>(1, static_cast<std::size_t>(numel(shape)) * itemsize(dtype));
+  std::shared_ptr<void> buf;
+  if (bytes < BufferPool::min_pooled) {
+    buf.reset(::operator new(bytes, std::align_val_t(64)), [](void* p) { ::operator delete(p, std::align_val_t(64)); });
+  } else {
+    bytes = (bytes + 4095) / 4096 * 4096;
+    buf.reset(pool().take(bytes), [bytes](void* p) { pool().give(p, bytes); });
+  }
   return Tensor{dtype, std::move(shape), std::move(buf)};
 }
 Tensor Tensor::zeros(DType dtype, Shape shape) {
@@ -150,6 +205,16 @@ template <class Rule> struct Unary {
   }
 };
 
+// Whether every operand is either the full result shape or a single element,
+// so that one flat loop with strides 1 or 0 visits them: the common case, and
+// much faster than the general index walk.
+bool flat_broadcast(const Shape& out, std::initializer_list<const Shape*> operands) {
+  for (const Shape* s : operands)
+    if (*s != out && numel(*s) != 1) return false;
+  return true;
+}
+std::int64_t flat_stride(const Shape& s, const Shape& out) { return s == out ? 1 : 0; }
+
 template <class Rule, class T> constexpr bool binary_ok_v = !(is_real_only_v<Rule> && is_complex_v<T>);
 
 template <class Rule> struct Binary {
@@ -167,8 +232,9 @@ template <class Rule> struct Binary {
       if constexpr (binary_ok_v<Rule, T>) {
         const T *ap = a.data<T>(), *bp = b.data<T>();
         T* op = out.data<T>();
-        if (a.shape == b.shape) {
-          for (std::int64_t i = 0, n = out.size(); i < n; ++i) op[i] = Rule::value(ap[i], bp[i]);
+        if (flat_broadcast(os, {&a.shape, &b.shape})) {
+          const std::int64_t sa = flat_stride(a.shape, os), sb = flat_stride(b.shape, os);
+          for (std::int64_t i = 0, n = out.size(); i < n; ++i) op[i] = Rule::value(ap[i * sa], bp[i * sb]);
         } else {
           for_each_index<2>(os, {bstrides(a.shape, os), bstrides(b.shape, os)}, {0, 0},
                             [&](std::int64_t o, const std::array<std::int64_t, 2>& k) {
@@ -184,6 +250,15 @@ template <class Rule> struct Binary {
   static void partials(int which, const Tensor& a, const Tensor& b, const Tensor& out, const Shape& operand,
                        F&& f) {
     const T *ap = a.data<T>(), *bp = b.data<T>(), *op = out.data<T>();
+    if (flat_broadcast(out.shape, {&a.shape, &b.shape, &operand})) {
+      const std::int64_t sa = flat_stride(a.shape, out.shape), sb = flat_stride(b.shape, out.shape),
+                         sk = flat_stride(operand, out.shape);
+      if (which == 0)
+        for (std::int64_t o = 0, n = out.size(); o < n; ++o) f(o, Rule::d_da(ap[o * sa], bp[o * sb], op[o]), o * sk);
+      else
+        for (std::int64_t o = 0, n = out.size(); o < n; ++o) f(o, Rule::d_db(ap[o * sa], bp[o * sb], op[o]), o * sk);
+      return;
+    }
     for_each_index<3>(out.shape, {bstrides(a.shape, out.shape), bstrides(b.shape, out.shape), bstrides(operand, out.shape)},
                       {0, 0, 0}, [&](std::int64_t o, const std::array<std::int64_t, 3>& k) {
                         const T d = which == 0 ? Rule::d_da(ap[k[0]], bp[k[1]], op[o]) : Rule::d_db(ap[k[0]], bp[k[1]], op[o]);

@@ -53,6 +53,9 @@ Tensor slice_scatter(const Tensor& x, const Shape& shape, const std::vector<std:
 Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis);
 Tensor select(const std::vector<std::uint8_t>& mask, const Tensor& a, const Tensor& b);
 Tensor add_same(const Tensor& a, const Tensor& b);  // a + b, same shape and dtype
-Tensor matmul(const Tensor& a, const Tensor& b);    // (..., m, k) @ (..., k, n), equal batch dims
+// op(a) @ op(b) over the last two axes, equal batch dims; op transposes or
+// conjugate-transposes without copying (BLAS flags).
+enum class MatOp { none, transpose, adjoint };
+Tensor matmul(const Tensor& a, const Tensor& b, MatOp op_a = MatOp::none, MatOp op_b = MatOp::none);
 
 }  // namespace wirtinger::engine

@@ -463,8 +463,13 @@ std::vector<Var> vjp_rule(const Node& n, const Var& ct, const std::vector<bool>&
       break;
     }
     case Prim::Matmul:
-      if (needed[0]) r[0] = matmul(ct, engine::conj(swap_last(n.in[1])));
-      if (needed[1]) r[1] = matmul(engine::conj(swap_last(n.in[0])), ct);
+      if (recording) {
+        if (needed[0]) r[0] = matmul(ct, engine::conj(swap_last(n.in[1])));
+        if (needed[1]) r[1] = matmul(engine::conj(swap_last(n.in[0])), ct);
+      } else {
+        if (needed[0]) r[0] = constant(engine::matmul(ct.data(), n.in[1].data(), MatOp::none, MatOp::adjoint));
+        if (needed[1]) r[1] = constant(engine::matmul(n.in[0].data(), ct.data(), MatOp::adjoint, MatOp::none));
+      }
       break;
   }
   return r;
