@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "kernels.hpp"
@@ -51,8 +52,21 @@ enum class Prim : std::uint8_t {
   Concat,        // along axis ints[0]
   Select,        // mask ? a : b, equal shapes
   Matmul,        // (..., m, k) @ (..., k, n), equal batch dims
+  Custom,        // rules supplied at run time (user-defined and Python-level primitives)
 };
 const char* prim_name(Prim p);
+
+// A primitive whose derivative rules are supplied at run time. Its rules are
+// written with Var operations, so they record (and are differentiable) inside
+// enclosing transforms like every built-in rule. A missing tangent is zero.
+struct CustomRule {
+  virtual ~CustomRule() = default;
+  virtual std::string name() const = 0;
+  virtual Var jvp(const std::vector<Var>& in, const Var& out, const std::vector<Var>& t) = 0;
+  // Cotangents ("adjoint" convention) for the inputs marked needed; empty = zero.
+  virtual std::vector<Var> vjp(const std::vector<Var>& in, const Var& out, const Var& ct,
+                               const std::vector<bool>& needed) = 0;
+};
 
 struct Node {
   Prim prim;
@@ -63,6 +77,7 @@ struct Node {
   std::vector<std::int64_t> ints, ints2;
   DType dtype = DType::f64;
   std::shared_ptr<const std::vector<std::uint8_t>> mask;
+  std::shared_ptr<CustomRule> custom;
 };
 
 struct Tape {

@@ -90,6 +90,42 @@ std::vector<Var> jac_columns(Tape& tape, const std::vector<Var>& seeded, std::si
   return out;
 }
 
+// Rules implemented by a Python object with methods name(), jvp(inputs, out,
+// tangents) and vjp(inputs, out, ct, needed); None stands for a zero.
+class PyCustomRule : public CustomRule {
+ public:
+  explicit PyCustomRule(py::object impl) : impl_(std::move(impl)) {}
+  ~PyCustomRule() override {
+    py::gil_scoped_acquire gil;
+    impl_ = py::object();
+  }
+  std::string name() const override {
+    py::gil_scoped_acquire gil;
+    return py::str(impl_.attr("name"));
+  }
+  Var jvp(const std::vector<Var>& in, const Var& out, const std::vector<Var>& t) override {
+    py::gil_scoped_acquire gil;
+    py::object r = impl_.attr("jvp")(in, out, optional_list(t));
+    return r.is_none() ? Var() : r.cast<Var>();
+  }
+  std::vector<Var> vjp(const std::vector<Var>& in, const Var& out, const Var& ct,
+                       const std::vector<bool>& needed) override {
+    py::gil_scoped_acquire gil;
+    py::object r = impl_.attr("vjp")(in, out, ct, needed);
+    std::vector<Var> res;
+    for (py::handle h : r) res.push_back(h.is_none() ? Var() : h.cast<Var>());
+    return res;
+  }
+
+ private:
+  static py::list optional_list(const std::vector<Var>& vs) {
+    py::list l;
+    for (const auto& v : vs) l.append(v ? py::cast(v) : py::none());
+    return l;
+  }
+  py::object impl_;
+};
+
 std::shared_ptr<const std::vector<std::uint8_t>> mask_from(const py::array& m) {
   auto a = py::array_t<bool, py::array::c_style | py::array::forcecast>::ensure(m);
   if (!a) throw py::type_error("where: condition must be convertible to a boolean array");
@@ -167,6 +203,9 @@ PYBIND11_MODULE(_core, m) {
     return select(mk, a, b);
   });
   m.def("watch", &watch);
+  m.def("custom", [](py::object impl, const std::vector<Var>& in, const Var& out) {
+    return custom(std::make_shared<PyCustomRule>(std::move(impl)), in, out.data());
+  });
   m.def("is_tracked", [](const Var& v) {
     const Recorder& r = recorder();
     return r.tape && on_tape(v, *r.tape);
@@ -183,6 +222,11 @@ PYBIND11_MODULE(_core, m) {
     if (r.depth > 0 && --r.depth == 0) r.tape.reset();
   });
   m.def("depth", [] { return recorder().depth; });
+  m.def("set_recording", [](bool enabled) {
+    const bool previous = recorder().enabled;
+    recorder().enabled = enabled;
+    return previous;
+  });
   m.def("jvp_sweep", &jvp_sweep, G());
   m.def("vjp_sweep", &vjp_sweep, G());
   m.def("jac_columns", &jac_columns, G());

@@ -29,6 +29,7 @@ const char* prim_name(Prim p) {
     case Prim::Concat: return "concatenate";
     case Prim::Select: return "where";
     case Prim::Matmul: return "matmul";
+    case Prim::Custom: return "custom";
   }
   return "?";
 }
@@ -182,6 +183,12 @@ Var select(std::shared_ptr<const std::vector<std::uint8_t>> mask, const Var& a, 
   Node n{Prim::Select, 0, {ac, bc}};
   Tensor out = engine::select(*mask, ac.data(), bc.data());
   n.mask = std::move(mask);
+  return record(std::move(n), std::move(out));
+}
+
+Var custom(std::shared_ptr<CustomRule> rule, const std::vector<Var>& in, Tensor out) {
+  Node n{Prim::Custom, 0, in};
+  n.custom = std::move(rule);
   return record(std::move(n), std::move(out));
 }
 
@@ -400,6 +407,7 @@ Var jvp_rule(const Node& n, const std::vector<Var>& t, bool recording) {
       const Var b = t[1] ? t[1] : zeros(n.out.dtype(), n.out.shape());
       return select(n.mask, a, b);
     }
+    case Prim::Custom: return n.custom->jvp(n.in, n.out, t);
     case Prim::Matmul: {
       Var r;
       if (t[0]) r = matmul(t[0], n.in[1]);
@@ -462,6 +470,13 @@ std::vector<Var> vjp_rule(const Node& n, const Var& ct, const std::vector<bool>&
       if (needed[1]) r[1] = select(n.mask, z, ct);
       break;
     }
+    case Prim::Custom: {
+      r = n.custom->vjp(n.in, n.out, ct, needed);
+      if (r.size() != n.in.size())
+        throw std::invalid_argument(n.custom->name() + ": its VJP rule returned " + std::to_string(r.size()) +
+                                    " cotangents for " + std::to_string(n.in.size()) + " inputs");
+      break;
+    }
     case Prim::Matmul:
       if (recording) {
         if (needed[0]) r[0] = matmul(ct, engine::conj(swap_last(n.in[1])));
@@ -515,7 +530,8 @@ std::vector<Var> jvp_sweep(Tape& tape, const std::vector<Var>& inputs, const std
       }
     }
     if (!any) continue;
-    tan[k] = fit(jvp_rule(n, tin, recording), n.out);
+    const Var t = jvp_rule(n, tin, recording);
+    if (t) tan[k] = fit(t, n.out);
   }
   std::vector<Var> res;
   for (const auto& y : outputs) {

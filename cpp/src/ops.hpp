@@ -32,6 +32,8 @@ Var concat(const std::vector<Var>& xs, std::int64_t axis);
 Var select(std::shared_ptr<const std::vector<std::uint8_t>> mask, const Var& a, const Var& b);
 Var matmul(const Var& a, const Var& b);  // promotes, broadcasts batch dims; both at least 2-d
 Var watch(const Var& x);                 // a fresh input to differentiate, derived from x
+// A value computed outside the engine, recorded with run-time rules.
+Var custom(std::shared_ptr<CustomRule> rule, const std::vector<Var>& in, Tensor out);
 
 // Arithmetic for rules and composite code.
 Var operator+(const Var& a, const Var& b);

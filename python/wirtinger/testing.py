@@ -56,6 +56,50 @@ def _report(what, ad, fd, atol, rtol):
                 f"  max |AD - FD| = {np.max(err) if err is not None else 'shape mismatch'}, atol={atol}, rtol={rtol}")
 
 
+def _close(a, b, atol, rtol):
+    return all(np.allclose(np.asarray(x), np.asarray(y), rtol=rtol, atol=atol, equal_nan=True) for x, y in zip(a, b))
+
+
+def _diagnosis(f, args, mode, eps, atol, rtol):
+    """What a failing rule seems to do instead, and whether f is holomorphic here."""
+    rng = np.random.default_rng(99)
+    leaves = [flatten(a) for a in args]
+
+    def direction(scale):
+        return tuple(unflatten(tree, [scale * (_random_like(rng, x, False) + _random_like(rng, x, True))
+                                      if np.iscomplexobj(x) else np.zeros(np.shape(x), np.asarray(x).dtype)
+                                      for x in ls]) for ls, tree in leaves)
+
+    u = direction(1.0)
+    if not any(np.iscomplexobj(x) for ls, _ in leaves for x in ls):
+        return ""
+    conj_u = tuple(unflatten(tree, [np.conj(x) for x in flatten(a)[0]]) for a, (_, tree) in zip(u, leaves))
+    i_u = tuple(unflatten(tree, [1j * np.asarray(x) for x in flatten(a)[0]]) for a, (_, tree) in zip(u, leaves))
+    fd_u, fd_iu = _fd_jvp(f, args, u, eps), _fd_jvp(f, args, i_u, eps)
+    dzbar = [0.5 * (a + 1j * b) for a, b in zip(fd_u, fd_iu)]
+    scale = max([1.0] + [float(np.max(np.abs(a))) for a in fd_u if np.size(a)])
+    holomorphic = all(np.allclose(d, 0, atol=1e3 * atol * scale) for d in dzbar)
+    notes = [f"f is {'holomorphic' if holomorphic else 'not holomorphic'} here "
+             f"(finite differences give ∂f/∂z̄ {'≈ 0' if holomorphic else '≠ 0'})."]
+    if mode == "fwd":
+        ad_conj = _leaves_as_numpy(jvp(f, args, conj_u)[1])
+        if _close(ad_conj, fd_u, atol, rtol):
+            notes.append("The JVP matches Df with ∂f/∂z and ∂f/∂z̄ swapped.")
+        elif _close([np.conj(x) for x in ad_conj], fd_u, atol, rtol):
+            notes.append("The JVP matches Df with both partials complex-conjugated: a rule is off by a conjugate.")
+    else:
+        out, back_t = vjp(f, *args, convention="transpose")
+        outs = _leaves_as_numpy(out)
+        w = [_random_like(rng, o, False) + (_random_like(rng, o, True) if o.dtype.kind == "c" else 0) for o in outs]
+        cts = back_t(unflatten(flatten(out)[1], w))
+        lhs, rhs = _inner(w, fd_u), _inner(_leaves_as_numpy(cts), _leaves_as_numpy(u))
+        if abs(lhs - rhs) <= (atol + rtol) * max(1.0, abs(lhs), abs(rhs)):
+            notes.append("The VJP rule seems to follow the 'transpose' (JAX) convention, w ↦ Aᵀw + Bᴴconj(w); "
+                         "wirtinger's rules are written in the 'adjoint' convention, w ↦ Aᴴw + Bᵀconj(w): "
+                         "conjugate the partials it uses (for a holomorphic f, return conj(f'(z))·ct).")
+    return "\n  " + " ".join(notes)
+
+
 def check_grads(f, args, order=1, modes=("fwd", "rev"), atol=None, rtol=None, eps=None):
     """Checks f's derivatives against central finite differences.
 
@@ -99,7 +143,10 @@ def check_grads(f, args, order=1, modes=("fwd", "rev"), atol=None, rtol=None, ep
         fd = _fd_jvp(f, args, tangents, eps)
         if "fwd" in modes:
             _, t_out = jvp(f, args, tangents)
-            _report(f"forward mode (jvp) along {direction}", _leaves_as_numpy(t_out), fd, atol, rtol)
+            try:
+                _report(f"forward mode (jvp) along {direction}", _leaves_as_numpy(t_out), fd, atol, rtol)
+            except AssertionError as e:
+                raise AssertionError(str(e) + _diagnosis(f, args, "fwd", eps, atol, rtol)) from None
         if "rev" in modes:
             out, vjp_fn = vjp(f, *args)
             outs = _leaves_as_numpy(out)
@@ -113,7 +160,8 @@ def check_grads(f, args, order=1, modes=("fwd", "rev"), atol=None, rtol=None, ep
             if not abs(lhs - rhs) <= atol * scale + rtol * scale:
                 raise AssertionError(
                     f"check_grads: reverse mode (vjp, 'adjoint') fails the adjoint identity along {direction}: "
-                    f"<w, Df[t]> = {lhs!r} (finite differences) but <vjp(w), t> = {rhs!r}")
+                    f"<w, Df[t]> = {lhs!r} (finite differences) but <vjp(w), t> = {rhs!r}"
+                    + _diagnosis(f, args, "rev", eps, atol, rtol))
             ct_t = vjp(f, *args, convention="transpose")[1](unflatten(flatten(out)[1], [np.conj(x) for x in w]))
             _report("reverse mode ('transpose' vs conj of 'adjoint')",
                     [np.conj(x) for x in _leaves_as_numpy(ct_t)], _leaves_as_numpy(cts), atol, rtol)

@@ -41,9 +41,13 @@ class _Frame:
     def __enter__(self):
         self.tape, depth = _core.enter()
         self.nested = depth > 1
+        # A transform may run inside a sweep (a Python rule differentiating
+        # something), where recording is off: its own function must record.
+        self._recording = _core.set_recording(True)
         return self
 
     def __exit__(self, *exc):
+        _core.set_recording(self._recording)
         _core.exit()
         return False
 

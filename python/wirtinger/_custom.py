@@ -1,0 +1,73 @@
+"""Primitives whose rules are written in Python, over wirtinger arrays.
+
+The engine records such a primitive as one node and calls its rules during
+its sweeps; the rules use wirtinger.numpy operations, so inside an enclosing
+transform they are recorded and differentiated like any built-in rule.
+"""
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+from . import _core
+from ._array import Array, to_var
+
+
+@contextlib.contextmanager
+def recording(enabled):
+    """Turns the recording of operations on or off for the block."""
+    previous = _core.set_recording(enabled)
+    try:
+        yield
+    finally:
+        _core.set_recording(previous)
+
+
+class _Rules:
+    """What the engine calls: Vars in and out, None for a zero."""
+
+    def __init__(self, name, jvp, vjp):
+        self.name, self._jvp, self._vjp = name, jvp, vjp
+
+    def jvp(self, inputs, out, tangents):
+        t = self._jvp([Array(v) for v in inputs], Array(out), [None if t is None else Array(t) for t in tangents])
+        if t is None:
+            return None
+        return _fit(t, out, f"{self.name}: the JVP rule", "the output")
+
+    def vjp(self, inputs, out, ct, needed):
+        cts = self._vjp([Array(v) for v in inputs], Array(out), Array(ct), list(needed))
+        if not isinstance(cts, (tuple, list)) or len(cts) != len(inputs):
+            raise TypeError(f"{self.name}: the VJP rule must return a tuple with one cotangent per input "
+                            f"({len(inputs)}), got {type(cts).__name__}")
+        return [None if c is None or not need else to_var(c, _ct_dtype(c, v)) for c, v, need in zip(cts, inputs, needed)]
+
+
+def _ct_dtype(c, v):
+    # A complex cotangent for a real input is projected (its real part) by the engine.
+    dt = c.dtype if isinstance(c, Array) else np.asarray(c).dtype
+    return dt if dt.kind == "c" and v.dtype.kind == "f" else v.dtype
+
+
+def _fit(t, like, who, what):
+    shape = tuple(t.shape) if isinstance(t, Array) else np.shape(t)
+    try:
+        fits = np.broadcast_shapes(shape, tuple(like.shape)) == tuple(like.shape)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{who} returned shape {shape}, which does not broadcast to {what}'s shape "
+                         f"{tuple(like.shape)}")
+    dt = t.dtype if isinstance(t, Array) else np.asarray(t).dtype
+    v = to_var(t, dt if dt.kind in "fc" else np.float64)
+    return _core.broadcast_to(v, list(like.shape))
+
+
+def primitive(name, inputs, value, jvp, vjp):
+    """Records ``value`` (computed by the caller from ``inputs``) as the output of a
+    primitive with rules ``jvp(inputs, out, tangents) -> tangent`` and
+    ``vjp(inputs, out, ct, needed) -> cotangents`` ("adjoint" convention)."""
+    ins = [to_var(x) for x in inputs]
+    out = value._v if isinstance(value, Array) else to_var(value)
+    return Array(_core.custom(_Rules(name, jvp, vjp), ins, out))
