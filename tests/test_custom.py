@@ -1,0 +1,177 @@
+"""User-defined rules: custom_jvp, custom_vjp, defwirtinger, and check_grads on wrong rules."""
+import numpy as np
+import pytest
+
+import wirtinger as w
+import wirtinger.numpy as wnp
+
+from helpers import assert_close
+
+Z = np.array([0.3 + 1.2j, -0.7 + 0.4j, 1.1 - 0.5j])
+X = np.array([0.3, -0.7, 1.1])
+
+
+def inner(a, b):
+    return float(np.vdot(np.asarray(a), np.asarray(b)).real)
+
+
+# ---------------------------------------------------------------- custom_jvp
+@w.custom_jvp
+def my_sin(x):
+    return wnp.sin(x)
+
+
+@my_sin.defjvp
+def _my_sin_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    return my_sin(x), wnp.cos(x) * t
+
+
+@pytest.mark.parametrize("x", [X, Z])
+def test_custom_jvp_forward_reverse_and_second_order(x):
+    out, t = w.jvp(my_sin, (x,), (np.ones_like(x),))
+    assert_close(out, np.sin(x), 1e-14, 1e-14)
+    assert_close(t, np.cos(x), 1e-14, 1e-14)
+    ct = np.linspace(1, 2, x.size).astype(x.dtype) * (1 - 0.5j if np.iscomplexobj(x) else 1)
+    (back,) = w.vjp(my_sin, x)[1](ct)
+    assert_close(back, np.conj(np.cos(x)) * ct, 1e-14, 1e-14)  # adjoint: conj(f') ct
+    (back_t,) = w.vjp(my_sin, x, convention="transpose")[1](ct)
+    assert_close(back_t, np.cos(x) * ct, 1e-14, 1e-14)
+    if not np.iscomplexobj(x):
+        h = w.hessian(lambda v: wnp.sum(my_sin(v)))(x)
+        assert_close(h, np.diag(-np.sin(x)), 1e-12, 1e-12)
+
+
+def test_custom_jvp_rule_is_used_instead_of_the_function():
+    @w.custom_jvp
+    def f(x):
+        return x * x
+
+    @f.defjvp
+    def f_jvp(primals, tangents):
+        return f(primals[0]), 3.0 * tangents[0]  # deliberately not 2x
+
+    assert float(w.grad(f)(5.0)) == 3.0
+    assert float(w.jvp(f, (5.0,), (1.0,))[1]) == 3.0
+
+
+def test_custom_jvp_nondiff_argnums():
+    def scaled(k, x):
+        return k * wnp.exp(x)
+
+    f = w.custom_jvp(scaled, nondiff_argnums=(0,))
+
+    @f.defjvp
+    def f_jvp(k, primals, tangents):
+        return f(k, primals[0]), k * wnp.exp(primals[0]) * tangents[0]
+
+    assert_close(w.grad(lambda x: f(3, x))(0.5), 3 * np.exp(0.5), 1e-14, 1e-14)
+
+
+def test_custom_jvp_without_rule_raises():
+    f = w.custom_jvp(lambda x: x)
+    with pytest.raises(TypeError, match="defjvp"):
+        w.grad(f)(1.0)
+
+
+# ---------------------------------------------------------------- custom_vjp
+@w.custom_vjp
+def scale_c(z):
+    return (2 - 3j) * z
+
+
+scale_c.defvjp(lambda z: (scale_c(z), None), lambda res, ct: (np.conj(2 - 3j) * ct,))
+
+
+def test_custom_vjp_adjoint_convention_and_derived_jvp():
+    t = np.array([1 + 1j, -2j, 0.5 + 0j])
+    out, t_out = w.jvp(scale_c, (Z,), (t,))
+    assert_close(out, (2 - 3j) * Z, 1e-14, 1e-14)
+    assert_close(t_out, (2 - 3j) * t, 1e-14, 1e-14)  # the adjoint of bwd
+    wv = np.array([0.2 - 1j, 1 + 0j, 3j])
+    (ct,) = w.vjp(scale_c, Z)[1](wv)
+    assert np.isclose(inner(wv, t_out), inner(ct, t))
+    assert_close(w.vjp(scale_c, Z, convention="jax")[1](wv)[0], (2 - 3j) * wv, 1e-14, 1e-14)
+    assert w.grad(scale_c, holomorphic=True)(1j) == pytest.approx(2 - 3j)
+
+
+def test_custom_vjp_residuals_keep_second_derivatives():
+    @w.custom_vjp
+    def f(x):
+        return wnp.sin(x)
+
+    f.defvjp(lambda x: (f(x), wnp.cos(x)), lambda c, ct: (c * ct,))
+    assert_close(w.hessian(lambda v: wnp.sum(f(v)))(X), np.diag(-np.sin(X)), 1e-12, 1e-12)
+    w.check_grads(lambda v: wnp.sum(f(v)), (X,), order=2)
+
+
+def test_custom_vjp_errors():
+    f = w.custom_vjp(lambda x: x)
+    with pytest.raises(TypeError, match="defvjp"):
+        w.grad(f)(1.0)
+    g = w.custom_vjp(lambda x: x)
+    g.defvjp(lambda x: (x, None), lambda res, ct: (ct, ct))
+    with pytest.raises(TypeError, match="one cotangent per"):
+        w.grad(g)(1.0)
+
+
+# ---------------------------------------------------------------- defwirtinger
+my_abs2 = w.defwirtinger(lambda z: wnp.real(z * wnp.conj(z)), lambda z: wnp.conj(z), lambda z: z)
+my_exp = w.defwirtinger(wnp.exp, wnp.exp, None)
+my_mul = w.defwirtinger(lambda a, b: a * b, lambda a, b: (b, a), lambda a, b: (0 * a, 0 * b))
+
+
+def test_defwirtinger_pair_and_both_conventions():
+    pair = w.wirtinger(my_abs2)(1 + 2j)
+    assert complex(pair.dz) == 1 - 2j and complex(pair.dzbar) == 1 + 2j
+    assert complex(w.grad(my_abs2)(1 + 2j)) == 2 + 4j  # 2 ∂f/∂z̄
+    assert complex(w.grad(my_abs2, convention="jax")(1 + 2j)) == 2 - 4j
+    assert_close(w.jacfwd(my_exp, holomorphic=True)(Z), np.diag(np.exp(Z)), 1e-14, 1e-14)
+    assert_close(w.jacrev(my_exp, holomorphic=True)(Z), np.diag(np.exp(Z)), 1e-14, 1e-14)
+    with pytest.raises(w.NonHolomorphicError):
+        w.grad(my_abs2, holomorphic=True)(1 + 2j)
+
+
+def test_defwirtinger_broadcasting_two_arguments():
+    a, b = Z.reshape(3, 1), np.array([1 + 1j, 2 - 1j])
+    out = lambda a, b: wnp.sum(wnp.abs2(my_mul(a, b)))  # noqa: E731
+    ga, gb = w.grad(out, argnums=(0, 1))(a, b)
+    ra, rb = w.grad(lambda a, b: wnp.sum(wnp.abs2(a * b)), argnums=(0, 1))(a, b)
+    assert_close(ga, ra, 1e-13, 1e-13)
+    assert_close(gb, rb, 1e-13, 1e-13)
+    w.check_grads(my_mul, (a, b), order=2)
+
+
+def test_defwirtinger_higher_order():
+    assert_close(w.hessian(my_abs2)(1 + 2j).dz, 2.0, 1e-14, 1e-14)
+    w.check_grads(my_abs2, (Z,), order=2)
+
+
+# ---------------------------------------------------------------- check_grads on wrong rules
+def test_check_grads_names_the_transpose_convention_mistake():
+    @w.custom_vjp
+    def f(z):
+        return wnp.sin(z)
+
+    f.defvjp(lambda z: (f(z), z), lambda z, ct: (wnp.cos(z) * ct,))  # JAX's habit: no conj
+    with pytest.raises(AssertionError, match="'transpose'") as info:
+        w.check_grads(f, (Z,), modes=("rev",))
+    assert "is holomorphic" in str(info.value)
+
+
+def test_check_grads_names_a_conjugated_partial():
+    bad = w.defwirtinger(lambda z: z * z, lambda z: 2 * wnp.conj(z), None)
+    with pytest.raises(AssertionError, match="off by a conjugate"):
+        w.check_grads(bad, (Z,), modes=("fwd",))
+
+
+def test_check_grads_names_swapped_partials_of_a_non_holomorphic_rule():
+    swapped = w.defwirtinger(lambda z: 2 * wnp.conj(z), lambda z: 2 + 0 * z, lambda z: 0 * z)
+    with pytest.raises(AssertionError, match="swapped") as info:
+        w.check_grads(swapped, (Z,), modes=("fwd",))
+    assert "not holomorphic" in str(info.value)
+
+
+def test_check_grads_accepts_correct_rules():
+    w.check_grads(my_exp, (Z,), order=2)
+    w.check_grads(scale_c, (Z,))
