@@ -101,9 +101,17 @@ class Array:
     """
 
     __slots__ = ("_v", "__weakref__")
-    # NumPy's own operators must defer to ours rather than convert us to an ndarray.
-    __array_ufunc__ = None
     __array_priority__ = 1000
+
+    # NumPy's functions and operators dispatch to wirtinger.numpy (see _dispatch.py)
+    # rather than converting the array to an ndarray and losing its derivative.
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from ._dispatch import array_ufunc
+        return array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        from ._dispatch import array_function
+        return array_function(func, types, args, kwargs)
 
     def __init__(self, v):
         self._v = v

@@ -1,0 +1,69 @@
+"""NumPy's dispatch protocols on wirtinger arrays: a function written with plain
+``import numpy as np`` runs on wirtinger arrays, and is differentiated, wherever
+it uses operations wirtinger supports. Anything else is a TypeError naming the
+NumPy function, never a silent conversion that would drop the derivative."""
+import numpy as np
+
+from ._array import Array, concrete
+
+# Results that carry no derivative (comparisons, predicates): computed on the values.
+_CONSTANT_UFUNCS = {
+    "greater", "greater_equal", "less", "less_equal", "equal", "not_equal", "isfinite", "isinf", "isnan",
+    "signbit", "logical_and", "logical_or", "logical_not", "logical_xor",
+}
+_REDUCTIONS = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "min"}
+
+
+def _namespace(module):
+    from . import numpy as wnp
+    if module in ("numpy", "numpy.core.numeric", "numpy._core.numeric", "numpy.core.fromnumeric",
+                  "numpy._core.fromnumeric", "numpy.lib.shape_base", "numpy.lib._shape_base_impl", "numpy._core.multiarray"):
+        return wnp
+    for sub in ("linalg", "fft"):
+        if module.startswith("numpy." + sub) or module.startswith("numpy.lib." + sub):
+            return getattr(wnp, sub, None)
+    return wnp
+
+
+def _unsupported(what, why=""):
+    return TypeError(f"{what} is not supported on wirtinger arrays{why}; use the wirtinger.numpy equivalent, or "
+                     "compute it outside the differentiated function (np.asarray on a constant)")
+
+
+def array_ufunc(ufunc, method, inputs, kwargs):
+    from . import numpy as wnp
+    name = ufunc.__name__
+    if kwargs.get("out") is not None:
+        raise _unsupported(f"numpy.{name}(..., out=...)", " (wirtinger arrays are immutable)")
+    kwargs = {k: v for k, v in kwargs.items() if k != "out"}
+    if name in _CONSTANT_UFUNCS and method == "__call__":
+        return getattr(np, name)(*[concrete(x) for x in inputs], **kwargs)
+    if method == "reduce" and name in _REDUCTIONS and hasattr(wnp, _REDUCTIONS[name]):
+        axis = kwargs.pop("axis", 0)
+        keepdims = kwargs.pop("keepdims", False)
+        if kwargs:
+            raise _unsupported(f"numpy.{name}.reduce with {sorted(kwargs)}")
+        return getattr(wnp, _REDUCTIONS[name])(inputs[0], axis=axis, keepdims=keepdims)
+    target = getattr(wnp, name, None)
+    if method != "__call__" or target is None:
+        raise _unsupported(f"numpy.{name}" + ("" if method == "__call__" else f".{method}"))
+    if kwargs:
+        raise _unsupported(f"numpy.{name} with keyword arguments {sorted(kwargs)}")
+    return target(*inputs)
+
+
+def array_function(func, types, args, kwargs):
+    name = func.__name__
+    ns = _namespace(getattr(func, "__module__", "numpy") or "numpy")
+    target = getattr(ns, name, None) if ns is not None else None
+    if target is None or not callable(target) or target is func:
+        raise _unsupported(f"numpy function {getattr(func, '__module__', 'numpy')}.{name}")
+    try:
+        return target(*args, **kwargs)
+    except TypeError as e:
+        if "argument" in str(e) and "unexpected" in str(e):
+            raise _unsupported(f"numpy.{name} with these arguments ({e})") from None
+        raise
+
+
+__all__ = ["Array", "array_function", "array_ufunc"]
