@@ -175,3 +175,18 @@ def test_check_grads_names_swapped_partials_of_a_non_holomorphic_rule():
 def test_check_grads_accepts_correct_rules():
     w.check_grads(my_exp, (Z,), order=2)
     w.check_grads(scale_c, (Z,))
+
+
+def test_complex_tangent_for_a_real_output_is_rejected():
+    @w.custom_jvp
+    def f(z):
+        return wnp.real(z)
+
+    @f.defjvp
+    def f_jvp(primals, tangents):
+        return f(primals[0]), tangents[0] * (2 + 3j)  # wrong: Re(z) has real tangents
+
+    with pytest.raises(TypeError, match="real tangents"):
+        w.jvp(f, (1 + 1j,), (1 + 0j,))
+    out, t = w.jvp(my_abs2, (1 + 2j,), (1 + 1j,))  # complex formula, real result: accepted
+    assert float(t) == pytest.approx(6.0)

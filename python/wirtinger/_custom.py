@@ -61,6 +61,16 @@ def _fit(t, like, who, what):
                          f"{tuple(like.shape)}")
     dt = t.dtype if isinstance(t, Array) else np.asarray(t).dtype
     v = to_var(t, dt if dt.kind in "fc" else np.float64)
+    if dt.kind == "c" and like.dtype.kind == "f":
+        # A real output has real tangents. A Wirtinger-pair formula gives them as
+        # complex numbers with rounding-level imaginary parts; anything more is a
+        # wrong rule, not something to drop silently.
+        values = np.asarray(v.numpy())
+        bound = np.sqrt(np.finfo(values.real.dtype).eps) * max(1.0, float(np.max(np.abs(values), initial=0.0)))
+        if np.max(np.abs(values.imag), initial=0.0) > bound:
+            raise TypeError(f"{who} returned a complex tangent (largest imaginary part "
+                            f"{np.max(np.abs(values.imag)):.3g}) for {what}, which is real; a real output has "
+                            "real tangents: check the rule")
     return _core.broadcast_to(v, list(like.shape))
 
 
