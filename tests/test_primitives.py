@@ -20,6 +20,7 @@ import pytest
 
 import wirtinger as w
 import wirtinger.numpy as wnp
+import wirtinger.scipy.special as wss
 from helpers import (
     C64,
     C128,
@@ -41,7 +42,8 @@ from helpers import (
 ELEMENTWISE = (
     "negative exp expm1 log log1p sqrt square reciprocal sin cos tan sinh cosh tanh "
     "arcsin arccos arctan arcsinh arccosh arctanh conj real imag abs abs2 angle "
-    "add subtract multiply divide power maximum minimum"
+    "exp2 log2 log10 sign expit "
+    "add subtract multiply divide power maximum minimum hypot arctan2 logaddexp"
 ).split()
 
 UNARY_DTYPES = [(F64,), (C128,), (C64,), (F32,)]
@@ -153,6 +155,68 @@ def _np_scatter(ct):
 
 _COND = (np.arange(12).reshape(3, 4) % 3) == 0
 
+# Advanced indices: repeated and negative entries, a mask, and a mix with slices.
+_IDX = np.array([2, 0, -1, 2])
+_MASK = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, True]])
+_ROWS = np.array([[0, 2], [1, 1]])
+_ORDER = np.array([[3, 0, 1, 2], [1, 1, 0, 3], [2, 3, 0, 0]])
+
+
+def _np_set(x, v, key):
+    out = np.array(x, copy=True)
+    out[key] = v
+    return out
+
+
+def _np_ufunc_at(ufunc):
+    def ref(x, v, key):
+        out = np.array(x, copy=True)
+        ufunc.at(out, key, v)
+        return out
+
+    return ref
+
+
+def _np_cumprod_nested(x):
+    return np.cumprod(x, axis=1)
+
+
+def _np_gather_adjoint(ct):
+    """The transpose of x[_IDX] on a (4, 3) array: rows added back, repeats summed."""
+    out = np.zeros((4, 3), ct.dtype)
+    np.add.at(out, _IDX, ct)
+    return out
+
+
+def _gather_adjoint(ct):
+    _, vjp_fn = w.vjp(lambda y: y[_IDX], np.zeros((4, 3), np.dtype(ct.dtype)))
+    return vjp_fn(ct)[0]
+
+
+def _at(x):
+    """x.at, for x a wirtinger array or a constant (a NumPy array when x is not differentiated)."""
+    return wnp.asarray(x).at
+
+
+def _expit_ref(z):
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-z))
+
+
+def _np_logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
+    """The definition, for inputs where it does not overflow (SciPy is not a test dependency)."""
+    s = np.sum(np.exp(a) if b is None else b * np.exp(a), axis=axis, keepdims=keepdims)
+    return (np.log(np.abs(s)), np.sign(s)) if return_sign else np.log(s)
+
+
+def _np_softmax(x, axis=None):
+    e = np.exp(x)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _at_dtypes():
+    return [(F64, F64), (C128, C128), (C64, C64), (F32, F32), (C128, F64)]
+
 
 # ---------------------------------------------------------------- the table
 
@@ -192,6 +256,12 @@ TABLE = [
     unary("abs", abs, np.abs, holomorphic=False, id="abs-builtin"),
     unary("abs2", wnp.abs2, _np_abs2, holomorphic=False),
     unary("angle", wnp.angle, np.angle, holomorphic=False),
+    unary("sign", wnp.sign, np.sign, holomorphic=False),
+    # element-wise, holomorphic, added with indexing
+    unary("exp2", wnp.exp2, np.exp2),
+    unary("log2", wnp.log2, np.log2, "pos"),
+    unary("log10", wnp.log10, np.log10, "pos"),
+    unary("expit", wss.expit, _expit_ref),
     # element-wise, binary
     binary("add", wnp.add, np.add),
     binary("add", lambda a, b: a + b, np.add, id="add-op"),
@@ -205,6 +275,10 @@ TABLE = [
     binary("power", lambda a, b: a**b, np.power, ("pos", "any"), id="power-op"),
     binary("maximum", wnp.maximum, np.maximum, real_only=True),
     binary("minimum", wnp.minimum, np.minimum, real_only=True),
+    binary("hypot", wnp.hypot, np.hypot, real_only=True),
+    binary("arctan2", wnp.arctan2, np.arctan2, real_only=True),
+    binary("logaddexp", wnp.logaddexp, np.logaddexp, real_only=True),
+    binary("power", wnp.power, np.power, ("pos", "any"), id="power-array-exponent"),
     # reductions
     structural("sum", "sum", wnp.sum, np.sum, [(3, 4)]),
     structural("sum", "sum-axis0", lambda x: wnp.sum(x, axis=0), lambda x: np.sum(x, axis=0), [(3, 4)]),
@@ -295,6 +369,178 @@ TABLE = [
         "where", "where-scalar",
         lambda a: wnp.where(_COND, a, 0.0), lambda a: np.where(_COND, a, 0.0), [(3, 4)],
         dtypes=[(F64,), (C128,), (F32,), (C64,)],
+    ),
+    # advanced indexing: a gather; its adjoint is a scatter-add
+    structural("gather", "getitem-int-array", lambda x: x[_IDX], lambda x: x[_IDX], [(4, 3)]),
+    structural("gather", "getitem-int-list", lambda x: x[[1, -1, 1]], lambda x: x[[1, -1, 1]], [(3, 4)]),
+    structural("gather", "getitem-mask", lambda x: x[_MASK], lambda x: x[_MASK], [(3, 4)]),
+    structural("gather", "getitem-2d-index", lambda x: x[_ROWS], lambda x: x[_ROWS], [(3, 4)]),
+    structural("gather", "getitem-slice-array", lambda x: x[:, _IDX[:2]], lambda x: x[:, _IDX[:2]], [(3, 4)]),
+    structural(
+        "gather", "getitem-two-arrays",
+        lambda x: x[_IDX[:3], np.array([0, 3, 3])], lambda x: x[_IDX[:3], np.array([0, 3, 3])], [(3, 4)],
+    ),
+    structural(
+        "gather", "getitem-separated-arrays",
+        lambda x: x[np.array([1, 0]), :, np.array([2, 2])], lambda x: x[np.array([1, 0]), :, np.array([2, 2])],
+        [(2, 3, 4)],
+    ),
+    structural(
+        "gather", "getitem-batched-mask",
+        lambda x: x[..., _MASK[0]], lambda x: x[..., _MASK[0]], [(2, 3, 4)],
+    ),
+    structural("gather", "getitem-array-newaxis", lambda x: x[None, _IDX, 1:], lambda x: x[None, _IDX, 1:], [(4, 3)]),
+    structural("gather", "at-get", lambda x: x.at[_IDX].get(), lambda x: x[_IDX], [(4, 3)]),
+    structural("gather", "take", lambda x: wnp.take(x, _IDX, axis=1), lambda x: np.take(x, _IDX, axis=1), [(2, 3)]),
+    structural("gather", "take-flat", lambda x: wnp.take(x, _ROWS), lambda x: np.take(x, _ROWS), [(3, 4)]),
+    structural(
+        "gather", "take_along_axis",
+        lambda x: wnp.take_along_axis(x, _ORDER, 1), lambda x: np.take_along_axis(x, _ORDER, 1), [(3, 4)],
+    ),
+    structural(
+        "gather", "repeat-counts",
+        lambda x: wnp.repeat(x, [2, 0, 1], axis=0), lambda x: np.repeat(x, [2, 0, 1], axis=0), [(3, 4)],
+    ),
+    structural(
+        "gather", "pad-reflect",
+        lambda x: wnp.pad(x, ((2, 1), (0, 3)), mode="reflect"), lambda x: np.pad(x, ((2, 1), (0, 3)), mode="reflect"),
+        [(3, 4)],
+    ),
+    structural(
+        "gather", "pad-wrap", lambda x: wnp.pad(x, 2, mode="wrap"), lambda x: np.pad(x, 2, mode="wrap"), [(3, 4)],
+    ),
+    structural(
+        "gather", "pad-edge", lambda x: wnp.pad(x, (1, 2), mode="edge"), lambda x: np.pad(x, (1, 2), mode="edge"),
+        [(3, 4)],
+    ),
+    # the transpose of gather (reached by differentiating a VJP of it), and x.at[...].add
+    structural("scatter_add", "scatter_add", _gather_adjoint, _np_gather_adjoint, [(4, 3)]),
+    structural(
+        "scatter_add", "at-add",
+        lambda x, v: _at(x)[_IDX].add(v), lambda x, v: _np_ufunc_at(np.add)(x, v, _IDX), [(4, 3), (4, 3)],
+        dtypes=_at_dtypes(),
+    ),
+    structural(
+        "scatter_add", "at-add-broadcast",
+        lambda x, v: _at(x)[:, _IDX[:2]].add(v), lambda x, v: _np_ufunc_at(np.add)(x, v, (slice(None), _IDX[:2])),
+        [(3, 4), (2,)], dtypes=_at_dtypes(),
+    ),
+    structural(
+        "scatter_add", "at-set",
+        lambda x, v: _at(x)[_IDX].set(v), lambda x, v: _np_set(x, v, _IDX), [(4, 3), (4, 3)], dtypes=_at_dtypes(),
+    ),
+    structural(
+        "scatter_add", "at-set-mask",
+        lambda x, v: _at(x)[_MASK].set(v), lambda x, v: _np_set(x, v, _MASK), [(3, 4), ()], dtypes=_at_dtypes(),
+    ),
+    structural(
+        "scatter_add", "at-set-slice",
+        lambda x, v: _at(x)[1:, ::2].set(v), lambda x, v: _np_set(x, v, (slice(1, None), slice(None, None, 2))),
+        [(3, 4), (2, 2)], dtypes=_at_dtypes(),
+    ),
+    structural(
+        "scatter_add", "at-multiply",
+        lambda x, v: _at(x)[_IDX].multiply(v), lambda x, v: _np_ufunc_at(np.multiply)(x, v, _IDX), [(4, 3), (4, 3)],
+        dtypes=_at_dtypes(),
+    ),
+    structural(
+        "scatter_add", "at-divide",
+        lambda x, v: _at(x)[:, np.array([1, 1, 3, 1])].divide(v),
+        lambda x, v: _np_ufunc_at(np.divide)(x, v, (slice(None), np.array([1, 1, 3, 1]))), [(2, 4), (4,)],
+        dtypes=_at_dtypes(),
+    ),
+    # running sums and products
+    structural("cumsum", "cumsum", wnp.cumsum, np.cumsum, [(3, 4)]),
+    structural("cumsum", "cumsum-axis0", lambda x: wnp.cumsum(x, axis=0), lambda x: np.cumsum(x, axis=0), [(3, 4)]),
+    structural(
+        "cumsum", "cumsum-axis1", lambda x: wnp.cumsum(x, axis=-2), lambda x: np.cumsum(x, axis=-2), [(2, 3, 4)]
+    ),
+    structural("cumprod", "cumprod", wnp.cumprod, np.cumprod, [(5,)], domains=("prod",)),
+    structural(
+        "cumprod", "cumprod-axis1", lambda x: wnp.cumprod(x, axis=1), lambda x: np.cumprod(x, axis=1), [(2, 4, 3)],
+        domains=("prod",),
+    ),
+    # rearrangements (composites of slices, concatenation, broadcasting)
+    structural("flip", "flip", wnp.flip, np.flip, [(3, 4)]),
+    structural("flip", "flip-axis", lambda x: wnp.flip(x, 1), lambda x: np.flip(x, 1), [(2, 3, 4)]),
+    structural("roll", "roll", lambda x: wnp.roll(x, 5), lambda x: np.roll(x, 5), [(3, 4)]),
+    structural(
+        "roll", "roll-axes", lambda x: wnp.roll(x, (1, -1), (0, 1)), lambda x: np.roll(x, (1, -1), (0, 1)), [(3, 4)]
+    ),
+    structural("tile", "tile", lambda x: wnp.tile(x, (2, 1, 3)), lambda x: np.tile(x, (2, 1, 3)), [(3, 2)]),
+    structural("repeat", "repeat", lambda x: wnp.repeat(x, 3, axis=1), lambda x: np.repeat(x, 3, axis=1), [(2, 3)]),
+    structural("pad", "pad", lambda x: wnp.pad(x, ((1, 2), (0, 1))), lambda x: np.pad(x, ((1, 2), (0, 1))), [(3, 4)]),
+    structural(
+        "pad", "pad-constant-values",
+        lambda x: wnp.pad(x, 1, constant_values=(2.0, -1.0)), lambda x: np.pad(x, 1, constant_values=(2.0, -1.0)),
+        [(3, 4)],
+    ),
+    # contractions
+    structural(
+        "einsum", "einsum-matmul", lambda a, b: wnp.einsum("ij,jk->ik", a, b), lambda a, b: np.einsum("ij,jk->ik", a, b),
+        [(3, 4), (4, 2)],
+    ),
+    structural(
+        "einsum", "einsum-batch-implicit",
+        lambda a, b: wnp.einsum("bij,jbk", a, b), lambda a, b: np.einsum("bij,jbk", a, b), [(2, 3, 4), (4, 2, 3)],
+    ),
+    structural(
+        "einsum", "einsum-trace-diag",
+        lambda a: wnp.einsum("iij->j", a), lambda a: np.einsum("iij->j", a), [(3, 3, 2)],
+    ),
+    structural(
+        "einsum", "einsum-ellipsis-three",
+        lambda a, b, c: wnp.einsum("...i,ij,j->...", a, b, c), lambda a, b, c: np.einsum("...i,ij,j->...", a, b, c),
+        [(2, 3), (3, 4), (4,)],
+    ),
+    structural(
+        "einsum", "einsum-outer-sum",
+        lambda a, b: wnp.einsum("i,j->", a, b), lambda a, b: np.einsum("i,j->", a, b), [(3,), (2,)],
+    ),
+    structural(
+        "tensordot", "tensordot",
+        lambda a, b: wnp.tensordot(a, b, axes=([1, 2], [1, 0])), lambda a, b: np.tensordot(a, b, axes=([1, 2], [1, 0])),
+        [(2, 3, 4), (4, 3, 2)],
+    ),
+    structural("tensordot", "tensordot-int", lambda a, b: wnp.tensordot(a, b, 1), lambda a, b: np.tensordot(a, b, 1),
+               [(2, 3), (3, 2)]),
+    structural("kron", "kron", wnp.kron, np.kron, [(2, 3), (3, 2)]),
+    structural("kron", "kron-vec-mat", wnp.kron, np.kron, [(2,), (2, 3)]),
+    # constructors differentiable in their arguments, real-only composites, SciPy
+    structural(
+        "linspace", "linspace", lambda a, b: wnp.linspace(a, b, 5), lambda a, b: np.linspace(a, b, 5), [(3,), (3,)],
+    ),
+    structural(
+        "linspace", "linspace-axis",
+        lambda a, b: wnp.linspace(a, b, 4, endpoint=False, axis=1),
+        lambda a, b: np.linspace(a, b, 4, endpoint=False, axis=1), [(2,), ()],
+    ),
+    structural(
+        "clip", "clip", lambda x: wnp.clip(x, -0.7, 0.9), lambda x: np.clip(x, -0.7, 0.9), [(3, 4)],
+        dtypes=[(F64,), (F32,)],
+    ),
+    structural(
+        "clip", "clip-arrays", lambda x, lo: wnp.clip(x, lo, 1.0), lambda x, lo: np.clip(x, lo, 1.0),
+        [(3, 4), (4,)], dtypes=[(F64, F64), (F32, F32)],
+    ),
+    structural("logsumexp", "logsumexp", wss.logsumexp, _np_logsumexp, [(3, 4)]),
+    structural(
+        "logsumexp", "logsumexp-axis-keepdims",
+        lambda x: wss.logsumexp(x, axis=1, keepdims=True),
+        lambda x: _np_logsumexp(x, axis=1, keepdims=True), [(3, 4)],
+    ),
+    structural(
+        "logsumexp", "logsumexp-b",
+        lambda x, b: wss.logsumexp(x, axis=0, b=b), lambda x, b: _np_logsumexp(x, axis=0, b=b),
+        [(3, 4), (4,)], domains=("any", "pos"), dtypes=[(F64, F64), (C128, C128), (C64, C64), (F32, F32), (C128, F64)],
+    ),
+    structural(
+        "logsumexp", "logsumexp-sign",
+        lambda x: wss.logsumexp(x, axis=-1, return_sign=True)[0],
+        lambda x: _np_logsumexp(x, axis=-1, return_sign=True)[0], [(2, 3)], holomorphic=False,
+    ),
+    structural(
+        "softmax", "softmax", lambda x: wss.softmax(x, axis=1), lambda x: _np_softmax(x, axis=1), [(3, 4)],
     ),
     structural(
         "astype", "astype-complex128", lambda x: _astype(x, np.complex128), lambda x: x.astype(np.complex128),
@@ -685,3 +931,262 @@ def test_power_zero_base_traced_exponent(dtype):
     assert t_out == 0, f"d(0**b) along (1, 1) at b = 2.5: {t_out}"
     ga, gb = w.grad(lambda x, y: wnp.real(x**y), argnums=(0, 1))(a, b)
     assert ga == 0 and gb == 0
+
+
+# ---------------------------------------------------------------- functions added with indexing
+
+
+def _cumprod_by_prod(v):
+    """cumprod through the prod primitive (an independent path, also exact at zeros)."""
+    return wnp.stack([wnp.prod(v[: k + 1]) for k in range(v.shape[0])])
+
+
+@pytest.mark.parametrize("dtype", [F64, C128, F32, C64], ids=lambda d: d.name)
+@pytest.mark.parametrize("zeros_at", [(), (2,), (0, 3), (4,)])
+def test_cumprod_derivative_is_exact_at_zeros(dtype, zeros_at, rng):
+    x = random_array(rng, (5,), dtype, "prod")
+    x[list(zeros_at)] = 0
+    rtol, atol = tol(dtype, "exact")
+    if is_complex(dtype):
+        jf = w.jacfwd(wnp.cumprod, holomorphic=True)(x)
+        jr = w.jacrev(wnp.cumprod, holomorphic=True)(x)
+        jp = w.jacrev(_cumprod_by_prod, holomorphic=True)(x)
+    else:
+        jf, jr, jp = w.jacfwd(wnp.cumprod)(x), w.jacrev(wnp.cumprod)(x), w.jacrev(_cumprod_by_prod)(x)
+    assert np.all(np.isfinite(jf)) and np.all(np.isfinite(jr))
+    assert_close(jf, jp, rtol, atol)
+    assert_close(jr, jp, rtol, atol)
+    # d out_k / d x_j = prod_{i<=k, i!=j} x_i for j <= k, computed without division
+    xd = x.astype(np.complex128)
+    expected = np.array([[np.prod(np.delete(xd[: k + 1], j)) if j <= k else 0 for j in range(5)] for k in range(5)])
+    expected = expected if is_complex(dtype) else expected.real
+    assert_close(jf, expected.astype(jf.dtype), *tol(dtype, "value"))
+
+
+@pytest.mark.parametrize("dtype", [F64, C128], ids=lambda d: d.name)
+def test_cumprod_second_derivatives_exact_at_zeros(dtype, rng):
+    """Nested transforms take cumprod's Var rules; compare with the prod path."""
+    x = random_array(rng, (2, 4), dtype, "prod")
+    x[0, 1] = 0
+    x[1, 0] = 0
+    w_ = random_array(rng, (2, 4), dtype)
+
+    def f(v, cumprod=lambda v: wnp.cumprod(v, axis=1)):
+        return wnp.real(wnp.sum(w_ * cumprod(v)))
+
+    def g(v):
+        return f(v, lambda u: wnp.stack([_cumprod_by_prod(u[0]), _cumprod_by_prod(u[1])]))
+
+    H, Hp = w.hessian(f)(x), w.hessian(g)(x)
+    rtol, atol = tol(dtype, "exact")
+    if is_complex(dtype):
+        assert_close(H.dz, Hp.dz, rtol, atol)
+        assert_close(H.dzbar, Hp.dzbar, rtol, atol)
+    else:
+        assert_close(H, Hp, rtol, atol)
+    t = random_tangent(rng, x.shape, dtype)
+    assert_close(w.hvp(f, (x,), (t,)), w.hvp(g, (x,), (t,)), rtol, atol)
+
+
+@pytest.mark.parametrize("dtype", [F64, F32, C128, C64], ids=lambda d: d.name)
+def test_sign_has_derivative_zero_on_the_real_line_and_at_zero(dtype):
+    x = np.array([-2.0, 0.0, 3.5], dtype)
+    for d in (1.0, 1j) if is_complex(dtype) else (1.0,):
+        _, t = w.jvp(wnp.sign, (x,), (np.full(3, d, dtype),))
+        if d == 1.0:
+            np.testing.assert_array_equal(t, np.zeros(3, dtype))
+        else:  # along i, sign(x + iε) turns: d/dy (z/|z|) = i/|x| off 0
+            np.testing.assert_allclose(t, np.array([1j / 2, 0, 1j / 3.5]), rtol=1e-6)
+    if not is_complex(dtype):
+        g = w.grad(lambda v: wnp.sum(wnp.sign(v) * v))(x)
+        np.testing.assert_array_equal(g, np.sign(x))  # only the factor v contributes
+    pair = w.wirtinger(wnp.sign)(np.zeros((), dtype))
+    assert pair.dz == 0 and pair.dzbar == 0
+
+
+def test_binary_rules_at_their_singular_points():
+    """hypot and arctan2 at the origin: the minimal-norm subgradient 0, as abs and angle."""
+    z = np.zeros(())
+    for f in (wnp.hypot, wnp.arctan2):
+        ga, gb = w.grad(f, argnums=(0, 1))(z, z)
+        assert ga == 0 and gb == 0
+    ga, gb = w.grad(wnp.arctan2, argnums=(0, 1))(1.0, -1.0)
+    np.testing.assert_allclose([ga, gb], [-0.5, -0.5])
+
+
+def test_logaddexp_and_expit_are_stable_at_extremes():
+    a = np.array([1000.0, -1000.0, -np.inf, 3.0])
+    b = np.array([1000.0, 5.0, 2.0, -np.inf])
+    ga, gb = w.grad(lambda x, y: wnp.sum(wnp.logaddexp(x, y)), argnums=(0, 1))(a, b)
+    np.testing.assert_allclose(ga, [0.5, 0.0, 0.0, 1.0])
+    np.testing.assert_allclose(gb, [0.5, 1.0, 1.0, 0.0])
+    x = np.array([-800.0, -30.0, 0.0, 30.0, 800.0])
+    g = w.grad(lambda v: wnp.sum(wss.expit(v)))(x)
+    assert np.all(np.isfinite(g))
+    np.testing.assert_allclose(g, _expit_ref(x) * _expit_ref(-x), rtol=1e-12, atol=1e-300)
+    assert "expit" not in dir(wnp)  # a SciPy function, not a NumPy one
+
+
+@pytest.mark.parametrize("dtype", [F64, F32, C128, C64], ids=lambda d: d.name)
+def test_logsumexp_gradient_is_the_softmax_without_overflow(dtype, rng):
+    x0 = random_array(rng, (3, 4), dtype)
+    x = (x0 + 2000).astype(dtype)  # exp(x) overflows in every dtype
+    wide = (x.astype(np.complex128 if is_complex(dtype) else F64) - 2000)
+    value = wss.logsumexp(x, axis=1)
+    assert np.asarray(value).dtype == dtype
+    assert_close(value, 2000 + _np_logsumexp(wide, axis=1), *tol(dtype, "value"))
+    if is_complex(dtype):
+        J = w.jacrev(lambda v: wss.logsumexp(v, axis=1), holomorphic=True)(x)
+        J = np.stack([J[i, i] for i in range(3)])
+    else:
+        J = w.grad(lambda v: wnp.sum(wss.logsumexp(v, axis=1)))(x)
+    assert np.all(np.isfinite(J))
+    assert_close(J, _np_softmax(wide, axis=1), *tol(dtype, "value"))
+
+
+def test_logsumexp_edge_cases_as_scipy():
+    scipy_special = pytest.importorskip("scipy.special")
+    cases = [
+        dict(a=np.array([-np.inf, -np.inf])),
+        dict(a=np.array([1.0, np.inf])),
+        dict(a=np.array([1.0, np.inf, np.nan]), b=np.array([2.0, 0.0, 0.0])),
+        dict(a=np.array([1.0, 2.0]), b=np.array([1.0, -1.0])),
+        dict(a=np.array([1.0, 2.0]), b=np.array([1.0, -1.0]), return_sign=True),
+        dict(a=np.array([1 + 2j, 2 - 3j]), return_sign=True),
+        dict(a=np.array([1 + 3j, 2 + 3j])),
+        dict(a=np.float64(2.0), keepdims=True),
+        dict(a=np.zeros((2, 0)), axis=1),
+    ]
+    for kw in cases:
+        with np.errstate(all="ignore"):
+            expected = scipy_special.logsumexp(**kw)
+            got = wss.logsumexp(**kw)
+        for g, e in zip(got, expected) if kw.get("return_sign") else [(got, expected)]:
+            g, e = np.asarray(g), np.asarray(e)
+            assert g.shape == e.shape and g.dtype == e.dtype, kw
+            np.testing.assert_allclose(g, e, rtol=1e-12, err_msg=str(kw))
+
+
+def test_logsumexp_zero_weights_and_signs():
+    """A zero weight drops its term (even an infinite one) from the value and the derivative."""
+    g = w.grad(lambda a: wss.logsumexp(a, b=np.array([1.0, 0.0, 1.0])))(np.array([0.0, np.inf, 0.0]))
+    np.testing.assert_allclose(g, [0.5, 0.0, 0.5])
+    assert float(wss.logsumexp(np.array([0.0, np.nan]), b=np.array([2.0, 0.0]))) == np.log(2.0)
+    out, sgn = wss.logsumexp(np.array([1.0, 2.0]), b=np.array([1.0, -1.0]), return_sign=True)
+    np.testing.assert_allclose([float(out), float(sgn)], [np.log(np.e**2 - np.e), -1.0])
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(float(wss.logsumexp(np.array([1.0, 2.0]), b=np.array([1.0, -1.0]))))
+    z = np.array([1 + 2j, 2 - 3j])
+    out, sgn = wss.logsumexp(z, return_sign=True)
+    s = np.sum(np.exp(z))
+    np.testing.assert_allclose(complex(sgn), s / abs(s))
+    np.testing.assert_allclose(float(out), np.log(abs(s)))
+    assert np.asarray(out).dtype == np.float64
+
+
+def test_constructors():
+    a = wnp.arange(4)
+    assert isinstance(a, np.ndarray) and a.dtype.kind == "i"  # usable as an index
+    f = wnp.arange(0.0, 1.0, 0.25)
+    assert isinstance(f, w.Array) and f.dtype == np.float64
+    np.testing.assert_array_equal(f, np.arange(0.0, 1.0, 0.25))
+    np.testing.assert_array_equal(wnp.eye(3, 4, k=1, dtype=np.complex64), np.eye(3, 4, k=1, dtype=np.complex64))
+    assert wnp.eye(2, dtype=np.complex64).dtype == np.complex64
+    np.testing.assert_array_equal(wnp.identity(3), np.identity(3))
+    np.testing.assert_array_equal(wnp.linspace(0, 1, 7), np.linspace(0, 1, 7))
+    y, step = wnp.linspace(2.0, 3.0, 5, retstep=True)
+    assert step == 0.25 and isinstance(y, w.Array)
+    np.testing.assert_array_equal(wnp.zeros((2, 3)), np.zeros((2, 3)))
+    np.testing.assert_array_equal(wnp.ones(2, dtype=np.float32), np.ones(2, np.float32))
+    np.testing.assert_array_equal(wnp.full((2,), 1j), np.full((2,), 1j))
+    with pytest.raises(TypeError, match="float or complex"):
+        wnp.zeros(3, dtype=int)
+    # linspace and full are differentiable in their arguments
+    g = w.grad(lambda a, b: wnp.sum(wnp.linspace(a, b, 5)), argnums=(0, 1))(1.0, 3.0)
+    np.testing.assert_allclose(g, [2.5, 2.5])
+    assert float(w.grad(lambda s: wnp.sum(wnp.full((2, 3), s)))(2.0)) == 6.0
+    y, step = wnp.linspace(wnp.asarray(0.0), 1.0, 5, retstep=True)
+    assert float(step) == 0.25
+
+
+@pytest.mark.parametrize("dtype", [F64, F32], ids=lambda d: d.name)
+def test_clip(dtype):
+    x = np.array([-2.0, -1.0, 0.0, 1.0, 2.0], dtype)
+    out = wnp.clip(x, -1.0, 1.0)
+    assert out.dtype == dtype
+    np.testing.assert_array_equal(out, np.clip(x, -1, 1))
+    g = w.grad(lambda v: wnp.sum(wnp.clip(v, -1.0, 1.0)))(x)
+    np.testing.assert_array_equal(g, np.array([0, 0.5, 1, 0.5, 0], dtype))  # a bound is a tie of maximum/minimum
+    np.testing.assert_array_equal(wnp.clip(x, min=0.5), np.clip(x, min=0.5))
+    np.testing.assert_array_equal(wnp.clip(x, None, 0.5), np.clip(x, None, 0.5))
+    with pytest.raises(TypeError, match="real"):
+        wnp.clip(x.astype(complex), 0, 1)
+
+
+@pytest.mark.parametrize("dtype", [F64, C128, F32, C64], ids=lambda d: d.name)
+def test_power_with_array_exponents(dtype, rng):
+    """a**b with both arrays (broadcast): d/da = b a**(b-1), d/db = a**b log a."""
+    a = random_array(rng, (3, 1), dtype, "pos")
+    b = random_array(rng, (4,), dtype)
+    ta, tb = random_tangent(rng, a.shape, dtype), random_tangent(rng, b.shape, dtype)
+    out, t = w.jvp(lambda x, y: x**y, (a, b), (ta, tb))
+    wide = np.complex128 if is_complex(dtype) else np.float64
+    A, B = a.astype(wide), b.astype(wide)
+    assert_close(out, (A**B).astype(dtype), *tol(dtype, "value"))
+    expected = B * A ** (B - 1) * ta + A**B * np.log(A) * tb
+    assert_close(t, expected.astype(dtype), *tol(dtype, "value"))
+    # integer-valued exponents in an array still take the exact path: (-2)**3
+    out = w.jvp(lambda x: x ** np.array([3.0, 2.0]), (np.array([-2.0, -2.0]),), (np.ones(2),))
+    np.testing.assert_array_equal(out[0], [-8.0, 4.0])
+    np.testing.assert_array_equal(out[1], [12.0, -4.0])
+
+
+def test_einsum_errors_and_forms():
+    a, b = np.ones((2, 3)), np.ones((3, 4))
+    with pytest.raises(ValueError, match="operand"):
+        wnp.einsum("ij,jk", a)
+    with pytest.raises(ValueError, match="dimension"):
+        wnp.einsum("ijk,jk", a, b)
+    with pytest.raises(ValueError, match="broadcast"):
+        wnp.einsum("ij,ij", a, np.ones((2, 4)))
+    with pytest.raises(ValueError, match="does not appear"):
+        wnp.einsum("ij->k", a)
+    with pytest.raises(ValueError, match="ellipsis"):
+        wnp.einsum("...j->j", np.ones((2, 3)))
+    np.testing.assert_array_equal(wnp.einsum(a, [0, 1], b, [1, 2], [0, 2]), np.einsum(a, [0, 1], b, [1, 2], [0, 2]))
+    np.testing.assert_array_equal(wnp.einsum("ii", np.diag([1.0, 2.0])), 3.0)
+    np.testing.assert_array_equal(wnp.einsum("i,i", np.ones(1), np.ones(3)), 3.0)  # size-1 axes broadcast
+
+
+_SECOND_ORDER = {
+    "exp2": (wnp.exp2, "any"),
+    "log2": (wnp.log2, "pos"),
+    "log10": (wnp.log10, "pos"),
+    "sign": (lambda x: wnp.sign(x) * x**3, "any"),
+    "expit": (wss.expit, "any"),
+    "hypot": (lambda x: wnp.hypot(x, x[::-1] + 0.5), "any"),
+    "arctan2": (lambda x: wnp.arctan2(x, x[::-1] + 0.5), "any"),
+    "logaddexp": (lambda x: wnp.logaddexp(x, 2 * x[::-1]), "any"),
+}
+
+
+@pytest.mark.parametrize("name", list(_SECOND_ORDER))
+@pytest.mark.parametrize("dtype", [F64, C128], ids=lambda d: d.name)
+def test_new_rules_second_derivatives(name, dtype, rng):
+    """Nested transforms instantiate the rules with the engine's array type:
+    the Hessian-vector product matches finite differences of the gradient."""
+    fn, domain = _SECOND_ORDER[name]
+    if is_complex(dtype) and name in ("hypot", "arctan2", "logaddexp"):
+        pytest.skip("real-only rule")
+    x = random_array(rng, (4,), dtype, domain)
+    c = random_array(rng, (4,), dtype)
+
+    def loss(v):
+        return wnp.real(wnp.sum(c * fn(v)))
+
+    t = random_tangent(rng, (4,), dtype)
+    hv = w.hvp(loss, (x,), (t,))
+    g = w.grad(loss)
+    h = 1e-5
+    expected = (g(x + h * t) - g(x - h * t)) / (2 * h)
+    assert_close(hv, expected, *tol(dtype, "fd"))

@@ -52,6 +52,10 @@ enum class Prim : std::uint8_t {
   Concat,        // along axis ints[0]
   Select,        // mask ? a : b, equal shapes
   Matmul,        // (..., m, k) @ (..., k, n), equal batch dims
+  Gather,        // blocks index[i] of x (ints[0] elements each) into shape
+  ScatterAdd,    // block i of x added into block index[i] of zeros of shape
+  Cumsum,        // running sum along axis ints[0], from the end when ints[1]
+  Cumprod,       // running product along axis ints[0]
   Custom,        // rules supplied at run time (user-defined and Python-level primitives)
 };
 const char* prim_name(Prim p);
@@ -77,6 +81,7 @@ struct Node {
   std::vector<std::int64_t> ints, ints2;
   DType dtype = DType::f64;
   std::shared_ptr<const std::vector<std::uint8_t>> mask;
+  std::shared_ptr<const std::vector<std::int64_t>> index;
   std::shared_ptr<CustomRule> custom;
 };
 

@@ -548,6 +548,140 @@ Tensor select(const std::vector<std::uint8_t>& mask, const Tensor& a, const Tens
   return out;
 }
 
+Tensor gather(const Tensor& x, const std::vector<std::int64_t>& index, std::int64_t inner, const Shape& shape) {
+  Tensor out = Tensor::empty(x.dtype, shape);
+  dispatch(x.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = x.data<T>();
+    T* op = out.data<T>();
+    const std::int64_t m = static_cast<std::int64_t>(index.size());
+    if (inner == 1) {
+      for (std::int64_t i = 0; i < m; ++i) op[i] = xp[index[i]];
+    } else {
+      for (std::int64_t i = 0; i < m; ++i) std::copy_n(xp + index[i] * inner, inner, op + i * inner);
+    }
+  });
+  return out;
+}
+
+Tensor scatter_add(const Tensor& x, const std::vector<std::int64_t>& index, std::int64_t inner, const Shape& shape) {
+  Tensor out = Tensor::zeros(x.dtype, shape);
+  dispatch(x.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = x.data<T>();
+    T* op = out.data<T>();
+    const std::int64_t m = static_cast<std::int64_t>(index.size());
+    for (std::int64_t i = 0; i < m; ++i) {
+      T* dst = op + index[i] * inner;
+      const T* src = xp + i * inner;
+      for (std::int64_t j = 0; j < inner; ++j) dst[j] += src[j];
+    }
+  });
+  return out;
+}
+
+namespace {
+// x as (outer, n, inner) around axis.
+struct AxisView {
+  std::int64_t outer = 1, n = 1, inner = 1;
+  AxisView(const Shape& s, std::int64_t axis) {
+    for (std::int64_t d = 0; d < static_cast<std::int64_t>(s.size()); ++d)
+      (d < axis ? outer : (d == axis ? n : inner)) *= s[d];
+  }
+};
+}  // namespace
+
+Tensor cumsum(const Tensor& x, std::int64_t axis, bool reverse) {
+  const AxisView v(x.shape, axis);
+  Tensor out = Tensor::empty(x.dtype, x.shape);
+  dispatch(x.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = x.data<T>();
+    T* op = out.data<T>();
+    for (std::int64_t o = 0; o < v.outer; ++o) {
+      const std::int64_t base = o * v.n * v.inner;
+      for (std::int64_t s = 0; s < v.n; ++s) {
+        const std::int64_t k = reverse ? v.n - 1 - s : s;
+        const T* src = xp + base + k * v.inner;
+        T* dst = op + base + k * v.inner;
+        if (s == 0) {
+          std::copy_n(src, v.inner, dst);
+        } else {
+          const T* prev = op + base + (reverse ? k + 1 : k - 1) * v.inner;
+          for (std::int64_t j = 0; j < v.inner; ++j) dst[j] = prev[j] + src[j];
+        }
+      }
+    }
+  });
+  return out;
+}
+
+Tensor cumprod(const Tensor& x, std::int64_t axis) {
+  const AxisView v(x.shape, axis);
+  Tensor out = Tensor::empty(x.dtype, x.shape);
+  dispatch(x.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = x.data<T>();
+    T* op = out.data<T>();
+    for (std::int64_t o = 0; o < v.outer; ++o) {
+      const std::int64_t base = o * v.n * v.inner;
+      for (std::int64_t k = 0; k < v.n; ++k) {
+        const T* src = xp + base + k * v.inner;
+        T* dst = op + base + k * v.inner;
+        if (k == 0) std::copy_n(src, v.inner, dst);
+        else
+          for (std::int64_t j = 0; j < v.inner; ++j) dst[j] = dst[j - v.inner] * src[j];
+      }
+    }
+  });
+  return out;
+}
+
+// out_k = out_{k−1}·x_k, so its tangent is y_k = y_{k−1}·x_k + out_{k−1}·t_k.
+Tensor cumprod_jvp(const Tensor& x, const Tensor& out, const Tensor& t, std::int64_t axis) {
+  const AxisView v(x.shape, axis);
+  Tensor res = Tensor::empty(x.dtype, x.shape);
+  dispatch(x.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T *xp = x.data<T>(), *op = out.data<T>(), *tp = t.data<T>();
+    T* rp = res.data<T>();
+    for (std::int64_t o = 0; o < v.outer; ++o) {
+      const std::int64_t base = o * v.n * v.inner;
+      std::copy_n(tp + base, v.inner, rp + base);
+      for (std::int64_t k = 1; k < v.n; ++k) {
+        const std::int64_t at = base + k * v.inner, prev = at - v.inner;
+        for (std::int64_t j = 0; j < v.inner; ++j) rp[at + j] = rp[prev + j] * xp[at + j] + op[prev + j] * tp[at + j];
+      }
+    }
+  });
+  return res;
+}
+
+// The adjoint of that recurrence: s_k = ct_k + conj(x_{k+1})·s_{k+1}, and the
+// cotangent of x_k is conj(out_{k−1})·s_k.
+Tensor cumprod_vjp(const Tensor& x, const Tensor& out, const Tensor& ct, std::int64_t axis) {
+  const AxisView v(x.shape, axis);
+  Tensor res = Tensor::empty(x.dtype, x.shape);
+  dispatch(x.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T *xp = x.data<T>(), *op = out.data<T>(), *cp = ct.data<T>();
+    T* rp = res.data<T>();
+    std::vector<T> carry(static_cast<std::size_t>(v.inner));
+    T* s = carry.data();
+    for (std::int64_t o = 0; o < v.outer; ++o) {
+      const std::int64_t base = o * v.n * v.inner;
+      for (std::int64_t k = v.n - 1; k >= 0; --k) {
+        const std::int64_t at = base + k * v.inner;
+        for (std::int64_t j = 0; j < v.inner; ++j) {
+          s[j] = k == v.n - 1 ? cp[at + j] : cp[at + j] + conj(xp[at + v.inner + j]) * s[j];
+          rp[at + j] = k == 0 ? s[j] : conj(op[at - v.inner + j]) * s[j];
+        }
+      }
+    }
+  });
+  return res;
+}
+
 Tensor add_same(const Tensor& a, const Tensor& b) {
   Tensor out = Tensor::empty(a.dtype, a.shape);
   dispatch(a.dtype, [&](auto tag) {

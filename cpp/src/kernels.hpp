@@ -52,6 +52,19 @@ Tensor slice_scatter(const Tensor& x, const Shape& shape, const std::vector<std:
                      const std::vector<std::int64_t>& step);
 Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis);
 Tensor select(const std::vector<std::uint8_t>& mask, const Tensor& a, const Tensor& b);
+// x seen as contiguous blocks of `inner` elements: gather copies block index[i]
+// of x to block i of a result of `shape`; scatter_add adds block i of x into
+// block index[i] of zeros of `shape` (repeated indices accumulate). Each is the
+// adjoint of the other.
+Tensor gather(const Tensor& x, const std::vector<std::int64_t>& index, std::int64_t inner, const Shape& shape);
+Tensor scatter_add(const Tensor& x, const std::vector<std::int64_t>& index, std::int64_t inner, const Shape& shape);
+// Inclusive running sums along axis (from the end when reverse), and running
+// products with their exact JVP and adjoint VJP (recurrences, no division, so
+// zeros need no special case).
+Tensor cumsum(const Tensor& x, std::int64_t axis, bool reverse);
+Tensor cumprod(const Tensor& x, std::int64_t axis);
+Tensor cumprod_jvp(const Tensor& x, const Tensor& out, const Tensor& t, std::int64_t axis);
+Tensor cumprod_vjp(const Tensor& x, const Tensor& out, const Tensor& ct, std::int64_t axis);
 Tensor add_same(const Tensor& a, const Tensor& b);  // a + b, same shape and dtype
 // op(a) @ op(b) over the last two axes, equal batch dims; op transposes or
 // conjugate-transposes without copying (BLAS flags).

@@ -134,6 +134,25 @@ std::shared_ptr<const std::vector<std::uint8_t>> mask_from(const py::array& m) {
   return v;
 }
 
+// Block indices from NumPy, checked against the number of blocks they address.
+Index index_from(const py::array& a, std::int64_t blocks, const char* op) {
+  auto arr = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(a);
+  if (!arr) throw py::type_error(std::string(op) + ": indices must be convertible to an int64 array");
+  auto v = std::make_shared<std::vector<std::int64_t>>(arr.data(), arr.data() + arr.size());
+  for (std::int64_t i : *v)
+    if (i < 0 || i >= blocks)
+      throw py::index_error(std::string(op) + ": index " + std::to_string(i) + " is out of bounds for " +
+                            std::to_string(blocks) + " blocks");
+  return v;
+}
+
+std::int64_t check_inner(std::int64_t inner, std::int64_t size, const char* op) {
+  if (inner < 1 || size % inner != 0)
+    throw py::value_error(std::string(op) + ": block size " + std::to_string(inner) + " does not divide " +
+                          std::to_string(size));
+  return size / inner;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -174,7 +193,8 @@ PYBIND11_MODULE(_core, m) {
   m.def("structural_names", [] {
     std::vector<std::string> r;
     for (Prim p : {Prim::Cast, Prim::BroadcastTo, Prim::Reshape, Prim::Transpose, Prim::Sum, Prim::Prod, Prim::Slice,
-                   Prim::SliceScatter, Prim::Concat, Prim::Select, Prim::Matmul})
+                   Prim::SliceScatter, Prim::Concat, Prim::Select, Prim::Matmul, Prim::Gather, Prim::ScatterAdd,
+                   Prim::Cumsum, Prim::Cumprod})
       r.push_back(prim_name(p));
     return r;
   });
@@ -201,6 +221,34 @@ PYBIND11_MODULE(_core, m) {
       throw py::value_error("where: condition and operands must have equal shapes here");
     py::gil_scoped_release release;
     return select(mk, a, b);
+  });
+  m.def("gather", [](const Var& x, const py::array& index, std::int64_t inner, const Shape& shape) {
+    const std::int64_t blocks = check_inner(inner, x.data().size(), "gather");
+    Index idx = index_from(index, blocks, "gather");
+    if (numel(shape) != static_cast<std::int64_t>(idx->size()) * inner)
+      throw py::value_error("gather: result shape " + shape_str(shape) + " does not hold " +
+                            std::to_string(idx->size()) + " blocks of " + std::to_string(inner));
+    py::gil_scoped_release release;
+    return gather(x, std::move(idx), inner, shape);
+  });
+  m.def("scatter_add", [](const Var& x, const py::array& index, std::int64_t inner, const Shape& shape) {
+    const std::int64_t blocks = check_inner(inner, numel(shape), "scatter_add");
+    Index idx = index_from(index, blocks, "scatter_add");
+    if (x.data().size() != static_cast<std::int64_t>(idx->size()) * inner)
+      throw py::value_error("scatter_add: " + std::to_string(x.data().size()) + " values for " +
+                            std::to_string(idx->size()) + " blocks of " + std::to_string(inner));
+    py::gil_scoped_release release;
+    return scatter_add(x, std::move(idx), inner, shape);
+  });
+  m.def("cumsum", [](const Var& x, std::int64_t axis, bool reverse) {
+    if (axis < 0 || axis >= x.ndim()) throw py::index_error("cumsum: axis out of range");
+    py::gil_scoped_release release;
+    return cumsum(x, axis, reverse);
+  }, py::arg("x"), py::arg("axis"), py::arg("reverse") = false);
+  m.def("cumprod", [](const Var& x, std::int64_t axis) {
+    if (axis < 0 || axis >= x.ndim()) throw py::index_error("cumprod: axis out of range");
+    py::gil_scoped_release release;
+    return cumprod(x, axis);
   });
   m.def("watch", &watch);
   m.def("custom", [](py::object impl, const std::vector<Var>& in, const Var& out) {

@@ -30,6 +30,10 @@ const char* prim_name(Prim p) {
     case Prim::Select: return "where";
     case Prim::Matmul: return "matmul";
     case Prim::Custom: return "custom";
+    case Prim::Gather: return "gather";
+    case Prim::ScatterAdd: return "scatter_add";
+    case Prim::Cumsum: return "cumsum";
+    case Prim::Cumprod: return "cumprod";
   }
   return "?";
 }
@@ -209,6 +213,36 @@ Var matmul(const Var& a, const Var& b) {
   return record(Node{Prim::Matmul, 0, {ac, bc}}, engine::matmul(ac.data(), bc.data()));
 }
 
+Var gather(const Var& x, Index index, std::int64_t inner, const Shape& shape) {
+  Node n{Prim::Gather, 0, {x}};
+  n.ints = {inner};
+  n.shape = shape;
+  Tensor out = engine::gather(x.data(), *index, inner, shape);
+  n.index = std::move(index);
+  return record(std::move(n), std::move(out));
+}
+
+Var scatter_add(const Var& x, Index index, std::int64_t inner, const Shape& shape) {
+  Node n{Prim::ScatterAdd, 0, {x}};
+  n.ints = {inner};
+  n.shape = shape;
+  Tensor out = engine::scatter_add(x.data(), *index, inner, shape);
+  n.index = std::move(index);
+  return record(std::move(n), std::move(out));
+}
+
+Var cumsum(const Var& x, std::int64_t axis, bool reverse) {
+  Node n{Prim::Cumsum, 0, {x}};
+  n.ints = {axis, reverse ? 1 : 0};
+  return record(std::move(n), engine::cumsum(x.data(), axis, reverse));
+}
+
+Var cumprod(const Var& x, std::int64_t axis) {
+  Node n{Prim::Cumprod, 0, {x}};
+  n.ints = {axis};
+  return record(std::move(n), engine::cumprod(x.data(), axis));
+}
+
 // ---------------------------------------------------------------- arithmetic
 Var operator+(const Var& a, const Var& b) { return binary(BinaryOp::add, a, b); }
 Var operator-(const Var& a, const Var& b) { return binary(BinaryOp::subtract, a, b); }
@@ -369,6 +403,53 @@ Var prod_others_var(const Var& x, const std::vector<std::int64_t>& axes, bool re
   return transpose(reshape(others, xt.shape()), inverse_perm(perm));
 }
 
+// The derivative of out = cumprod(x) along an axis, as Var operations for
+// nested differentiation: with E_j = out_{j−1} (E_0 = 1) and
+// R_{jk} = prod_{j<i≤k} x_i for k ≥ j (0 for k < j),
+//     JVP  t_out_k = sum_j E_j t_j R_{jk},   VJP  ct_x_j = conj(E_j) sum_k conj(R_{jk}) ct_k.
+// R is itself a cumprod of an n×n expansion (O(n²) memory, used only inside
+// nested transforms); the first-order sweeps use the O(n) kernels.
+struct CumprodDerivative {
+  std::vector<std::int64_t> perm;
+  Shape moved;  // x's shape with the axis last
+  std::int64_t batch = 1, n = 1;
+  Var E, R;
+
+  CumprodDerivative(const Var& x, const Var& out, std::int64_t axis) {
+    for (std::int64_t d = 0; d < x.ndim(); ++d)
+      if (d != axis) perm.push_back(d);
+    perm.push_back(axis);
+    for (auto d : perm) moved.push_back(x.shape()[d]);
+    n = x.shape()[axis];
+    batch = n ? x.data().size() / n : 0;
+    const Var xs = reshape(transpose(x, perm), {batch, n});
+    const Var os = reshape(transpose(out, perm), {batch, n});
+    const Var one = scalar_like(x, 1.0);
+    E = n > 1 ? concat({broadcast_to(one, {batch, 1}), slice(os, {0, 0}, {1, 1}, {batch, n - 1})}, 1)
+              : broadcast_to(one, {batch, n});
+    auto after = std::make_shared<std::vector<std::uint8_t>>(static_cast<std::size_t>(batch * n * n));
+    auto upper = std::make_shared<std::vector<std::uint8_t>>(after->size());
+    for (std::int64_t b = 0; b < batch; ++b)
+      for (std::int64_t j = 0; j < n; ++j)
+        for (std::int64_t i = 0; i < n; ++i) {
+          (*after)[static_cast<std::size_t>((b * n + j) * n + i)] = i > j;
+          (*upper)[static_cast<std::size_t>((b * n + j) * n + i)] = i >= j;
+        }
+    const Shape cube{batch, n, n};
+    const Var rows = broadcast_to(reshape(xs, {batch, 1, n}), cube);
+    const Var runs = cumprod(select(after, rows, broadcast_to(one, cube)), 2);
+    R = select(upper, runs, zeros(runs.dtype(), cube));
+  }
+  Var to_x(const Var& v) const { return transpose(reshape(v, moved), inverse_perm(perm)); }
+  Var from_x(const Var& v) const { return reshape(transpose(v, perm), {batch, n}); }
+
+  Var jvp(const Var& t) const { return to_x(matmul(reshape(E * from_x(t), {batch, 1, n}), R)); }
+  Var vjp(const Var& ct) const {
+    const Var s = reshape(matmul(engine::conj(R), reshape(from_x(ct), {batch, n, 1})), {batch, n});
+    return to_x(engine::conj(E) * s);
+  }
+};
+
 Var jvp_rule(const Node& n, const std::vector<Var>& t, bool recording) {
   const Var& x = n.in.empty() ? n.out : n.in[0];
   switch (n.prim) {
@@ -408,6 +489,12 @@ Var jvp_rule(const Node& n, const std::vector<Var>& t, bool recording) {
       return select(n.mask, a, b);
     }
     case Prim::Custom: return n.custom->jvp(n.in, n.out, t);
+    case Prim::Gather: return gather(t[0], n.index, n.ints[0], n.shape);
+    case Prim::ScatterAdd: return scatter_add(t[0], n.index, n.ints[0], n.shape);
+    case Prim::Cumsum: return cumsum(t[0], n.ints[0], n.ints[1] != 0);
+    case Prim::Cumprod:
+      if (recording) return CumprodDerivative(x, n.out, n.ints[0]).jvp(t[0]);
+      return constant(cumprod_jvp(x.data(), n.out.data(), cast(t[0], x.dtype()).data(), n.ints[0]));
     case Prim::Matmul: {
       Var r;
       if (t[0]) r = matmul(t[0], n.in[1]);
@@ -470,6 +557,13 @@ std::vector<Var> vjp_rule(const Node& n, const Var& ct, const std::vector<bool>&
       if (needed[1]) r[1] = select(n.mask, z, ct);
       break;
     }
+    case Prim::Gather: r[0] = scatter_add(ct, n.index, n.ints[0], x.shape()); break;
+    case Prim::ScatterAdd: r[0] = gather(ct, n.index, n.ints[0], x.shape()); break;
+    case Prim::Cumsum: r[0] = cumsum(ct, n.ints[0], n.ints[1] == 0); break;
+    case Prim::Cumprod:
+      r[0] = recording ? CumprodDerivative(x, n.out, n.ints[0]).vjp(ct)
+                       : constant(cumprod_vjp(x.data(), n.out.data(), cast(ct, x.dtype()).data(), n.ints[0]));
+      break;
     case Prim::Custom: {
       r = n.custom->vjp(n.in, n.out, ct, needed);
       if (r.size() != n.in.size())

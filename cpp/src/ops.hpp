@@ -31,6 +31,12 @@ Var slice_scatter(const Var& x, const Shape& shape, const std::vector<std::int64
 Var concat(const std::vector<Var>& xs, std::int64_t axis);
 Var select(std::shared_ptr<const std::vector<std::uint8_t>> mask, const Var& a, const Var& b);
 Var matmul(const Var& a, const Var& b);  // promotes, broadcasts batch dims; both at least 2-d
+using Index = std::shared_ptr<const std::vector<std::int64_t>>;
+// Integer-array indexing and its adjoint (kernels.hpp); indices are checked by the caller.
+Var gather(const Var& x, Index index, std::int64_t inner, const Shape& shape);
+Var scatter_add(const Var& x, Index index, std::int64_t inner, const Shape& shape);
+Var cumsum(const Var& x, std::int64_t axis, bool reverse = false);
+Var cumprod(const Var& x, std::int64_t axis);
 Var watch(const Var& x);                 // a fresh input to differentiate, derived from x
 // A value computed outside the engine, recorded with run-time rules.
 Var custom(std::shared_ptr<CustomRule> rule, const std::vector<Var>& in, Tensor out);

@@ -23,6 +23,7 @@ from .testing import check_grads  # noqa: E402
 from .transforms import (Wirtinger, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, real_jacobian,  # noqa: E402
                          value_and_grad, vjp, wirtinger)
 from . import numpy  # noqa: E402,F401  (wirtinger.numpy)
+from . import scipy  # noqa: E402,F401  (wirtinger.scipy.special)
 
 __version__ = "0.1.0"
 

@@ -242,13 +242,27 @@ class Array:
         return wnp.matmul(other, self)
 
     def __setitem__(self, key, value):
-        raise TypeError("wirtinger arrays are immutable: build the new array with wirtinger.numpy.where, "
-                        "concatenate or arithmetic instead of assigning into it")
+        raise TypeError("wirtinger arrays are immutable: use x = x.at[key].set(value) (or .add, .multiply), "
+                        "as in JAX, which returns the updated array")
 
     # ------------------------------------------------------------ methods (NumPy names)
     def __getitem__(self, key):
+        """``x[key]`` with NumPy's basic and advanced indexing (integer arrays,
+        boolean masks), differentiable: a gather whose adjoint is a scatter-add."""
         from .numpy import _indexing
         return _indexing.getitem(self, key)
+
+    @property
+    def at(self):
+        """Functional index updates, as JAX's: ``x.at[key].set(v)``, ``.add(v)``,
+        ``.multiply(v)``, ``.divide(v)`` and ``.get()`` return new arrays.
+
+        >>> import numpy as np, wirtinger.numpy as wnp
+        >>> np.asarray(wnp.zeros(3).at[np.array([0, 0, 2])].add(1.0))
+        array([2., 0., 1.])
+        """
+        from .numpy import _indexing
+        return _indexing.IndexUpdateHelper(self)
 
     @property
     def real(self):

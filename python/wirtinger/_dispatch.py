@@ -45,6 +45,9 @@ def array_ufunc(ufunc, method, inputs, kwargs):
             raise _unsupported(f"numpy.{name}.reduce with {sorted(kwargs)}")
         return getattr(wnp, _REDUCTIONS[name])(inputs[0], axis=axis, keepdims=keepdims)
     target = getattr(wnp, name, None)
+    if target is None:  # SciPy's special functions are ufuncs too (scipy.special.expit)
+        from .scipy import special
+        target = getattr(special, name, None)
     if method != "__call__" or target is None:
         raise _unsupported(f"numpy.{name}" + ("" if method == "__call__" else f".{method}"))
     if kwargs:

@@ -56,6 +56,12 @@ const std::vector<UnaryCase>& unary_cases() {
       {"abs", {0.7, -1.3}, {{0.7, -1.2}, {-2.0, 0.5}}},
       {"abs2", {0.7, -1.3}, {{0.7, -1.2}, {-2.0, 0.5}}},
       {"angle", {0.7, -1.3}, {{0.7, -1.2}, {-2.0, 0.5}}},
+      {"exp2", {0.4, -1.1}, {{0.3, 1.2}, {-0.5, -2.0}}},
+      {"log2", {0.7, 2.5}, {{1.3, 0.7}, {-0.8, 0.4}, {-0.8, -0.4}}},
+      {"log10", {0.7, 2.5}, {{1.3, 0.7}, {-0.8, 0.4}, {-0.8, -0.4}}},
+      {"sign", {0.7, -1.3}, {{0.7, -1.2}, {-2.0, 0.5}, {0.3, 0.0}}},
+      // Poles of the logistic function at iπ(2k+1).
+      {"expit", {0.4, -1.1, 30.0}, {{0.3, 1.2}, {-0.5, -2.0}}},
   };
   return cases;
 }
@@ -78,6 +84,9 @@ const std::vector<BinaryCase>& binary_cases() {
        {{{0.7, -1.2}, {0.3, 0.5}}, {{1.5, 0.5}, {2.0, 0.0}}, {{-1.5, 0.0}, {3.0, 0.0}}}},
       {"maximum", {{0.7, -1.3}, {-2.0, 0.5}}, {}},
       {"minimum", {{0.7, -1.3}, {-2.0, 0.5}}, {}},
+      {"hypot", {{0.7, -1.3}, {2.0, 0.5}, {-0.2, -3.0}}, {}},
+      {"arctan2", {{0.7, -1.3}, {-2.0, 0.5}, {0.3, 0.8}, {-0.4, -0.9}}, {}},
+      {"logaddexp", {{0.7, -1.3}, {2.0, 0.5}, {-20.0, 5.0}}, {}},
   };
   return cases;
 }
@@ -90,6 +99,7 @@ struct UnarySpecial {
 const std::vector<UnarySpecial> unary_specials = {
     {"abs", 0.0, 0.0, 0.0},    // minimal-norm subgradient
     {"angle", 0.0, 0.0, 0.0},  // minimal-norm subgradient
+    {"sign", 0.0, 0.0, 0.0},   // minimal-norm subgradient
 };
 struct BinarySpecial {
   const char* name;
@@ -101,6 +111,9 @@ const std::vector<BinarySpecial> binary_specials = {
     {"power", 0.0, 0.0, 0.0, 0.0},  // x**0 is constant, also at x = 0
     {"power", 0.0, 1.0, 1.0, 0.0},  // ∂/∂b = log(a)·a**b has the limit 0 at a = 0, as JAX
     {"power", 0.0, 2.0, 0.0, 0.0},
+    {"hypot", 0.0, 0.0, 0.0, 0.0},      // minimal-norm subgradient, as abs
+    {"arctan2", 0.0, 0.0, 0.0, 0.0},    // minimal-norm subgradient, as angle
+    {"logaddexp", 1.0, 1.0, 0.5, 0.5},  // softmax weights of a tie
 };
 
 // ---------------------------------------------------------------- tolerances

@@ -74,6 +74,9 @@ template <class T> WIRT_HD T pow_d_db(const T& a, const T& out) {
   return a == T(0) ? T(0) : T(out * log(a));
 }
 
+// The sign of a real number: −1, 0 or 1 (nan stays nan).
+template <class R> WIRT_HD R real_sign(const R& x) { return x > R(0) ? R(1) : (x < R(0) ? R(-1) : x); }
+
 namespace rules {
 
 // ---------------------------------------------------------------- unary, holomorphic
@@ -84,6 +87,17 @@ struct Neg {
 struct Exp {
   template <class T> WIRT_HD static T value(const T& z) { using std::exp; return exp(z); }
   template <class T> WIRT_HD static T d_dz(const T&, const T& out) { return out; }
+};
+struct Exp2 {
+  template <class T> WIRT_HD static T value(const T& z) {
+    using std::exp2; using std::exp; using R = real_of<T>;
+    if constexpr (is_complex_v<T>) return exp(z * R(0.693147180559945309417232121458176568));
+    else return exp2(z);
+  }
+  template <class T> WIRT_HD static T d_dz(const T&, const T& out) {
+    using R = real_of<T>;
+    return out * R(0.693147180559945309417232121458176568);
+  }
 };
 struct Expm1 {
   template <class T> WIRT_HD static T value(const T& z) {
@@ -106,6 +120,26 @@ struct Log {
   // Pole at 0 and branch cut on the negative real axis, as NumPy.
   template <class T> WIRT_HD static T value(const T& z) { using std::log; return log(z); }
   template <class T> WIRT_HD static T d_dz(const T& z, const T&) { using R = real_of<T>; return R(1) / z; }
+};
+struct Log2 {
+  // log(z) / log 2, with log's pole and cut.
+  template <class T> WIRT_HD static T value(const T& z) {
+    using std::log2; using std::log; using R = real_of<T>;
+    if constexpr (is_complex_v<T>) return log(z) / R(0.693147180559945309417232121458176568);
+    else return log2(z);
+  }
+  template <class T> WIRT_HD static T d_dz(const T& z, const T&) {
+    using R = real_of<T>;
+    return R(1) / (z * R(0.693147180559945309417232121458176568));
+  }
+};
+struct Log10 {
+  // log(z) / log 10, with log's pole and cut.
+  template <class T> WIRT_HD static T value(const T& z) { using std::log10; return log10(z); }
+  template <class T> WIRT_HD static T d_dz(const T& z, const T&) {
+    using R = real_of<T>;
+    return R(1) / (z * R(2.302585092994045684017991454684364208));
+  }
 };
 struct Log1p {
   template <class T> WIRT_HD static T value(const T& z) {
@@ -203,6 +237,20 @@ struct Arctanh {
   template <class T> WIRT_HD static T d_dz(const T& z, const T&) { using R = real_of<T>; return R(1) / (R(1) - z * z); }
 };
 
+struct Expit {
+  // The logistic function 1/(1 + e^−z) (scipy.special.expit), poles at iπ(2k+1).
+  // Its derivative out·(1 − out), written out/(1 + e^z) so that 1 − out does
+  // not cancel for large z; it is 0, not nan, where e^±z overflows.
+  template <class T> WIRT_HD static T value(const T& z) {
+    using std::exp; using R = real_of<T>;
+    return R(1) / (R(1) + exp(-z));
+  }
+  template <class T> WIRT_HD static T d_dz(const T& z, const T& out) {
+    using std::exp; using R = real_of<T>;
+    return out / (R(1) + exp(z));
+  }
+};
+
 // ---------------------------------------------------------------- unary, not holomorphic
 struct Conj {
   template <class T> WIRT_HD static T value(const T& z) { return conj(z); }
@@ -245,6 +293,28 @@ struct Angle {
     return div_or_zero(z * full_like(z, std::complex<double>(0, 0.5)), abs2(z));
   }
 };
+struct Sign {
+  // NumPy's sign: z/|z| (±1 or 0 for real numbers), so ∂/∂z = 1/(2|z|) and
+  // ∂/∂z̄ = −sign(z)²/(2|z|); along the real line they cancel (derivative 0).
+  // Not differentiable at 0: the pair is 0 there, as for abs and angle.
+  template <class T> WIRT_HD static T value(const T& z) {
+    using std::abs;
+    if constexpr (is_complex_v<T>) {
+      if (z.imag() == 0) return T(real_sign(z.real()), 0);
+      return z / abs(z);
+    } else {
+      return real_sign(z);
+    }
+  }
+  template <class T> WIRT_HD static T d_dz(const T& z, const T&) {
+    using std::abs;
+    return div_or_zero(full_like(z, 0.5), abs(z));
+  }
+  template <class T> WIRT_HD static T d_dzconj(const T& z, const T& out) {
+    using std::abs;
+    return -(out * out) * div_or_zero(full_like(z, 0.5), abs(z));
+  }
+};
 
 // ---------------------------------------------------------------- binary (holomorphic in each argument)
 struct Add {
@@ -283,6 +353,33 @@ struct Minimum {
   template <class T> WIRT_HD static T value(const T& a, const T& b) { return a <= b ? a : b; }
   template <class T> WIRT_HD static T d_da(const T& a, const T& b, const T&) { return step(b, a); }
   template <class T> WIRT_HD static T d_db(const T& a, const T& b, const T&) { return step(a, b); }
+};
+struct Hypot {
+  // sqrt(a² + b²) without overflow; at a = b = 0 the partials are 0, as abs's.
+  static constexpr bool real_only = true;
+  template <class T> WIRT_HD static T value(const T& a, const T& b) { using std::hypot; return hypot(a, b); }
+  template <class T> WIRT_HD static T d_da(const T& a, const T&, const T& out) { return div_or_zero(a, out); }
+  template <class T> WIRT_HD static T d_db(const T&, const T& b, const T& out) { return div_or_zero(b, out); }
+};
+struct Arctan2 {
+  // The angle of the point (b, a); at the origin the partials are 0, as angle's.
+  static constexpr bool real_only = true;
+  template <class T> WIRT_HD static T value(const T& a, const T& b) { using std::atan2; return atan2(a, b); }
+  template <class T> WIRT_HD static T d_da(const T& a, const T& b, const T&) { return div_or_zero(b, a * a + b * b); }
+  template <class T> WIRT_HD static T d_db(const T& a, const T& b, const T&) { return div_or_zero(-a, a * a + b * b); }
+};
+struct Logaddexp {
+  // log(e^a + e^b) = max + log1p(e^−|a−b|); the partials e^(a−out), e^(b−out)
+  // are the softmax weights and never overflow.
+  static constexpr bool real_only = true;
+  template <class T> WIRT_HD static T value(const T& a, const T& b) {
+    using std::exp; using std::log1p;
+    if (a == b) return a + T(0.693147180559945309417232121458176568);  // also ±inf, where a − b is nan
+    const T m = a > b ? a : b, d = a > b ? b - a : a - b;
+    return m + log1p(exp(d));
+  }
+  template <class T> WIRT_HD static T d_da(const T& a, const T&, const T& out) { using std::exp; return exp(a - out); }
+  template <class T> WIRT_HD static T d_db(const T&, const T& b, const T& out) { using std::exp; return exp(b - out); }
 };
 
 }  // namespace rules
@@ -352,10 +449,11 @@ template <class Rule, class T> WIRT_HD T value_of(const T& z) {
   X(square, Square) X(reciprocal, Reciprocal) X(sin, Sin) X(cos, Cos) X(tan, Tan) X(sinh, Sinh)    \
   X(cosh, Cosh) X(tanh, Tanh) X(arcsin, Arcsin) X(arccos, Arccos) X(arctan, Arctan)                \
   X(arcsinh, Arcsinh) X(arccosh, Arccosh) X(arctanh, Arctanh) X(conj, Conj) X(real, Real)          \
-  X(imag, Imag) X(abs, Abs) X(abs2, Abs2) X(angle, Angle)
+  X(imag, Imag) X(abs, Abs) X(abs2, Abs2) X(angle, Angle) X(exp2, Exp2) X(log2, Log2) X(log10, Log10)     \
+  X(sign, Sign) X(expit, Expit)
 
 #define WIRTINGER_BINARY_RULES(X)                                                                  \
   X(add, Add) X(subtract, Sub) X(multiply, Mul) X(divide, Div) X(power, Pow) X(maximum, Maximum)   \
-  X(minimum, Minimum)
+  X(minimum, Minimum) X(hypot, Hypot) X(arctan2, Arctan2) X(logaddexp, Logaddexp)
 
 }  // namespace wirtinger

@@ -54,8 +54,11 @@ def _make_unary(name):
     return f
 
 
+# Rules of the table that NumPy lacks live elsewhere (expit: wirtinger.scipy.special).
+_NOT_NUMPY = {"expit"}
 for _name in UNARY:
-    globals()[_name] = _make_unary(_name)
+    if _name not in _NOT_NUMPY:
+        globals()[_name] = _make_unary(_name)
 del _name
 
 conjugate = conj  # noqa: F821
@@ -90,6 +93,9 @@ true_divide = divide
 power = _make_binary("power")
 maximum = _make_binary("maximum", real_only=True)
 minimum = _make_binary("minimum", real_only=True)
+hypot = _make_binary("hypot", real_only=True)
+arctan2 = _make_binary("arctan2", real_only=True)
+logaddexp = _make_binary("logaddexp", real_only=True)
 
 
 # ---------------------------------------------------------------- shapes
@@ -322,3 +328,535 @@ def where(condition, x, y):
     xb, yb = broadcast_to(xa, shape), broadcast_to(ya, shape)
     return Array(_core.select(_np.asarray(_np.broadcast_to(cond, shape), order="C"), xb._v, yb._v))
 
+
+
+# ---------------------------------------------------------------- constants
+def _float_dtype(dtype, default=_np.float64):
+    dt = _np.dtype(default if dtype is None else dtype)
+    if dt.kind not in "fc":
+        raise TypeError(f"wirtinger arrays are float or complex, got dtype {dt}")
+    return dt
+
+
+def zeros(shape, dtype=float):
+    """A constant array of zeros, as ``numpy.zeros``."""
+    return Array(_to_var(_np.zeros(shape, _float_dtype(dtype))))
+
+
+def ones(shape, dtype=float):
+    """A constant array of ones, as ``numpy.ones``."""
+    return Array(_to_var(_np.ones(shape, _float_dtype(dtype))))
+
+
+def full(shape, fill_value, dtype=None):
+    """``numpy.full``; a wirtinger fill value is broadcast (and differentiated)."""
+    if isinstance(fill_value, Array):
+        return broadcast_to(fill_value if dtype is None else fill_value.astype(dtype), shape)
+    dt = _float_dtype(dtype, _result_dtype(fill_value))
+    return Array(_to_var(_np.full(shape, fill_value, dt)))
+
+
+def eye(N, M=None, k=0, dtype=float):
+    """The constant identity-like matrix of ``numpy.eye``."""
+    return Array(_to_var(_np.eye(N, M, k, dtype=_float_dtype(dtype))))
+
+
+def identity(n, dtype=None):
+    return eye(n, dtype=dtype)
+
+
+def arange(start, stop=None, step=None, dtype=None):
+    """``numpy.arange``. Integer ranges are returned as NumPy integer arrays
+    (wirtinger arrays are float or complex, and integer arrays serve as
+    indices); float and complex ranges are constant wirtinger arrays.
+
+    >>> import wirtinger.numpy as wnp
+    >>> wnp.arange(3), wnp.arange(0.0, 1.0, 0.5)
+    (array([0, 1, 2]), wirtinger.Array([0. , 0.5], dtype=float64))
+    """
+    args = (start,) if stop is None and step is None else (start, stop) if step is None else (start, stop, step)
+    out = _np.arange(*[_concrete(a) if isinstance(a, Array) else a for a in args], dtype=dtype)
+    return out if out.dtype.kind in "biu" else Array(_to_var(out))
+
+
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    """``numpy.linspace``, differentiable in ``start`` and ``stop``.
+
+    >>> import wirtinger as w, wirtinger.numpy as wnp
+    >>> float(w.grad(lambda b: wnp.sum(wnp.linspace(0.0, b, 5)))(2.0))  # 0 + 1/4 + 1/2 + 3/4 + 1
+    2.5
+    """
+    num = int(num)
+    if num < 0:
+        raise ValueError(f"linspace: number of samples, {num}, must be non-negative")
+    if not isinstance(start, Array) and not isinstance(stop, Array):
+        y, step = _np.linspace(start, stop, num, endpoint=endpoint, retstep=True, dtype=dtype, axis=axis)
+        out = y if y.dtype.kind in "biu" else Array(_to_var(y))
+        return (out, step) if retstep else out
+    dt = _float_dtype(dtype, _result_dtype(start, stop, 1.0))
+    a, b = asarray(start, dt), asarray(stop, dt)
+    shape = _np.broadcast_shapes(a.shape, b.shape)
+    a, b = broadcast_to(a, shape), broadcast_to(b, shape)
+    div = num - 1 if endpoint else num
+    frac = (_np.arange(num, dtype=_np.float64) / div if div > 0 else _np.zeros(num)).astype(_real_of(dt))
+    frac = frac.reshape((num,) + (1,) * len(shape))
+    delta = b - a
+    y = expand_dims(a, 0) + frac * expand_dims(delta, 0)
+    if endpoint and num > 1:
+        y = concatenate([y[:-1], expand_dims(b, 0)], axis=0)
+    y = moveaxis(y, 0, axis)
+    if retstep:
+        return y, (delta / float(div) if div > 0 else delta * _np.nan)
+    return y
+
+
+def _real_of(dtype):
+    return _np.float32 if _np.dtype(dtype) in (_np.dtype(_np.float32), _np.dtype(_np.complex64)) else _np.float64
+
+
+# ---------------------------------------------------------------- element-wise, real
+def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):  # noqa: A002
+    """``numpy.clip`` for real arrays, as ``minimum(maximum(a, a_min), a_max)``:
+    derivative 1 inside, 0 outside, and 1/2 on a bound (maximum's tie rule)."""
+    if out is not None:
+        raise TypeError("clip: out= is not supported (wirtinger arrays are immutable)")
+    lo = a_min if a_min is not None else min
+    hi = a_max if a_max is not None else max
+    for v in (a, lo, hi):
+        if v is not None and _array_dtype(v).kind == "c":
+            raise TypeError("clip: defined for real arrays only; clip real parts or magnitudes instead")
+    r = _array(a)
+    if lo is not None:
+        r = maximum(r, lo)
+    if hi is not None:
+        r = minimum(r, hi)
+    return r
+
+
+# ---------------------------------------------------------------- running sums and products
+def _scan_input(a, axis, dtype, name):
+    a = _array(a)
+    if dtype is not None:
+        a = a.astype(_float_dtype(dtype))
+    if axis is None:
+        return ravel(a), 0
+    return a, _axes(axis, a.ndim, name)[0]
+
+
+def cumsum(a, axis=None, dtype=None, out=None):
+    """``numpy.cumsum`` (flattened when axis is None); its adjoint is a reversed running sum."""
+    if out is not None:
+        raise TypeError("cumsum: out= is not supported (wirtinger arrays are immutable)")
+    a, ax = _scan_input(a, axis, dtype, "cumsum")
+    return Array(_core.cumsum(a._v, ax, False))
+
+
+def cumprod(a, axis=None, dtype=None, out=None):
+    """``numpy.cumprod``. Its derivative is exact at zeros (a recurrence with no
+    division); nested derivatives of it use O(n²) memory along the axis."""
+    if out is not None:
+        raise TypeError("cumprod: out= is not supported (wirtinger arrays are immutable)")
+    a, ax = _scan_input(a, axis, dtype, "cumprod")
+    return Array(_core.cumprod(a._v, ax))
+
+
+# ---------------------------------------------------------------- gathers
+def _int_indices(indices, name):
+    ind = _np.asarray(_concrete(indices) if isinstance(indices, Array) else indices)
+    if ind.size == 0 and ind.dtype.kind not in "iu":
+        ind = ind.astype(_np.intp)
+    if ind.dtype.kind not in "iu":
+        raise IndexError(f"{name}: indices must be integers, got dtype {ind.dtype}")
+    return ind.astype(_np.intp, copy=False)
+
+
+def take(a, indices, axis=None, out=None, mode=None):
+    """``numpy.take``: a gather along one axis (mode "raise", "wrap" or "clip");
+    repeated indices accumulate in the backward pass."""
+    from ._indexing import take_blocks
+    if out is not None:
+        raise TypeError("take: out= is not supported (wirtinger arrays are immutable)")
+    a = _array(a)
+    if axis is None:
+        a, ax = ravel(a), 0
+    else:
+        ax = _axes(axis, a.ndim, "take")[0]
+    ind = _int_indices(indices, "take")
+    n = a.shape[ax]
+    if mode in (None, "raise"):
+        if ind.size and (ind.min() < -n or ind.max() >= n):
+            bad = ind[(ind < -n) | (ind >= n)].flat[0]
+            raise IndexError(f"take: index {bad} is out of bounds for axis {ax} with size {n}")
+        ind = _np.where(ind < 0, ind + n, ind)
+    elif mode == "wrap":
+        if n == 0 and ind.size:
+            raise IndexError("take: cannot do a non-empty take from an empty axis")
+        ind = ind % n if n else ind
+    elif mode == "clip":
+        if n == 0 and ind.size:
+            raise IndexError("take: cannot do a non-empty take from an empty axis")
+        ind = _np.clip(ind, 0, builtins.max(n - 1, 0))
+    else:
+        raise ValueError(f"take: mode must be 'raise', 'wrap' or 'clip', got {mode!r}")
+    outer = math.prod(a.shape[:ax])
+    inner = math.prod(a.shape[ax + 1:])
+    blocks = (_np.arange(outer, dtype=_np.intp)[:, None] * n + ind.reshape(1, -1)).reshape(-1)
+    return take_blocks(a, blocks, inner, a.shape[:ax] + ind.shape + a.shape[ax + 1:])
+
+
+def take_along_axis(arr, indices, axis=-1):
+    """``numpy.take_along_axis``: picks ``indices`` along one axis, the other
+    axes broadcast (as for the output of argsort)."""
+    arr = _array(arr)
+    ind = _int_indices(indices, "take_along_axis")
+    if axis is None:
+        if ind.ndim != 1:
+            raise ValueError("take_along_axis: when axis=None, indices must have a single dimension")
+        arr, ax = ravel(arr), 0
+    else:
+        ax = _axes(axis, arr.ndim, "take_along_axis")[0]
+    if ind.ndim != arr.ndim:
+        raise ValueError(f"take_along_axis: indices and arr must have the same number of dimensions, "
+                         f"got {ind.ndim} and {arr.ndim}")
+    key = []
+    for d in range(arr.ndim):
+        if d == ax:
+            key.append(ind)
+        else:
+            key.append(_np.arange(arr.shape[d]).reshape((-1,) + (1,) * (arr.ndim - d - 1)))
+    return arr[tuple(key)]
+
+
+# ---------------------------------------------------------------- rearrangements
+def flip(m, axis=None):
+    """``numpy.flip``: a strided slice with negative steps."""
+    m = _array(m)
+    axes = _axes(axis, m.ndim, "flip")
+    return m[tuple(slice(None, None, -1) if d in axes else slice(None) for d in range(m.ndim))]
+
+
+def fliplr(m):
+    m = _array(m)
+    if m.ndim < 2:
+        raise ValueError("fliplr: input must be at least 2-d")
+    return flip(m, 1)
+
+
+def flipud(m):
+    m = _array(m)
+    if m.ndim < 1:
+        raise ValueError("flipud: input must be at least 1-d")
+    return flip(m, 0)
+
+
+def roll(a, shift, axis=None):
+    """``numpy.roll``: two slices, concatenated."""
+    a = _array(a)
+    if axis is None:
+        return reshape(roll(ravel(a), shift, 0), a.shape)
+    total = {}
+    for s, ax in _np.broadcast(_np.asarray(shift), _np.asarray(axis)):
+        ax = _axes(int(ax), a.ndim, "roll")[0]
+        total[ax] = total.get(ax, 0) + int(s)
+    for ax, s in total.items():
+        n = a.shape[ax]
+        if n == 0 or s % n == 0:
+            continue
+        s %= n
+        head = tuple(slice(None) if d != ax else slice(n - s, None) for d in range(a.ndim))
+        tail = tuple(slice(None) if d != ax else slice(None, n - s) for d in range(a.ndim))
+        a = concatenate([a[head], a[tail]], axis=ax)
+    return a
+
+
+def tile(A, reps):
+    """``numpy.tile``: a broadcast and a reshape."""
+    A = _array(A)
+    reps = tuple(int(r) for r in (reps if _np.iterable(reps) else (reps,)))
+    if builtins.any(r < 0 for r in reps):
+        raise ValueError(f"tile: negative repetitions {reps}")
+    if A.ndim < len(reps):
+        A = reshape(A, (1,) * (len(reps) - A.ndim) + A.shape)
+    reps = (1,) * (A.ndim - len(reps)) + reps
+    if builtins.all(r == 1 for r in reps):
+        return A
+    split = tuple(v for s in A.shape for v in (1, s))
+    wide = tuple(v for r, s in zip(reps, A.shape) for v in (r, s))
+    return reshape(broadcast_to(reshape(A, split), wide), tuple(r * s for r, s in zip(reps, A.shape)))
+
+
+def repeat(a, repeats, axis=None):
+    """``numpy.repeat``: a broadcast for a scalar count, a gather otherwise."""
+    a = _array(a)
+    if axis is None:
+        a, ax = ravel(a), 0
+    else:
+        ax = _axes(axis, a.ndim, "repeat")[0]
+    r = _np.asarray(repeats)
+    if r.dtype.kind not in "iu" and not (r.dtype.kind == "b"):
+        raise TypeError(f"repeat: repeats must be integers, got dtype {r.dtype}")
+    if _np.any(r < 0):
+        raise ValueError("repeat: negative dimensions are not allowed")
+    n = a.shape[ax]
+    if r.size == 1:
+        k = int(r.reshape(-1)[0])
+        wide = a.shape[:ax + 1] + (k,) + a.shape[ax + 1:]
+        b = broadcast_to(expand_dims(a, ax + 1), wide)
+        return reshape(b, a.shape[:ax] + (n * k,) + a.shape[ax + 1:])
+    if r.ndim != 1 or r.size != n:
+        raise ValueError(f"repeat: operands could not be broadcast: {r.size} repeats for an axis of length {n}")
+    return take(a, _np.repeat(_np.arange(n), r), axis=ax)
+
+
+def _pad_pairs(pad_width, ndim):
+    pw = _np.asarray(pad_width)
+    if pw.dtype.kind not in "iu":
+        raise TypeError("pad: `pad_width` must be of integral type")
+    if pw.ndim < 3 and (pw.size == 1 or (pw.size == 2 and pw.shape != (2, 1))):
+        pw = pw.ravel()
+    pairs = _np.broadcast_to(pw, (ndim, 2))
+    if _np.any(pairs < 0):
+        raise ValueError("pad: index can't contain negative values")
+    return [(int(b), int(e)) for b, e in pairs]
+
+
+def pad(array, pad_width, mode="constant", **kwargs):
+    """``numpy.pad`` with modes "constant" (``constant_values``), "edge",
+    "reflect", "symmetric", "wrap" and "empty" (zeros here), differentiable.
+
+    The constant mode writes x into zeros (the SliceScatter primitive) and adds
+    the constant border; the other modes are gathers along each axis.
+    """
+    x = _array(array)
+    pairs = _pad_pairs(pad_width, x.ndim)
+    if mode in ("constant", "empty"):
+        cv = kwargs.pop("constant_values", 0) if mode == "constant" else 0
+        if kwargs:
+            raise TypeError(f"pad: unsupported keyword arguments {sorted(kwargs)} for mode {mode!r}")
+        if isinstance(cv, Array) or (isinstance(cv, (list, tuple)) and builtins.any(
+                isinstance(c, Array) for c in _np.ravel(_np.asarray(cv, dtype=object)))):
+            raise TypeError("pad: constant_values must be numbers (constants), not wirtinger arrays")
+        if _np.iscomplexobj(cv) and x.dtype.kind == "f":
+            raise TypeError(f"pad: complex constant_values for a real ({x.dtype}) array; make the array complex")
+        shape = tuple(s + b + e for s, (b, e) in zip(x.shape, pairs))
+        inner = Array(_core.slice_scatter(x._v, list(shape), [b for b, _ in pairs], [1] * x.ndim))
+        border = _np.pad(_np.zeros(x.shape, x.dtype), pairs, mode="constant", constant_values=cv)
+        return inner + border if _np.any(border != 0) else inner
+    if mode in ("edge", "reflect", "symmetric", "wrap"):
+        extra = {}
+        if mode in ("reflect", "symmetric"):
+            if kwargs.pop("reflect_type", "even") != "even":
+                raise NotImplementedError("pad: reflect_type='odd' is not supported; use the default 'even'")
+        if kwargs:
+            raise TypeError(f"pad: unsupported keyword arguments {sorted(kwargs)} for mode {mode!r}")
+        for ax, (b, e) in enumerate(pairs):
+            if b or e:
+                x = take(x, _np.pad(_np.arange(x.shape[ax]), (b, e), mode=mode, **extra), axis=ax)
+        return x
+    raise NotImplementedError(f"pad: mode {mode!r} is not supported; use 'constant', 'edge', 'reflect', "
+                              "'symmetric', 'wrap' or 'empty'")
+
+
+# ---------------------------------------------------------------- contractions
+def tensordot(a, b, axes=2):
+    """``numpy.tensordot``: transposes and reshapes around one BLAS matrix product."""
+    a, b = _array(a), _array(b)
+    if isinstance(axes, (int, _np.integer)):
+        n = int(axes)
+        if n < 0:
+            raise ValueError("tensordot: axes must be non-negative")
+        ax_a, ax_b = list(range(a.ndim - n, a.ndim)), list(range(n))
+    else:
+        ax_a, ax_b = axes
+        ax_a = [ax_a] if isinstance(ax_a, (int, _np.integer)) else list(ax_a)
+        ax_b = [ax_b] if isinstance(ax_b, (int, _np.integer)) else list(ax_b)
+    if len(ax_a) != len(ax_b):
+        raise ValueError("tensordot: the two axes lists must have the same length")
+    ax_a = [int(x) % builtins.max(a.ndim, 1) for x in ax_a]
+    ax_b = [int(x) % builtins.max(b.ndim, 1) for x in ax_b]
+    for i, j in zip(ax_a, ax_b):
+        if a.shape[i] != b.shape[j]:
+            raise ValueError(f"tensordot: shape mismatch for sum: {a.shape} axis {i} and {b.shape} axis {j}")
+    free_a = [d for d in range(a.ndim) if d not in ax_a]
+    free_b = [d for d in range(b.ndim) if d not in ax_b]
+    k = math.prod(a.shape[d] for d in ax_a)
+    a2 = reshape(transpose(a, free_a + ax_a), (-1 if k else math.prod(a.shape[d] for d in free_a), k))
+    b2 = reshape(transpose(b, ax_b + free_b), (k, math.prod(b.shape[d] for d in free_b)))
+    return reshape(matmul(a2, b2), tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b))
+
+
+def kron(a, b):
+    """``numpy.kron``: an outer product with interleaved axes."""
+    a, b = _array(a), _array(b)
+    nd = builtins.max(a.ndim, b.ndim)
+    if nd == 0:
+        return multiply(a, b)
+    a = reshape(a, (1,) * (nd - a.ndim) + a.shape)
+    b = reshape(b, (1,) * (nd - b.ndim) + b.shape)
+    pa = reshape(a, tuple(v for s in a.shape for v in (s, 1)))
+    pb = reshape(b, tuple(v for s in b.shape for v in (1, s)))
+    return reshape(pa * pb, tuple(x * y for x, y in zip(a.shape, b.shape)))
+
+
+_EINSUM_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _einsum_parse(subscripts, operands):
+    """(input label strings, output label string), ellipses expanded to spare labels."""
+    subscripts = subscripts.replace(" ", "")
+    if "->" in subscripts:
+        lhs, rhs = subscripts.split("->")
+    else:
+        lhs, rhs = subscripts, None
+    ins = lhs.split(",")
+    if len(ins) != len(operands):
+        raise ValueError(f"einsum: {len(ins)} operand subscripts for {len(operands)} operands")
+    used = set(c for c in subscripts if c.isalpha())
+    for c in subscripts:
+        if not (c.isalpha() or c in ",.->"):
+            raise ValueError(f"einsum: invalid subscript {c!r}; use letters a-z, A-Z and '...'")
+    spare = [c for c in _EINSUM_LETTERS if c not in used]
+    ell_rank = 0
+    for s, x in zip(ins, operands):
+        if "..." in s:
+            ell_rank = builtins.max(ell_rank, x.ndim - len(s.replace("...", "")))
+    ell = "".join(spare[:ell_rank])
+    labels = []
+    for s, x in zip(ins, operands):
+        if "..." in s:
+            k = x.ndim - len(s.replace("...", ""))
+            if k < 0:
+                raise ValueError(f"einsum: operand of dimension {x.ndim} has too many subscripts {s!r}")
+            s = s.replace("...", ell[ell_rank - k:] if k else "")
+        if "." in s:
+            raise ValueError("einsum: '.' must be part of an ellipsis '...'")
+        if len(s) != x.ndim:
+            raise ValueError(f"einsum: operand has dimension {x.ndim} but subscripts {s!r} name {len(s)} axes")
+        labels.append(s)
+    if rhs is None:
+        counts = {}
+        for s in labels:
+            for c in s:
+                counts[c] = counts.get(c, 0) + 1
+        rhs = ell + "".join(sorted(c for c in counts if counts[c] == 1 and c not in ell))
+    else:
+        if "." in rhs.replace("...", ""):
+            raise ValueError("einsum: '.' must be part of an ellipsis '...'")
+        if ell and "..." not in rhs:
+            raise ValueError("einsum: output has more dimensions than subscripts given in einstein sum, but no "
+                             "'...' ellipsis provided to broadcast the extra dimensions")
+        rhs = rhs.replace("...", ell)
+        if len(set(rhs)) != len(rhs):
+            raise ValueError(f"einsum: output subscript {rhs!r} repeats a label")
+        for c in rhs:
+            if not builtins.any(c in s for s in labels):
+                raise ValueError(f"einsum: output subscript {c!r} does not appear in the inputs")
+    return labels, rhs
+
+
+def _einsum_diagonal(x, s):
+    """Takes the diagonal over repeated labels of one operand."""
+    while len(set(s)) != len(s):
+        c = next(c for c in s if s.count(c) > 1)
+        i = s.index(c)
+        j = s.index(c, i + 1)
+        if x.shape[i] != x.shape[j]:
+            raise ValueError(f"einsum: dimensions in operand for collapsing index {c!r} don't match "
+                             f"({x.shape[i]} != {x.shape[j]})")
+        rest = [d for d in range(x.ndim) if d not in (i, j)]
+        x = transpose(x, rest + [i, j])
+        ar = _np.arange(x.shape[-1])
+        x = x[(Ellipsis, ar, ar)]
+        s = "".join(s[d] for d in rest) + c
+    return x, s
+
+
+def _einsum_sum_out(x, s, keep):
+    axes = tuple(d for d, c in enumerate(s) if c not in keep)
+    if not axes:
+        return x, s
+    return sum(x, axis=axes), "".join(c for c in s if c in keep)
+
+
+def _einsum_pair(a, sa, b, sb, keep):
+    """Contracts two operands, keeping the labels in `keep`, with one batched matrix product."""
+    a, sa = _einsum_sum_out(a, sa, keep | set(sb))
+    b, sb = _einsum_sum_out(b, sb, keep | set(sa))
+    shared = [c for c in sa if c in sb]
+    batch = [c for c in shared if c in keep]
+    contracted = [c for c in shared if c not in keep]
+    left = [c for c in sa if c not in sb]
+    right = [c for c in sb if c not in sa]
+    size = {}
+    for x, s in ((a, sa), (b, sb)):
+        for c, n in zip(s, x.shape):
+            m = size.get(c, 1)
+            if m != n and m != 1 and n != 1:
+                raise ValueError(f"einsum: operands could not be broadcast together: label {c!r} has sizes {m} and {n}")
+            size[c] = n if m == 1 else m
+
+    def arrange(x, s, order):
+        x = transpose(x, [s.index(c) for c in order])
+        target = tuple(size[c] for c in order)
+        return broadcast_to(x, target) if x.shape != target else x
+
+    at = arrange(a, sa, batch + left + contracted)
+    bt = arrange(b, sb, batch + contracted + right)
+    B = math.prod(size[c] for c in batch)
+    L = math.prod(size[c] for c in left)
+    K = math.prod(size[c] for c in contracted)
+    R = math.prod(size[c] for c in right)
+    out = matmul(reshape(at, (B, L, K)), reshape(bt, (B, K, R)))
+    return reshape(out, tuple(size[c] for c in batch + left + right)), "".join(batch + left + right)
+
+
+def einsum(subscripts, *operands, optimize=False, out=None, dtype=None, **kwargs):
+    """``numpy.einsum`` (explicit and implicit modes, ``...``, repeated labels
+    for diagonals, and the sublist form), differentiable. Operands are contracted
+    left to right, each pair by transposes, reshapes and one batched BLAS matrix
+    product; ``optimize`` is accepted and ignored.
+
+    >>> import numpy as np, wirtinger.numpy as wnp
+    >>> a, b = np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(3, 4)
+    >>> bool(np.allclose(np.asarray(wnp.einsum("ij,jk->ik", a, b)), a @ b))
+    True
+    """
+    if out is not None:
+        raise TypeError("einsum: out= is not supported (wirtinger arrays are immutable)")
+    if kwargs:
+        raise TypeError(f"einsum: unsupported keyword arguments {sorted(kwargs)}")
+    if not isinstance(subscripts, str):  # the sublist form: op0, sub0, op1, sub1, ..., [out]
+        items = (subscripts,) + operands
+        ops, subs = list(items[0::2]), list(items[1::2])
+        out_sub = None
+        if len(ops) > len(subs):
+            out_sub = ops.pop()
+
+        def letters(sub):
+            return "".join("..." if k is Ellipsis else _EINSUM_LETTERS[int(k)] for k in sub)
+
+        subscripts = ",".join(letters(s) for s in subs) + ("" if out_sub is None else "->" + letters(out_sub))
+        operands = tuple(ops)
+    if not operands:
+        raise ValueError("einsum: no operands given")
+    xs = [_array(x) for x in operands]
+    if dtype is not None:
+        xs = [x.astype(_float_dtype(dtype)) for x in xs]
+    labels, rhs = _einsum_parse(subscripts, xs)
+    keep_out = set(rhs)
+    items = []
+    for i, (x, s) in enumerate(zip(xs, labels)):
+        x, s = _einsum_diagonal(x, s)
+        later = set("".join(labels[:i] + labels[i + 1:]))
+        x, s = _einsum_sum_out(x, s, keep_out | later)
+        items.append((x, s))
+    x, s = items[0]
+    for i in range(1, len(items)):
+        later = set("".join(t for _, t in items[i + 1:]))
+        x, s = _einsum_pair(x, s, items[i][0], items[i][1], keep_out | later)
+    x, s = _einsum_sum_out(x, s, keep_out)
+    return transpose(x, [s.index(c) for c in rhs]) if s != rhs else x
+
+
+from . import fft  # noqa: E402  (last: it uses the functions above)
+from .linalg import _diagonal as diagonal, _trace as trace  # noqa: E402  (NumPy's top-level ones; binds wnp.linalg)
