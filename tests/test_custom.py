@@ -190,3 +190,38 @@ def test_complex_tangent_for_a_real_output_is_rejected():
         w.jvp(f, (1 + 1j,), (1 + 0j,))
     out, t = w.jvp(my_abs2, (1 + 2j,), (1 + 1j,))  # complex formula, real result: accepted
     assert float(t) == pytest.approx(6.0)
+
+
+def test_custom_jvp_and_custom_vjp_take_and_return_pytrees():
+    @w.custom_jvp
+    def polar(p):
+        return {"r": wnp.abs(p["z"]) * p["s"], "z2": p["z"] * p["z"]}
+
+    @polar.defjvp
+    def polar_jvp(primals, tangents):
+        (p,), (t,) = primals, tangents
+        z, s = p["z"], p["s"]
+        dr = wnp.real(wnp.conj(z) * t["z"]) / wnp.abs(z) * s + wnp.abs(z) * t["s"]
+        return polar(p), {"r": dr, "z2": 2 * z * t["z"]}
+
+    def loss(p, f):
+        out = f(p)
+        return wnp.sum(out["r"] ** 2) + wnp.sum(wnp.abs2(out["z2"]))
+
+    plain = lambda p: {"r": wnp.abs(p["z"]) * p["s"], "z2": p["z"] * p["z"]}  # noqa: E731
+    p = {"z": Z, "s": np.array([1.0, 2.0, 0.5])}
+    got, want = w.grad(lambda q: loss(q, polar))(p), w.grad(lambda q: loss(q, plain))(p)
+    for k in p:
+        assert_close(got[k], want[k], 1e-12, 1e-12)
+    w.check_grads(lambda q: loss(q, polar), (p,), order=2)
+
+    @w.custom_vjp
+    def split(z):
+        return wnp.real(z), wnp.imag(z)
+
+    split.defvjp(lambda z: (split(z), None), lambda res, ct: (ct[0] + 1j * ct[1],))
+    out, t = w.jvp(split, (Z,), (np.ones(3) * (1 - 2j),))
+    assert_close(out[1], Z.imag, 0, 0)
+    assert_close(t[0], np.ones(3), 1e-15, 1e-15)
+    assert_close(t[1], -2 * np.ones(3), 1e-15, 1e-15)
+    w.check_grads(lambda z: split(z)[0] * split(z)[1], (Z,))

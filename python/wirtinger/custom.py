@@ -9,41 +9,94 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
+
 from . import numpy as wnp
-from ._array import Array
+from ._array import Array, result_dtype
 from ._custom import primitive, recording
+from ._tree import flatten, unflatten
 
 
 def _name(fun):
     return getattr(fun, "__name__", type(fun).__name__)
 
 
-def _split(args, nondiff_argnums, name):
-    diff, positions = [], []
-    for i, a in enumerate(args):
-        if i in nondiff_argnums:
-            continue
-        try:
-            diff.append(a if isinstance(a, Array) else wnp.asarray(a))
-        except TypeError as e:
-            raise TypeError(f"{name}: argument {i} ({type(a).__name__}) is not an array or number; pass it through "
-                            f"nondiff_argnums") from e
-        positions.append(i)
-    return diff, positions
-
-
-def _merge(args, positions, values):
-    merged = list(args)
-    for i, v in zip(positions, values):
-        merged[i] = v
-    return merged
-
-
 def _single_output(out, name):
     if isinstance(out, (tuple, list, dict)):
-        raise TypeError(f"{name}: a custom rule's function must return a single array here, got "
-                        f"{type(out).__name__}; split it into one custom function per output")
+        raise TypeError(f"{name}: an element-wise primitive returns a single array, got {type(out).__name__}")
     return out if isinstance(out, Array) else wnp.asarray(out)
+
+
+class _Args:
+    """The differentiated arguments (pytrees) as one flat list of arrays, and back."""
+
+    def __init__(self, args, nondiff_argnums, name):
+        self.args, self.positions, self.trees, self.leaves = list(args), [], [], []
+        for i, a in enumerate(args):
+            if i in nondiff_argnums:
+                continue
+            leaves, tree = flatten(a)
+            try:
+                self.leaves += [x if isinstance(x, Array) else wnp.asarray(x) for x in leaves]
+            except TypeError as e:
+                raise TypeError(f"{name}: argument {i} holds something that is not an array or number; pass such "
+                                f"arguments through nondiff_argnums") from e
+            self.positions.append(i)
+            self.trees.append((tree, len(leaves)))
+
+    def rebuild(self, flat):
+        """The differentiated arguments, in order, with their leaves taken from flat."""
+        out, k = [], 0
+        for tree, n in self.trees:
+            out.append(unflatten(tree, list(flat[k:k + n])))
+            k += n
+        return tuple(out)
+
+    def all_args(self, flat):
+        merged = list(self.args)
+        for i, v in zip(self.positions, self.rebuild(flat)):
+            merged[i] = v
+        return merged
+
+    def zeros(self, flat):
+        return [wnp.zeros_like(x) for x in flat]
+
+
+class _Packing:
+    """A pytree output as the single array of an engine node: leaves raveled and
+    concatenated in a common dtype, and unpacked by slicing (differentiable)."""
+
+    def __init__(self, out, name):
+        leaves, self.tree = flatten(out)
+        if not leaves:
+            raise TypeError(f"{name}: the function returned no arrays")
+        leaves = [x if isinstance(x, Array) else wnp.asarray(x) for x in leaves]
+        self.shapes = [x.shape for x in leaves]
+        self.dtypes = [x.dtype for x in leaves]
+        self.single = self.tree.kind == "leaf"
+        self.dtype = result_dtype(*leaves)
+
+    def pack(self, out):
+        leaves, tree = flatten(out)
+        if tree != self.tree:
+            raise TypeError(f"a custom rule returned the structure {tree}, but the function returns {self.tree}")
+        leaves = [x if isinstance(x, Array) else wnp.asarray(x) for x in leaves]
+        if self.single:
+            return leaves[0]
+        return wnp.concatenate([wnp.ravel(x.astype(self.dtype)) for x in leaves])
+
+    def unpack(self, packed):
+        if self.single:
+            return packed
+        parts, k = [], 0
+        for shape, dtype in zip(self.shapes, self.dtypes):
+            n = int(np.prod(shape, dtype=np.int64))
+            part = wnp.reshape(packed[k:k + n], shape)
+            if dtype.kind == "f" and self.dtype.kind == "c":
+                part = wnp.real(part)
+            parts.append(part.astype(dtype))
+            k += n
+        return unflatten(self.tree, parts)
 
 
 class custom_jvp:
@@ -62,7 +115,7 @@ class custom_jvp:
 
     The rule ``jvp(*nondiff_args, primals, tangents) -> (out, tangent_out)``
     must be linear in the tangents; reverse mode uses its adjoint, computed by
-    reverse mode over the rule.
+    reverse mode over the rule. Arguments and outputs may be pytrees.
     """
 
     def __init__(self, fun, nondiff_argnums=()):
@@ -77,28 +130,29 @@ class custom_jvp:
         name = f"custom_jvp {_name(self.fun)}"
         if self.jvp_rule is None:
             raise TypeError(f"{name}: no JVP rule was defined; add one with @{_name(self.fun)}.defjvp")
-        diff, positions = _split(args, self.nondiff_argnums, name)
+        split = _Args(args, self.nondiff_argnums, name)
         with recording(False):
-            value = _single_output(self.fun(*args), name)
-
+            out = self.fun(*split.all_args(split.leaves))
+            packing = _Packing(out, name)
+            value = packing.pack(out)
         fixed = [args[i] for i in self.nondiff_argnums]
 
         def tangent_out(ins, ts):
-            res = self.jvp_rule(*fixed, tuple(ins),
-                                tuple(wnp.zeros_like(x) if t is None else t for x, t in zip(ins, ts)))
+            res = self.jvp_rule(*fixed, split.rebuild(ins),
+                                split.rebuild([wnp.zeros_like(x) if t is None else t for x, t in zip(ins, ts)]))
             if not (isinstance(res, (tuple, list)) and len(res) == 2):
                 raise TypeError(f"{name}: the JVP rule must return a pair (out, tangent_out), got {type(res).__name__}")
-            return res[1]
+            return packing.pack(res[1])
 
         def jvp(ins, out, ts):
             return tangent_out(ins, ts)
 
         def vjp(ins, out, ct, needed):
             from .transforms import vjp as reverse
-            _, back = reverse(lambda *ts: tangent_out(ins, ts), *[wnp.zeros_like(x) for x in ins])
+            _, back = reverse(lambda *ts: tangent_out(ins, ts), *split.zeros(ins))
             return back(ct)
 
-        return primitive(name, diff, value, jvp, vjp)
+        return packing.unpack(primitive(name, split.leaves, value, jvp, vjp))
 
 
 class custom_vjp:
@@ -106,9 +160,10 @@ class custom_vjp:
 
     ``fwd(*args) -> (out, residuals)`` and
     ``bwd(*nondiff_args, residuals, ct) -> cotangents`` (a tuple, one per
-    differentiated argument), in the "adjoint" convention: for a complex
-    ``f(z) = c·z``, ``bwd`` returns ``conj(c)·ct``. Forward mode uses the adjoint
-    of ``bwd``, computed by reverse mode over it.
+    differentiated argument, each shaped like it), in the "adjoint" convention:
+    for a complex ``f(z) = c·z``, ``bwd`` returns ``conj(c)·ct``. Forward mode
+    uses the adjoint of ``bwd``, computed by reverse mode over it. Arguments and
+    outputs may be pytrees.
 
     >>> import wirtinger as w, wirtinger.numpy as wnp
     >>> @w.custom_vjp
@@ -133,26 +188,34 @@ class custom_vjp:
             raise TypeError(f"{name}: no VJP rule was defined; add one with {_name(self.fun)}.defvjp(fwd, bwd)")
         if self._in_fwd:  # fwd may call the function itself, as in JAX: that is the plain function
             return self.fun(*args)
-        diff, positions = _split(args, self.nondiff_argnums, name)
+        split = _Args(args, self.nondiff_argnums, name)
         # fwd runs recorded, so that inside enclosing transforms its residuals
         # carry their own derivatives (bwd is then differentiable too).
         self._in_fwd = True
         try:
-            res_pair = self.fwd(*_merge(args, positions, diff))
+            res_pair = self.fwd(*split.all_args(split.leaves))
         finally:
             self._in_fwd = False
         if not (isinstance(res_pair, (tuple, list)) and len(res_pair) == 2):
             raise TypeError(f"{name}: fwd must return a pair (out, residuals), got {type(res_pair).__name__}")
-        value, residuals = _single_output(res_pair[0], name), res_pair[1]
-
+        residuals = res_pair[1]
+        with recording(False):
+            packing = _Packing(res_pair[0], name)
+            value = packing.pack(res_pair[0])
         fixed = [args[i] for i in self.nondiff_argnums]
 
         def cotangents(ins, ct):
-            cts = self.bwd(*fixed, residuals, ct)
-            if not isinstance(cts, (tuple, list)) or len(cts) != len(ins):
+            cts = self.bwd(*fixed, residuals, packing.unpack(ct))
+            if not isinstance(cts, (tuple, list)) or len(cts) != len(split.trees):
                 raise TypeError(f"{name}: bwd must return a tuple with one cotangent per differentiated argument "
-                                f"({len(ins)}), got {cts!r:.80}")
-            return tuple(wnp.zeros_like(x) if c is None else c for x, c in zip(ins, cts))
+                                f"({len(split.trees)}), got {cts!r:.80}")
+            flat = []
+            for c, (tree, n), zeros in zip(cts, split.trees, _chunks(split.zeros(ins), split.trees)):
+                leaves = zeros if c is None else flatten(c)[0]
+                if len(leaves) != n:
+                    raise TypeError(f"{name}: a cotangent returned by bwd does not match its argument's structure")
+                flat += [z if x is None else x for x, z in zip(leaves, zeros)]
+            return tuple(flat)
 
         def vjp(ins, out, ct, needed):
             return cotangents(ins, ct)
@@ -162,7 +225,14 @@ class custom_vjp:
             _, back = reverse(lambda c: cotangents(ins, c), wnp.zeros_like(out))
             return back(tuple(wnp.zeros_like(x) if t is None else t for x, t in zip(ins, ts)))[0]
 
-        return primitive(name, diff, value, jvp, vjp)
+        return packing.unpack(primitive(name, split.leaves, value, jvp, vjp))
+
+
+def _chunks(flat, trees):
+    k = 0
+    for _, n in trees:
+        yield flat[k:k + n]
+        k += n
 
 
 def defwirtinger(fn, dz, dzbar, name=None):
