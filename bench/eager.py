@@ -8,6 +8,8 @@ Workloads (complex128 unless said):
       next to the NumPy primal alone (the cheap-gradient reference).
   W3  L(x) = sum(abs(A @ x - b)**2), A 512×512: value_and_grad in x, next to a hand-written
       NumPy value-and-gradient (two matrix-vector products).
+  W6  a chain of 200 element-wise operations on n = 2^16: value_and_grad, and the bytes the
+      tape keeps per operation per element, without and with checkpoint (segments of 20).
 Prints medians and ratios; every system's gradient is checked against wirtinger's
 (converted to the "adjoint" convention) before it is timed.
 """
@@ -30,6 +32,18 @@ def median_time(fn, repeat, number=1):
             fn()
         times.append((time.perf_counter() - t0) / number)
     return statistics.median(times)
+
+
+def tape_bytes(f, x):
+    """Bytes of the buffers a tape keeps alive after recording f(x)."""
+    from wirtinger import _core
+    from wirtinger._array import Array, to_var
+    tape, _ = _core.enter()
+    try:
+        f(Array(_core.watch(to_var(x))))
+        return tape.nbytes()
+    finally:
+        _core.exit()
 
 
 def peers():
@@ -125,6 +139,40 @@ def main():
     assert np.allclose(numpy_vg3()[1], vg3(x)[1])
     rows.append(("W3 m=%d value_and_grad" % m, "wirtinger eager", median_time(lambda: vg3(x), args.repeat, 10)))
     rows.append(("W3 m=%d value_and_grad" % m, "numpy by hand", median_time(numpy_vg3, args.repeat, 10)))
+
+    # W6
+    n6 = 1 << 16
+    z6 = np.exp(1j * rng.uniform(0, 2 * np.pi, n6))
+
+    def segment(z):
+        for _ in range(10):  # 20 element-wise operations
+            z = wnp.sin(z) * 0.5
+        return z
+
+    def chain(z, block):
+        for _ in range(10):
+            z = block(z)
+        return wnp.sum(wnp.abs2(z))
+
+    for label, block in (("wirtinger eager", segment), ("wirtinger checkpoint", w.checkpoint(segment))):
+        vg6 = w.value_and_grad(lambda z: chain(z, block))
+        rows.append(("W6 200-op chain n=65536", label, median_time(lambda: vg6(z6), args.repeat)))
+        print(f"W6 {label}: tape keeps {tape_bytes(lambda z: chain(z, block), z6) / (200 * n6):.1f} "
+              "bytes per operation per element")
+    if "torch" in ps:
+        torch = ps["torch"]
+        zt6 = torch.from_numpy(z6)
+
+        def t6():
+            z = zt6.clone().requires_grad_(True)
+            y = z
+            for _ in range(100):
+                y = torch.sin(y) * 0.5
+            y = torch.sum(torch.abs(y) ** 2)
+            y.backward()
+            return z.grad
+        assert np.allclose(t6().numpy(), w.grad(lambda z: chain(z, segment))(z6), rtol=1e-9)
+        rows.append(("W6 200-op chain n=65536", "torch eager", median_time(t6, args.repeat)))
 
     print(f"{'workload':32s} {'system':20s} {'median':>12s} {'ratio':>8s}")
     base = {}

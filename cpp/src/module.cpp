@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include <atomic>
+#include <unordered_set>
 
 #include "../../cuda/device.hpp"
 #include "ops.hpp"
@@ -161,6 +162,20 @@ PYBIND11_MODULE(_core, m) {
   py::class_<Tape, std::shared_ptr<Tape>>(m, "Tape")
       .def_property_readonly("id", [](const Tape& t) { return t.id; })
       .def("__len__", [](const Tape& t) { return t.nodes.size(); })
+      .def("nbytes", [](const Tape& t) {
+        // Bytes of the distinct buffers the tape keeps alive (residuals and results).
+        std::unordered_set<const void*> seen;
+        std::size_t total = 0;
+        auto count = [&](const Var& v) {
+          if (v && seen.insert(v.data().raw()).second)
+            total += static_cast<std::size_t>(v.data().size()) * itemsize(v.dtype());
+        };
+        for (const auto& n : t.nodes) {
+          for (const auto& x : n.in) count(x);
+          count(n.out);
+        }
+        return total;
+      })
       .def("primitives", [](const Tape& t) {
         std::vector<std::string> names;
         for (const auto& n : t.nodes)

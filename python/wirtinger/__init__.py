@@ -17,6 +17,7 @@ _openblas.get_openblas_config()
 from . import _core  # noqa: E402
 from ._array import Array  # noqa: E402
 from ._conventions import convention, get_convention, set_convention  # noqa: E402
+from .checkpoint import checkpoint  # noqa: E402
 from .custom import custom_jvp, custom_vjp, defwirtinger  # noqa: E402
 from .errors import NonHolomorphicError  # noqa: E402
 from .testing import check_grads  # noqa: E402
@@ -39,7 +40,7 @@ def primitive_names():
 
 
 __all__ = [
-    "Array", "NonHolomorphicError", "Wirtinger", "check_grads", "convention", "cuda_available", "custom_jvp",
+    "Array", "NonHolomorphicError", "Wirtinger", "check_grads", "checkpoint", "convention", "cuda_available", "custom_jvp",
     "custom_vjp", "defwirtinger", "get_convention",
     "grad", "hessian", "hvp", "jacfwd", "jacobian", "jacrev", "jvp", "numpy", "primitive_names", "real_jacobian",
     "set_convention", "value_and_grad", "vjp", "wirtinger",
