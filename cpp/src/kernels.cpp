@@ -1,5 +1,7 @@
 #include "kernels.hpp"
 
+#include "parallel.hpp"
+
 #include <algorithm>
 #include <array>
 #include <mutex>
@@ -169,7 +171,9 @@ template <class Rule> struct Unary {
       const T* xp = x.data<T>();
       O* op = out.data<O>();
       const std::int64_t n = x.size();
-      for (std::int64_t i = 0; i < n; ++i) op[i] = scalar_cast<O>(value_of<Rule>(xp[i]));
+      parallel_for(n, parallel_grain, [&](std::int64_t lo, std::int64_t hi) {
+        for (std::int64_t i = lo; i < hi; ++i) op[i] = scalar_cast<O>(value_of<Rule>(xp[i]));
+      });
     });
     return out;
   }
@@ -183,8 +187,10 @@ template <class Rule> struct Unary {
       const O* op = out.data<O>();
       O* rp = res.data<O>();
       const std::int64_t n = x.size();
-      for (std::int64_t i = 0; i < n; ++i)
-        rp[i] = scalar_cast<O>(wirtinger::jvp<Rule>(xp[i], scalar_cast<T>(op[i]), tp[i]));
+      parallel_for(n, parallel_grain, [&](std::int64_t lo, std::int64_t hi) {
+        for (std::int64_t i = lo; i < hi; ++i)
+          rp[i] = scalar_cast<O>(wirtinger::jvp<Rule>(xp[i], scalar_cast<T>(op[i]), tp[i]));
+      });
     });
     return res;
   }
@@ -198,8 +204,10 @@ template <class Rule> struct Unary {
       const O* cp = ct.data<O>();
       T* rp = res.data<T>();
       const std::int64_t n = x.size();
-      for (std::int64_t i = 0; i < n; ++i)
-        rp[i] = vjp_adjoint<Rule>(xp[i], scalar_cast<T>(op[i]), scalar_cast<T>(cp[i]));
+      parallel_for(n, parallel_grain, [&](std::int64_t lo, std::int64_t hi) {
+        for (std::int64_t i = lo; i < hi; ++i)
+          rp[i] = vjp_adjoint<Rule>(xp[i], scalar_cast<T>(op[i]), scalar_cast<T>(cp[i]));
+      });
     });
     return res;
   }
@@ -234,7 +242,9 @@ template <class Rule> struct Binary {
         T* op = out.data<T>();
         if (flat_broadcast(os, {&a.shape, &b.shape})) {
           const std::int64_t sa = flat_stride(a.shape, os), sb = flat_stride(b.shape, os);
-          for (std::int64_t i = 0, n = out.size(); i < n; ++i) op[i] = Rule::value(ap[i * sa], bp[i * sb]);
+          parallel_for(out.size(), parallel_grain, [&](std::int64_t lo, std::int64_t hi) {
+            for (std::int64_t i = lo; i < hi; ++i) op[i] = Rule::value(ap[i * sa], bp[i * sb]);
+          });
         } else {
           for_each_index<2>(os, {bstrides(a.shape, os), bstrides(b.shape, os)}, {0, 0},
                             [&](std::int64_t o, const std::array<std::int64_t, 2>& k) {
@@ -253,10 +263,12 @@ template <class Rule> struct Binary {
     if (flat_broadcast(out.shape, {&a.shape, &b.shape, &operand})) {
       const std::int64_t sa = flat_stride(a.shape, out.shape), sb = flat_stride(b.shape, out.shape),
                          sk = flat_stride(operand, out.shape);
-      if (which == 0)
-        for (std::int64_t o = 0, n = out.size(); o < n; ++o) f(o, Rule::d_da(ap[o * sa], bp[o * sb], op[o]), o * sk);
-      else
-        for (std::int64_t o = 0, n = out.size(); o < n; ++o) f(o, Rule::d_db(ap[o * sa], bp[o * sb], op[o]), o * sk);
+      parallel_for(out.size(), parallel_grain, [&](std::int64_t lo, std::int64_t hi) {
+        if (which == 0)
+          for (std::int64_t o = lo; o < hi; ++o) f(o, Rule::d_da(ap[o * sa], bp[o * sb], op[o]), o * sk);
+        else
+          for (std::int64_t o = lo; o < hi; ++o) f(o, Rule::d_db(ap[o * sa], bp[o * sb], op[o]), o * sk);
+      });
       return;
     }
     for_each_index<3>(out.shape, {bstrides(a.shape, out.shape), bstrides(b.shape, out.shape), bstrides(operand, out.shape)},
