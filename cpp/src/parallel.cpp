@@ -1,6 +1,9 @@
 #include "parallel.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -79,12 +82,25 @@ int configured_threads() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+// Never destroyed: workers block forever and the process may exit while they
+// wait. A forked child has none of the parent's threads, so it starts a pool of
+// its own (the parent's is abandoned there, not joined).
+std::atomic<Pool*> current{nullptr};
+std::mutex creating;
+
 Pool& pool() {
-  // Never destroyed: workers block forever and the process may exit while they wait.
-  static Pool* p = [] {
-    auto* created = new Pool(configured_threads());
-    return created;
-  }();
+  Pool* p = current.load(std::memory_order_acquire);
+  if (p) return *p;
+  std::lock_guard<std::mutex> lock(creating);
+  p = current.load(std::memory_order_relaxed);
+  if (!p) {
+    static const bool registered = [] {
+      return pthread_atfork(nullptr, nullptr, [] { current.store(nullptr, std::memory_order_release); }) == 0;
+    }();
+    (void)registered;
+    p = new Pool(configured_threads());
+    current.store(p, std::memory_order_release);
+  }
   return *p;
 }
 
