@@ -34,18 +34,6 @@ def median_time(fn, repeat, number=1):
     return statistics.median(times)
 
 
-def tape_bytes(f, x):
-    """Bytes of the buffers a tape keeps alive after recording f(x)."""
-    from wirtinger import _core
-    from wirtinger._array import Array, to_var
-    tape, _ = _core.enter()
-    try:
-        f(Array(_core.watch(to_var(x))))
-        return tape.nbytes()
-    finally:
-        _core.exit()
-
-
 def peers():
     found = {}
     try:
@@ -157,7 +145,7 @@ def main():
     for label, block in (("wirtinger eager", segment), ("wirtinger checkpoint", w.checkpoint(segment))):
         vg6 = w.value_and_grad(lambda z: chain(z, block))
         rows.append(("W6 200-op chain n=65536", label, median_time(lambda: vg6(z6), args.repeat)))
-        print(f"W6 {label}: tape keeps {tape_bytes(lambda z: chain(z, block), z6) / (200 * n6):.1f} "
+        print(f"W6 {label}: tape keeps {w.testing.tape_nbytes(lambda z: chain(z, block), z6) / (200 * n6):.1f} "
               "bytes per operation per element")
     if "torch" in ps:
         torch = ps["torch"]

@@ -3,8 +3,6 @@ import numpy as np
 
 import wirtinger as w
 import wirtinger.numpy as wnp
-from wirtinger import _core
-from wirtinger._array import Array, to_var
 
 from helpers import assert_close
 
@@ -41,16 +39,8 @@ def test_checkpoint_static_argnums_and_pytrees():
     assert_close(g["y"], np.cos(0.5), 1e-14, 1e-14)
 
 
-def tape_bytes(f, x):
-    tape, _ = _core.enter()
-    try:
-        f(Array(_core.watch(to_var(x))))
-        return tape.nbytes()
-    finally:
-        _core.exit()
-
-
 def test_checkpoint_cuts_the_memory_the_tape_keeps():
     x = np.exp(1j * np.linspace(0, 3, 4096))
-    plain, checkpointed = tape_bytes(lambda z: chain(z, segment), x), tape_bytes(lambda z: chain(z, w.checkpoint(segment)), x)
+    plain, checkpointed = w.testing.tape_nbytes(lambda z: chain(z, segment), x), w.testing.tape_nbytes(
+        lambda z: chain(z, w.checkpoint(segment)), x)
     assert checkpointed * 4 <= plain, (plain, checkpointed)

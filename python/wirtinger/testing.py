@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._array import Array
+from . import _core
+from ._array import Array, to_var
 from ._tree import flatten, unflatten
 from .transforms import _check_callable, _input_var, jvp, vjp
 
@@ -172,3 +173,20 @@ def check_grads(f, args, order=1, modes=("fwd", "rev"), atol=None, rtol=None, ep
                 out = vjp(f, *args)[0]
                 w_tree = unflatten(flatten(out)[1], [_random_like(rng, o, False) for o in _leaves_as_numpy(out)])
                 check_grads(lambda *a: vjp(f, *a)[1](w_tree), args, 1, modes, atol * 10, rtol * 10, eps)
+
+
+def tape_nbytes(f, *args):
+    """Bytes of the buffers the tape keeps alive (residuals and results) after
+    recording ``f(*args)`` with respect to every argument: the memory reverse
+    mode holds between the forward and the backward pass.
+
+    >>> import numpy as np, wirtinger as w, wirtinger.numpy as wnp
+    >>> w.testing.tape_nbytes(lambda x: wnp.sin(wnp.sin(x)), np.zeros(1000)) >= 2 * 8000
+    True
+    """
+    tape, _ = _core.enter()
+    try:
+        f(*[Array(_core.watch(to_var(a))) for a in args])
+        return tape.nbytes()
+    finally:
+        _core.exit()
