@@ -276,13 +276,18 @@ std::shared_ptr<std::vector<std::uint8_t>> mask_of(const Tensor& x) {
 }
 }  // namespace
 
+// f(key) where key != 0 and 0 where key == 0. f sees 1 in place of the zeros, so
+// the discarded branch makes no inf or nan that a derivative could turn into 0·inf.
+template <class F> Var zero_where_zero(const Var& key, const Shape& s, F&& f) {
+  const Var kb = broadcast_to(key, s);
+  auto zero = mask_of(kb.data());
+  const Var r = broadcast_to(f(select(zero, broadcast_to(scalar_like(kb, 1.0), s), kb)), s);
+  return select(zero, zeros(r.dtype(), s), r);
+}
+
 Var div_or_zero(const Var& n, const Var& d) {
   const Shape s = broadcast_shapes(n.shape(), d.shape(), "div_or_zero");
-  const Var db = broadcast_to(d, s), nb = broadcast_to(n, s);
-  auto zero = mask_of(db.data());
-  const Var safe = select(zero, broadcast_to(scalar_like(db, 1.0), s), db);
-  const Var q = nb / safe;
-  return select(zero, zeros(q.dtype(), s), q);
+  return zero_where_zero(d, s, [&](const Var& safe) { return n / safe; });
 }
 
 Var step(const Var& a, const Var& b) {
@@ -303,19 +308,12 @@ Var wpow(const Var& a, const Var& b) { return binary(BinaryOp::power, a, b); }
 
 Var pow_d_da(const Var& a, const Var& b) {
   const Shape s = broadcast_shapes(a.shape(), b.shape(), "power");
-  const Var bb = broadcast_to(b, s);
-  auto zero = mask_of(bb.data());
-  const Var r = bb * wpow(a, bb - 1.0);
-  return select(zero, zeros(r.dtype(), s), r);
+  return zero_where_zero(b, s, [&](const Var& safe) { return safe * wpow(a, safe - 1.0); });
 }
 
 Var pow_d_db(const Var& a, const Var& out) {
   const Shape s = broadcast_shapes(a.shape(), out.shape(), "power");
-  const Var ab = broadcast_to(a, s);
-  auto zero = mask_of(ab.data());
-  const Var safe = select(zero, broadcast_to(scalar_like(ab, 1.0), s), ab);
-  const Var r = out * log(safe);
-  return select(zero, zeros(r.dtype(), s), r);
+  return zero_where_zero(a, s, [&](const Var& safe) { return out * log(safe); });
 }
 
 // ---------------------------------------------------------------- derivative rules
