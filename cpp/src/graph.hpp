@@ -50,7 +50,8 @@ enum class Prim : std::uint8_t {
   Slice,         // start = ints, step = ints2, count = shape
   SliceScatter,  // into zeros of shape, at start = ints, step = ints2
   Concat,        // along axis ints[0]
-  Select,        // mask ? a : b, equal shapes
+  Select,        // mask ? a : b, equal shapes; the mask is in[2] when computed, else `mask`
+  Compare,       // op = CmpOp: 1 where a op b, else 0 (piecewise constant: no derivative)
   Matmul,        // (..., m, k) @ (..., k, n), equal batch dims
   Gather,        // blocks index[i] of x (ints[0] elements each) into shape
   ScatterAdd,    // block i of x added into block index[i] of zeros of shape
@@ -70,6 +71,8 @@ struct CustomRule {
   // Cotangents ("adjoint" convention) for the inputs marked needed; empty = zero.
   virtual std::vector<Var> vjp(const std::vector<Var>& in, const Var& out, const Var& ct,
                                const std::vector<bool>& needed) = 0;
+  // The primitive applied to new inputs (jit replays a traced program with it).
+  virtual Var replay(const std::vector<Var>& in) = 0;
 };
 
 struct Node {

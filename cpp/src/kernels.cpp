@@ -560,6 +560,73 @@ Tensor select(const std::vector<std::uint8_t>& mask, const Tensor& a, const Tens
   return out;
 }
 
+Tensor select(const Tensor& mask, const Tensor& a, const Tensor& b) {
+  const Tensor m = broadcast_to(mask, a.shape);
+  Tensor out = Tensor::empty(a.dtype, a.shape);
+  dispatch(m.dtype, [&](auto mtag) {
+    using M = decltype(mtag);
+    if constexpr (!is_complex_v<M>) {
+      const M* mp = m.data<M>();
+      dispatch(a.dtype, [&](auto tag) {
+        using T = decltype(tag);
+        const T *ap = a.data<T>(), *bp = b.data<T>();
+        T* op = out.data<T>();
+        for (std::int64_t i = 0, n = a.size(); i < n; ++i) op[i] = mp[i] != M(0) ? ap[i] : bp[i];
+      });
+    } else {
+      throw std::invalid_argument("where: the mask must be real");
+    }
+  });
+  return out;
+}
+
+const char* cmp_name(CmpOp op) {
+  switch (op) {
+    case CmpOp::less: return "less";
+    case CmpOp::less_equal: return "less_equal";
+    case CmpOp::greater: return "greater";
+    case CmpOp::greater_equal: return "greater_equal";
+    case CmpOp::equal: return "equal";
+    case CmpOp::not_equal: return "not_equal";
+  }
+  return "?";
+}
+
+namespace {
+template <class T> bool compare_one(CmpOp op, const T& x, const T& y) {
+  if constexpr (is_complex_v<T>) {
+    return op == CmpOp::equal ? x == y : x != y;
+  } else {
+    switch (op) {
+      case CmpOp::less: return x < y;
+      case CmpOp::less_equal: return x <= y;
+      case CmpOp::greater: return x > y;
+      case CmpOp::greater_equal: return x >= y;
+      case CmpOp::equal: return x == y;
+      default: return x != y;
+    }
+  }
+}
+}  // namespace
+
+Tensor compare(CmpOp op, const Tensor& a, const Tensor& b) {
+  const DType d = promote(a.dtype, b.dtype);
+  if (is_complex(d) && op != CmpOp::equal && op != CmpOp::not_equal)
+    throw std::invalid_argument(std::string(cmp_name(op)) + ": ordering is defined for real arrays only, got " +
+                                dtype_name(d) + "; compare real parts or magnitudes instead");
+  const Shape s = broadcast_shapes(a.shape, b.shape, cmp_name(op));
+  const Tensor ab = broadcast_to(cast(a, d), s), bb = broadcast_to(cast(b, d), s);
+  Tensor out = Tensor::empty(real_dtype(d), s);
+  dispatch(d, [&](auto tag) {
+    using T = decltype(tag);
+    using R = real_of<T>;
+    const T *ap = ab.data<T>(), *bp = bb.data<T>();
+    R* op_ = out.data<R>();
+    for (std::int64_t i = 0, n = out.size(); i < n; ++i) op_[i] = compare_one(op, ap[i], bp[i]) ? R(1) : R(0);
+  });
+  return out;
+}
+
 Tensor gather(const Tensor& x, const std::vector<std::int64_t>& index, std::int64_t inner, const Shape& shape) {
   Tensor out = Tensor::empty(x.dtype, shape);
   dispatch(x.dtype, [&](auto tag) {

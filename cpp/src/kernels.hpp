@@ -52,6 +52,15 @@ Tensor slice_scatter(const Tensor& x, const Shape& shape, const std::vector<std:
                      const std::vector<std::int64_t>& step);
 Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis);
 Tensor select(const std::vector<std::uint8_t>& mask, const Tensor& a, const Tensor& b);
+// mask != 0 ? a : b, with a real mask broadcast to a's shape (equal shapes of a and b).
+Tensor select(const Tensor& mask, const Tensor& a, const Tensor& b);
+
+// Comparisons: 1 where `a op b`, 0 elsewhere, broadcast, in the real dtype of the
+// promoted operands. They carry masks through traced programs; ordering is
+// defined for real operands only.
+enum class CmpOp : int { less, less_equal, greater, greater_equal, equal, not_equal };
+const char* cmp_name(CmpOp op);
+Tensor compare(CmpOp op, const Tensor& a, const Tensor& b);
 // x seen as contiguous blocks of `inner` elements: gather copies block index[i]
 // of x to block i of a result of `shape`; scatter_add adds block i of x into
 // block index[i] of zeros of `shape` (repeated indices accumulate). Each is the

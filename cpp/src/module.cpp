@@ -10,6 +10,7 @@
 
 #include "../../cuda/device.hpp"
 #include "ops.hpp"
+#include "program.hpp"
 
 namespace py = pybind11;
 using namespace wirtinger::engine;
@@ -116,6 +117,10 @@ class PyCustomRule : public CustomRule {
     std::vector<Var> res;
     for (py::handle h : r) res.push_back(h.is_none() ? Var() : h.cast<Var>());
     return res;
+  }
+  Var replay(const std::vector<Var>& in) override {
+    py::gil_scoped_acquire gil;
+    return impl_.attr("replay")(in).cast<Var>();
   }
 
  private:
@@ -237,6 +242,8 @@ PYBIND11_MODULE(_core, m) {
     py::gil_scoped_release release;
     return select(mk, a, b);
   });
+  m.def("select_var", [](const Var& mask, const Var& a, const Var& b) { return select(mask, a, b); }, G());
+  m.def("compare", [](int op, const Var& a, const Var& b) { return compare(static_cast<CmpOp>(op), a, b); }, G());
   m.def("gather", [](const Var& x, const py::array& index, std::int64_t inner, const Shape& shape) {
     const std::int64_t blocks = check_inner(inner, x.data().size(), "gather");
     Index idx = index_from(index, blocks, "gather");
@@ -290,6 +297,22 @@ PYBIND11_MODULE(_core, m) {
     recorder().enabled = enabled;
     return previous;
   });
+  py::class_<Program, std::shared_ptr<Program>>(m, "Program")
+      .def_property_readonly("captures", [](const Program& p) { return p.captures; })
+      .def("__len__", [](const Program& p) { return p.steps.size(); })
+      .def("primitives", [](const Program& p) {
+        std::vector<std::string> names;
+        for (const auto& s : p.steps)
+          names.push_back(s.node.prim == Prim::Unary    ? unary_name(static_cast<UnaryOp>(s.node.op))
+                          : s.node.prim == Prim::Binary ? binary_name(static_cast<BinaryOp>(s.node.op))
+                          : s.node.prim == Prim::Custom ? s.node.custom->name()
+                                                        : prim_name(s.node.prim));
+        return names;
+      })
+      .def("__call__", &run_program, G());
+  m.def("make_program", [](const Tape& t, const std::vector<Var>& inputs, const std::vector<Var>& outputs) {
+    return std::make_shared<Program>(make_program(t, inputs, outputs));
+  }, G());
   m.def("jvp_sweep", &jvp_sweep, G());
   m.def("vjp_sweep", &vjp_sweep, G());
   m.def("jac_columns", &jac_columns, G());

@@ -28,6 +28,7 @@ const char* prim_name(Prim p) {
     case Prim::SliceScatter: return "slice_scatter";
     case Prim::Concat: return "concatenate";
     case Prim::Select: return "where";
+    case Prim::Compare: return "compare";
     case Prim::Matmul: return "matmul";
     case Prim::Custom: return "custom";
     case Prim::Gather: return "gather";
@@ -190,6 +191,18 @@ Var select(std::shared_ptr<const std::vector<std::uint8_t>> mask, const Var& a, 
   return record(std::move(n), std::move(out));
 }
 
+Var select(const Var& mask, const Var& a, const Var& b) {
+  const DType d = promote(a.dtype(), b.dtype());
+  if (is_complex(mask.dtype())) throw std::invalid_argument("where: the condition must be real");
+  const Shape s = broadcast_shapes(broadcast_shapes(a.shape(), b.shape(), "where"), mask.shape(), "where");
+  const Var ac = broadcast_to(cast(a, d), s), bc = broadcast_to(cast(b, d), s);
+  return record(Node{Prim::Select, 0, {ac, bc, mask}}, engine::select(mask.data(), ac.data(), bc.data()));
+}
+
+Var compare(CmpOp op, const Var& a, const Var& b) {
+  return record(Node{Prim::Compare, static_cast<int>(op), {a, b}}, engine::compare(op, a.data(), b.data()));
+}
+
 Var custom(std::shared_ptr<CustomRule> rule, const std::vector<Var>& in, Tensor out) {
   Node n{Prim::Custom, 0, in};
   n.custom = std::move(rule);
@@ -263,26 +276,14 @@ Var operator/(const Var& a, double b) { return a / scalar_like(a, b); }
 WIRTINGER_UNARY_RULES(WIRT_DEFINE)
 #undef WIRT_DEFINE
 
-namespace {
-// Where the concrete values of x equal zero (or, with `greater`, where a > b).
-std::shared_ptr<std::vector<std::uint8_t>> mask_of(const Tensor& x) {
-  auto m = std::make_shared<std::vector<std::uint8_t>>(static_cast<std::size_t>(x.size()));
-  dispatch(x.dtype, [&](auto tag) {
-    using T = decltype(tag);
-    const T* p = x.data<T>();
-    for (std::int64_t i = 0; i < x.size(); ++i) (*m)[i] = p[i] == T(0);
-  });
-  return m;
-}
-}  // namespace
-
 // f(key) where key != 0 and 0 where key == 0. f sees 1 in place of the zeros, so
 // the discarded branch makes no inf or nan that a derivative could turn into 0·inf.
+// The mask is computed by a Compare node, so a traced program recomputes it.
 template <class F> Var zero_where_zero(const Var& key, const Shape& s, F&& f) {
   const Var kb = broadcast_to(key, s);
-  auto zero = mask_of(kb.data());
-  const Var r = broadcast_to(f(select(zero, broadcast_to(scalar_like(kb, 1.0), s), kb)), s);
-  return select(zero, zeros(r.dtype(), s), r);
+  const Var zero = compare(CmpOp::equal, kb, scalar_like(kb, 0.0));
+  const Var r = broadcast_to(f(select(zero, scalar_like(kb, 1.0), kb)), s);
+  return select(zero, scalar_like(r, 0.0), r);
 }
 
 Var div_or_zero(const Var& n, const Var& d) {
@@ -291,17 +292,8 @@ Var div_or_zero(const Var& n, const Var& d) {
 }
 
 Var step(const Var& a, const Var& b) {
-  // Piecewise constant: a constant, with no derivative of its own.
-  const Shape s = broadcast_shapes(a.shape(), b.shape(), "maximum");
-  const Tensor ab = engine::broadcast_to(a.data(), s), bb = engine::broadcast_to(b.data(), s);
-  Tensor out = Tensor::empty(ab.dtype, s);
-  dispatch(ab.dtype, [&](auto tag) {
-    using T = decltype(tag);
-    if constexpr (!is_complex_v<T>) {
-      for (std::int64_t i = 0; i < out.size(); ++i) out.data<T>()[i] = wirtinger::step(ab.data<T>()[i], bb.data<T>()[i]);
-    }
-  });
-  return constant(std::move(out));
+  // Piecewise constant (1, ½ at a tie, 0): comparisons, with no derivative of their own.
+  return compare(CmpOp::greater, a, b) + compare(CmpOp::equal, a, b) * 0.5;
 }
 
 Var wpow(const Var& a, const Var& b) { return binary(BinaryOp::power, a, b); }
@@ -482,10 +474,12 @@ Var jvp_rule(const Node& n, const std::vector<Var>& t, bool recording) {
       return concat(parts, n.ints[0]);
     }
     case Prim::Select: {
-      const Var a = t[0] ? t[0] : zeros(n.out.dtype(), n.out.shape());
-      const Var b = t[1] ? t[1] : zeros(n.out.dtype(), n.out.shape());
-      return select(n.mask, a, b);
+      if (!t[0] && !t[1]) return Var();
+      const Var a = t[0] ? t[0] : scalar_like(n.out, 0.0);
+      const Var b = t[1] ? t[1] : scalar_like(n.out, 0.0);
+      return n.in.size() == 3 ? select(n.in[2], a, b) : select(n.mask, broadcast_to(a, n.out.shape()), broadcast_to(b, n.out.shape()));
     }
+    case Prim::Compare: return Var();
     case Prim::Custom: return n.custom->jvp(n.in, n.out, t);
     case Prim::Gather: return gather(t[0], n.index, n.ints[0], n.shape);
     case Prim::ScatterAdd: return scatter_add(t[0], n.index, n.ints[0], n.shape);
@@ -550,11 +544,18 @@ std::vector<Var> vjp_rule(const Node& n, const Var& ct, const std::vector<bool>&
       break;
     }
     case Prim::Select: {
-      const Var z = zeros(ct.dtype(), ct.shape());
-      if (needed[0]) r[0] = select(n.mask, ct, z);
-      if (needed[1]) r[1] = select(n.mask, z, ct);
+      if (n.in.size() == 3) {
+        const Var z = scalar_like(ct, 0.0);
+        if (needed[0]) r[0] = select(n.in[2], ct, z);
+        if (needed[1]) r[1] = select(n.in[2], z, ct);
+      } else {
+        const Var z = zeros(ct.dtype(), ct.shape());
+        if (needed[0]) r[0] = select(n.mask, ct, z);
+        if (needed[1]) r[1] = select(n.mask, z, ct);
+      }
       break;
     }
+    case Prim::Compare: break;
     case Prim::Gather: r[0] = scatter_add(ct, n.index, n.ints[0], x.shape()); break;
     case Prim::ScatterAdd: r[0] = gather(ct, n.index, n.ints[0], x.shape()); break;
     case Prim::Cumsum: r[0] = cumsum(ct, n.ints[0], n.ints[1] == 0); break;

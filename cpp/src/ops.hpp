@@ -30,6 +30,9 @@ Var slice_scatter(const Var& x, const Shape& shape, const std::vector<std::int64
                   const std::vector<std::int64_t>& step);
 Var concat(const std::vector<Var>& xs, std::int64_t axis);
 Var select(std::shared_ptr<const std::vector<std::uint8_t>> mask, const Var& a, const Var& b);
+// mask != 0 ? a : b with a computed (real) mask, all three broadcast together.
+Var select(const Var& mask, const Var& a, const Var& b);
+Var compare(CmpOp op, const Var& a, const Var& b);
 Var matmul(const Var& a, const Var& b);  // promotes, broadcasts batch dims; both at least 2-d
 using Index = std::shared_ptr<const std::vector<std::int64_t>>;
 // Integer-array indexing and its adjoint (kernels.hpp); indices are checked by the caller.

@@ -3,10 +3,14 @@ from the C++ engine's values."""
 from __future__ import annotations
 
 import operator
+import os
+import sys
+import threading
 
 import numpy as np
 
 from . import _core
+from .errors import ConcretizationError
 
 UNARY = {name: i for i, name in enumerate(_core.unary_names())}
 BINARY = {name: i for i, name in enumerate(_core.binary_names())}
@@ -34,6 +38,41 @@ def _is_python_scalar(x):
     return isinstance(x, (bool, int, float, complex)) and not isinstance(x, np.generic)
 
 
+# ---------------------------------------------------------------- jit tracing state
+_trace = threading.local()
+
+
+def tracing():
+    """Whether a jit trace is running in this thread."""
+    return getattr(_trace, "depth", 0) > 0
+
+
+def _traced(x):
+    return tracing() and isinstance(x, (Array, Mask)) and _core.is_tracked(x._v)
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _user_line():
+    """'file:line' of the innermost frame outside wirtinger (the user's code)."""
+    f = sys._getframe(1)
+    while f is not None and os.path.abspath(f.f_code.co_filename).startswith(_PACKAGE_DIR):
+        f = f.f_back
+    if f is None:
+        return "an unknown line"
+    import linecache
+    code = linecache.getline(f.f_code.co_filename, f.f_lineno).strip()
+    return f"{f.f_code.co_filename}:{f.f_lineno}" + (f" ({code})" if code else "")
+
+
+def _concretization(what):
+    return ConcretizationError(
+        f"jit: {what} of a traced value at {_user_line()}: under jit the value differs from call to call, "
+        "and a traced program cannot depend on it. Use wnp.where(cond, a, b) for value-dependent choices, "
+        "mark the argument static with jit(f, static_argnums=...), or call f without jit.")
+
+
 def result_dtype(*operands):
     """NumPy 2 promotion: Python scalars are weak, integers and bools become float64."""
     strong, weak_complex, weak_float = [], False, False
@@ -41,6 +80,8 @@ def result_dtype(*operands):
         if _is_python_scalar(x):
             weak_complex |= isinstance(x, complex)
             weak_float |= isinstance(x, float)
+        elif type(x) is WeakArray:
+            weak_complex |= x.dtype.kind == "c"
         else:
             strong.append(x.dtype if isinstance(x, Array) else np.asarray(x).dtype)
     if strong:
@@ -76,7 +117,18 @@ def to_var(x, dtype=None):
 
 
 def concrete(x):
-    """The current NumPy value of x, without its derivative."""
+    """The current NumPy value of x, without its derivative, for decisions that depend
+    on it (ConcretizationError for a value traced by jit)."""
+    if isinstance(x, (Array, Mask)):
+        if _traced(x):
+            raise _concretization("reading the value")
+        return np.asarray(x) if isinstance(x, Mask) else x._v.numpy()
+    return np.asarray(x)
+
+
+def value_of(x):
+    """The current NumPy value of x, for computing a primitive's value (which jit
+    recomputes on replay) or for checks that raise rather than decide."""
     if isinstance(x, Array):
         return x._v.numpy()
     return np.asarray(x)
@@ -146,6 +198,8 @@ class Array:
         return f"wirtinger.Array({np.array2string(np.asarray(self._v.numpy()), separator=', ')}, dtype={self.dtype})"
 
     def __array__(self, dtype=None, copy=None):
+        if _traced(self):
+            raise _concretization("converting to a NumPy array")
         if _core.is_tracked(self._v):
             raise TypeError(
                 "cannot convert an array that is being differentiated to a NumPy array: its derivative would be "
@@ -155,16 +209,21 @@ class Array:
         return np.array(arr, dtype=dtype) if dtype is not None else np.array(arr)
 
     def __bool__(self):
-        return bool(self._v.numpy())
+        return bool(self._concrete("bool()"))
 
     def __float__(self):
-        return float(self._v.numpy())
+        return float(self._concrete("float()"))
 
     def __complex__(self):
-        return complex(self._v.numpy())
+        return complex(self._concrete("complex()"))
 
     def __int__(self):
-        return int(self._v.numpy())
+        return int(self._concrete("int()"))
+
+    def _concrete(self, what):
+        if _traced(self):
+            raise _concretization(what)
+        return self._v.numpy()
 
     def __index__(self):
         raise TypeError("a wirtinger array cannot be used as an index")
@@ -173,6 +232,10 @@ class Array:
 
     # ------------------------------------------------------------ comparisons (concrete, no derivative)
     def _compare(self, other, op):
+        if _traced(self) or _traced(other):
+            # Under jit a comparison is part of the program, so masks are recomputed on replay.
+            dtype = result_dtype(self, other)
+            return Mask(_core.compare(_CMP[op], to_var(self, dtype), to_var(other, dtype)))
         return op(self._v.numpy(), concrete(other))
 
     def __lt__(self, other):
@@ -328,5 +391,67 @@ class Array:
         return wnp.dot(self, other)
 
     def item(self):
-        return self._v.numpy().item()
+        return self._concrete("item()").item()
+
+
+class WeakArray(Array):
+    """A Python scalar argument of a jitted function: it promotes like the scalar
+    (weakly, SPEC §1), so jit gives the dtypes the eager call gives."""
+
+    __slots__ = ()
+
+
+_CMP = {operator.lt: 0, operator.le: 1, operator.gt: 2, operator.ge: 3, operator.eq: 4, operator.ne: 5}
+
+
+class Mask:
+    """A comparison of traced values under jit: a boolean array that stays part
+    of the traced program. ``wnp.where`` accepts it, and ``~``, ``&``, ``|``
+    combine masks; reading its value (``bool``, ``np.asarray``) is a
+    ConcretizationError while tracing."""
+
+    __slots__ = ("_v",)
+    __array_priority__ = 1001
+
+    def __init__(self, v):
+        self._v = v  # real, 1 where true
+
+    shape = property(lambda self: self._v.shape)
+    ndim = property(lambda self: self._v.ndim)
+    size = property(lambda self: self._v.size)
+    dtype = np.dtype(bool)
+
+    def __array__(self, dtype=None, copy=None):
+        if _traced(self):
+            raise _concretization("converting a comparison to a NumPy array")
+        out = np.asarray(self._v.numpy()) != 0
+        return out if dtype is None else out.astype(dtype)
+
+    def __bool__(self):
+        if _traced(self):
+            raise _concretization("bool() of a comparison")
+        return bool(np.asarray(self._v.numpy()) != 0)
+
+    def _other(self, other):
+        return other._v if isinstance(other, Mask) else to_var(np.asarray(other, dtype=self._v.dtype))
+
+    def __invert__(self):
+        return Mask(_core.compare(_CMP[operator.eq], self._v, to_var(np.zeros((), self._v.dtype))))
+
+    def __and__(self, other):
+        return Mask(_core.binary(BINARY["multiply"], self._v, self._other(other)))
+
+    def __or__(self, other):
+        return Mask(_core.binary(BINARY["maximum"], self._v, self._other(other)))
+
+    def __xor__(self, other):
+        return Mask(_core.compare(_CMP[operator.ne], self._v, self._other(other)))
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def any(self):
+        return bool(self.__array__().any())
+
+    def all(self):
+        return bool(self.__array__().all())
 

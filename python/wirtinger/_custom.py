@@ -27,8 +27,16 @@ def recording(enabled):
 class _Rules:
     """What the engine calls: Vars in and out, None for a zero."""
 
-    def __init__(self, name, jvp, vjp):
-        self.name, self._jvp, self._vjp = name, jvp, vjp
+    def __init__(self, name, jvp, vjp, rebuild):
+        self.name, self._jvp, self._vjp, self._rebuild = name, jvp, vjp, rebuild
+
+    def replay(self, inputs):
+        # The primitive made afresh from new inputs: its value and rules may close
+        # over values computed from the inputs (residuals), so both are rebuilt.
+        if self._rebuild is None:
+            raise TypeError(f"{self.name}: this primitive cannot be replayed by jit (it was made without rebuild=)")
+        out = self._rebuild(*[Array(v) for v in inputs])
+        return to_var(out)
 
     def jvp(self, inputs, out, tangents):
         t = self._jvp([Array(v) for v in inputs], Array(out), [None if t is None else Array(t) for t in tangents])
@@ -74,10 +82,13 @@ def _fit(t, like, who, what):
     return _core.broadcast_to(v, list(like.shape))
 
 
-def primitive(name, inputs, value, jvp, vjp):
+def primitive(name, inputs, value, jvp, vjp, rebuild):
     """Records ``value`` (computed by the caller from ``inputs``) as the output of a
     primitive with rules ``jvp(inputs, out, tangents) -> tangent`` and
-    ``vjp(inputs, out, ct, needed) -> cotangents`` ("adjoint" convention)."""
+    ``vjp(inputs, out, ct, needed) -> cotangents`` ("adjoint" convention).
+
+    ``rebuild(*new_inputs)`` makes the same primitive for other inputs (the
+    caller's own code path again); jit replays traced programs with it."""
     ins = [to_var(x) for x in inputs]
     out = value._v if isinstance(value, Array) else to_var(value)
-    return Array(_core.custom(_Rules(name, jvp, vjp), ins, out))
+    return Array(_core.custom(_Rules(name, jvp, vjp, rebuild), ins, out))

@@ -44,6 +44,9 @@ def checkpoint(f, static_argnums=()):
             from .transforms import vjp as reverse
             return reverse(replay, *ins)[1](ct)
 
-        return packing.unpack(primitive(name, split.leaves, value, jvp, vjp))
+        def rebuild(*leaves):
+            return packing.pack(wrapped(*split.all_args(leaves)))
+
+        return packing.unpack(primitive(name, split.leaves, value, jvp, vjp, rebuild))
 
     return wrapped

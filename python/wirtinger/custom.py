@@ -152,7 +152,10 @@ class custom_jvp:
             _, back = reverse(lambda *ts: tangent_out(ins, ts), *split.zeros(ins))
             return back(ct)
 
-        return packing.unpack(primitive(name, split.leaves, value, jvp, vjp))
+        def rebuild(*leaves):
+            return packing.pack(self(*split.all_args(leaves)))
+
+        return packing.unpack(primitive(name, split.leaves, value, jvp, vjp, rebuild))
 
 
 class custom_vjp:
@@ -225,7 +228,10 @@ class custom_vjp:
             _, back = reverse(lambda c: cotangents(ins, c), wnp.zeros_like(out))
             return back(tuple(wnp.zeros_like(x) if t is None else t for x, t in zip(ins, ts)))[0]
 
-        return packing.unpack(primitive(name, split.leaves, value, jvp, vjp))
+        def rebuild(*leaves):
+            return packing.pack(self(*split.all_args(leaves)))
+
+        return packing.unpack(primitive(name, split.leaves, value, jvp, vjp, rebuild))
 
 
 def _chunks(flat, trees):
@@ -283,7 +289,7 @@ def defwirtinger(fn, dz, dzbar, name=None):
             return tuple((wnp.conj(ai) * ct if bi is None else wnp.conj(ai) * ct + bi * wnp.conj(ct)) if need else None
                          for ai, bi, need in zip(a, b, needed))
 
-        return primitive(f"defwirtinger {label}", ins, value, jvp, vjp)
+        return primitive(f"defwirtinger {label}", ins, value, jvp, vjp, prim)
 
     return prim
 

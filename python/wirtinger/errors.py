@@ -9,3 +9,13 @@ class NonHolomorphicError(ValueError):
     ``check_holomorphic=False`` to skip the check and get JAX's number,
     ∂f/∂z + conj(∂f/∂z̄).
     """
+
+
+class ConcretizationError(TypeError):
+    """A value being traced by ``jit`` was used where a concrete Python value is
+    needed (``if x > 0:``, ``float(x)``, ``np.asarray(x)``, boolean indexing).
+
+    The traced program would bake in the value of this one call, so jit refuses.
+    The message names the line. Use ``wnp.where`` for value-dependent choices,
+    mark the argument static (``static_argnums``), or leave that part unjitted.
+    """

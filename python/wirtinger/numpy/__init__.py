@@ -14,7 +14,7 @@ import math
 import numpy as _np
 
 from .. import _core
-from .._array import (Array, UNARY, binary as _binary, concrete as _concrete, result_dtype as _result_dtype,
+from .._array import (Array, Mask as _Mask, UNARY, binary as _binary, concrete as _concrete, result_dtype as _result_dtype,
                       to_var as _to_var, unary as _unary)
 
 pi = _np.pi
@@ -218,14 +218,18 @@ def stack(arrays, axis=0):
     return concatenate([expand_dims(a, ax) for a in arrays], axis=ax)
 
 
+def _shape_of(x):
+    return tuple(x.shape) if isinstance(x, Array) else _np.shape(x)
+
+
 def zeros_like(x, dtype=None):
     dt = _np.dtype(dtype) if dtype is not None else _array_dtype(x)
-    return Array(_to_var(_np.zeros(_np.shape(_concrete(x)), dtype=dt)))
+    return Array(_to_var(_np.zeros(_shape_of(x), dtype=dt)))
 
 
 def ones_like(x, dtype=None):
     dt = _np.dtype(dtype) if dtype is not None else _array_dtype(x)
-    return Array(_to_var(_np.ones(_np.shape(_concrete(x)), dtype=dt)))
+    return Array(_to_var(_np.ones(_shape_of(x), dtype=dt)))
 
 
 def _array_dtype(x):
@@ -321,8 +325,10 @@ def outer(a, b):
 # ---------------------------------------------------------------- selection
 def where(condition, x, y):
     """``numpy.where(condition, x, y)``; the condition is a constant (no derivative flows through it)."""
-    cond = _np.asarray(_concrete(condition), dtype=bool)
     dtype = _result_dtype(x, y)
+    if isinstance(condition, _Mask):  # a comparison traced by jit: recomputed on replay
+        return Array(_core.select_var(condition._v, _to_var(x, dtype), _to_var(y, dtype)))
+    cond = _np.asarray(_concrete(condition), dtype=bool)
     xa, ya = Array(_to_var(x, dtype)), Array(_to_var(y, dtype))
     shape = _np.broadcast_shapes(cond.shape, xa.shape, ya.shape)
     xb, yb = broadcast_to(xa, shape), broadcast_to(ya, shape)

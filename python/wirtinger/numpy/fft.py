@@ -21,7 +21,7 @@ import warnings
 
 import numpy as _np
 
-from .._array import complex_of as _complex_of, concrete as _concrete, real_of as _real_of
+from .._array import complex_of as _complex_of, value_of as _concrete, real_of as _real_of
 from .._custom import primitive as _primitive
 from . import asarray as _asarray, concatenate as _concatenate
 
@@ -46,7 +46,7 @@ def _linear(name, x, value, apply, adjoint):
     def vjp(ins, out, ct, needed):
         return (adjoint(ct) if needed[0] else None,)
 
-    return _primitive(name, [x], value, jvp, vjp)
+    return _primitive(name, [x], value, jvp, vjp, apply)
 
 
 def _c2c(x, axis, inverse, norm):

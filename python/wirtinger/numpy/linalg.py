@@ -43,7 +43,7 @@ import numpy as _np
 
 from .. import _core
 from .. import numpy as wnp
-from .._array import Array, concrete as _concrete, real_of as _real_of, result_dtype as _result_dtype
+from .._array import Array, Mask as _Mask, concrete as _concrete, value_of as _value, real_of as _real_of, result_dtype as _result_dtype
 from .._custom import primitive as _primitive
 
 SlogdetResult = collections.namedtuple("SlogdetResult", ["sign", "logabsdet"])
@@ -157,11 +157,11 @@ def _is_zero(ct):
 
 def _check_phase(name, drift, ct, what, advice):
     """Raises unless the cotangent is blind to the phase of each vector column (drift ≈ 0)."""
-    drift = _np.abs(_np.asarray(_concrete(drift)))
+    drift = _np.abs(_np.asarray(_value(drift)))
     cts = [c for c in (ct if isinstance(ct, list) else [ct]) if c is not None]
     if not drift.size:
         return
-    scale = math.sqrt(sum(float(_np.sum(_np.abs(_np.asarray(_concrete(c))) ** 2)) for c in cts))
+    scale = math.sqrt(sum(float(_np.sum(_np.abs(_np.asarray(_value(c))) ** 2)) for c in cts))
     bound = math.sqrt(_np.finfo(_real_of(cts[0].dtype)).eps) * scale
     if float(drift.max()) > bound:
         raise ValueError(
@@ -208,7 +208,7 @@ class _Packing:
         return outs
 
 
-def _multi_output(name, inputs, values, batch_ndim, jvp, vjp):
+def _multi_output(name, inputs, values, batch_ndim, jvp, vjp, rebuild):
     """A primitive with several outputs: ``jvp(ins, outs, ts) -> [tangent per output]`` and
     ``vjp(ins, outs, cts, needed) -> (cotangent per input)``, where ``cts`` has None for a
     zero cotangent."""
@@ -225,10 +225,13 @@ def _multi_output(name, inputs, values, batch_ndim, jvp, vjp):
             return (None,) * len(ins)
         return vjp(ins, packing.unpack(out), cts, needed)
 
-    return packing.unpack(_primitive(name, inputs, packing.pack_values(values), jvp_rule, vjp_rule))
+    def rebuild_packed(*ins):
+        return packing.pack(rebuild(*ins))
+
+    return packing.unpack(_primitive(name, inputs, packing.pack_values(values), jvp_rule, vjp_rule, rebuild_packed))
 
 
-def _undetermined(name, a, value, advice):
+def _undetermined(name, a, value, advice, rebuild):
     """Columns that the decomposition does not determine (the completion of a basis): the value
     LAPACK gives, a nan tangent, and an error if a nonzero cotangent reaches them."""
 
@@ -236,11 +239,11 @@ def _undetermined(name, a, value, advice):
         return _np.full(out.shape, _np.nan, out.dtype)
 
     def vjp(ins, out, ct, needed):
-        if _np.any(_concrete(ct)):
+        if _np.any(_value(ct)):
             raise ValueError(f"{name}: {advice}")
         return (None,)
 
-    return _primitive(name, [a], value, jvp, vjp)
+    return _primitive(name, [a], value, jvp, vjp, rebuild)
 
 
 # ---------------------------------------------------------------- diagonal, trace
@@ -325,7 +328,7 @@ def solve(a, b):
     if b.shape[-2] != a.shape[-1]:
         raise ValueError(f"solve: b has {b.shape[-2]} rows but a is {a.shape[-1]}×{a.shape[-1]} "
                          f"(shapes {a.shape} and {b.shape})")
-    value = _lapack("solve", _np.linalg.solve, _concrete(a), _concrete(b)).astype(dtype, copy=False)
+    value = _lapack("solve", _np.linalg.solve, _value(a), _value(b)).astype(dtype, copy=False)
 
     def jvp(ins, out, ts):
         ta, tb = ts
@@ -336,7 +339,7 @@ def solve(a, b):
         ct_b = solve(_H(ins[0]), ct)
         return (-(ct_b @ _H(out)) if needed[0] else None, ct_b if needed[1] else None)
 
-    return _primitive("solve", [a, b], value, jvp, vjp)
+    return _primitive("solve", [a, b], value, jvp, vjp, solve)
 
 
 def inv(a):
@@ -357,7 +360,7 @@ def det(a):
     """
     a = _asarray(a)
     _check_matrix(a, "det")
-    value = _np.asarray(_lapack("det", _np.linalg.det, _concrete(a))).astype(a.dtype)
+    value = _np.asarray(_lapack("det", _np.linalg.det, _value(a))).astype(a.dtype)
 
     def jvp(ins, out, ts):
         return out * _trace_last(solve(ins[0], ts[0]))
@@ -365,7 +368,7 @@ def det(a):
     def vjp(ins, out, ct, needed):
         return (wnp.expand_dims(ct * _conj(out), (-2, -1)) * _H(inv(ins[0])),)
 
-    return _primitive("det", [a], value, jvp, vjp)
+    return _primitive("det", [a], value, jvp, vjp, det)
 
 
 def slogdet(a):
@@ -377,7 +380,18 @@ def slogdet(a):
     """
     a = _asarray(a)
     _check_matrix(a, "slogdet")
-    sign, logabs = _lapack("slogdet", _np.linalg.slogdet, _concrete(a))
+    sign, logdet, angle = _slogdet_parts(a)
+    if not _is_complex(a):
+        # The sign of a real determinant is piecewise constant: a primitive without derivative.
+        return SlogdetResult(_primitive("slogdet sign", [a], sign, lambda ins, out, ts: None,
+                                        lambda ins, out, ct, needed: (None,), lambda a: _slogdet_parts(a)[0]), logdet)
+    # sign · exp(i(θ − θ₀)) is LAPACK's sign exactly, and carries the derivative i·sign·dθ.
+    return SlogdetResult(sign * wnp.exp(1j * (logdet.imag - angle)), logdet.real)
+
+
+def _slogdet_parts(a):
+    """(LAPACK's sign, the log det primitive, the angle of the sign)."""
+    sign, logabs = _lapack("slogdet", _np.linalg.slogdet, _value(a))
     sign, logabs = _np.asarray(sign).astype(a.dtype), _np.asarray(logabs).astype(_real_of(a.dtype))
     angle = _np.angle(sign).astype(logabs.dtype)
     value = logabs + 1j * angle if _is_complex(a) else logabs
@@ -388,11 +402,8 @@ def slogdet(a):
     def vjp(ins, out, ct, needed):
         return (wnp.expand_dims(ct, (-2, -1)) * _H(inv(ins[0])),)
 
-    logdet = _primitive("slogdet", [a], _np.asarray(value).astype(a.dtype), jvp, vjp)
-    if not _is_complex(a):
-        return SlogdetResult(wnp.asarray(sign), logdet)
-    # sign · exp(i(θ − θ₀)) is LAPACK's sign exactly, and carries the derivative i·sign·dθ.
-    return SlogdetResult(sign * wnp.exp(1j * (logdet.imag - angle)), logdet.real)
+    logdet = _primitive("slogdet", [a], _np.asarray(value).astype(a.dtype), jvp, vjp, lambda a: _slogdet_parts(a)[1])
+    return sign, logdet, angle
 
 
 # ---------------------------------------------------------------- Hermitian input: cholesky, eigh
@@ -416,7 +427,7 @@ def cholesky(a, /, *, upper=False):
     _check_matrix(a, "cholesky")
     if upper:
         return _H(cholesky(_H(a)))
-    value = _lapack("cholesky", _np.linalg.cholesky, _concrete(a)).astype(a.dtype, copy=False)
+    value = _lapack("cholesky", _np.linalg.cholesky, _value(a)).astype(a.dtype, copy=False)
 
     def jvp(ins, out, ts):
         z = solve(out, _sym(ts[0]))
@@ -427,7 +438,7 @@ def cholesky(a, /, *, upper=False):
         y = solve(lh, _phi(lh @ ct))
         return (_sym(_H(solve(lh, _H(y)))),)
 
-    return _primitive("cholesky", [a], value, jvp, vjp)
+    return _primitive("cholesky", [a], value, jvp, vjp, cholesky)
 
 
 _EIGH_ADVICE = ("Make it phase-invariant: use |V|², V·diag(c)·Vᴴ, or products V[..., i, k]·conj(V[..., j, k]); "
@@ -451,7 +462,7 @@ def eigh(a, UPLO="L"):
     _check_matrix(a, "eigh")
     if UPLO not in ("L", "U"):
         raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
-    w, v = _lapack("eigh", _np.linalg.eigh, _concrete(a), UPLO=UPLO)
+    w, v = _lapack("eigh", _np.linalg.eigh, _value(a), UPLO=UPLO)
     w, v = w.astype(_real_of(a.dtype)), v.astype(a.dtype)
 
     def jvp(ins, outs, ts):
@@ -472,7 +483,7 @@ def eigh(a, UPLO="L"):
             G = _gap_inverse(w) * J if G is None else G + _gap_inverse(w) * J
         return (_sym(V @ G @ _H(V)),)
 
-    return EighResult(*_multi_output("eigh", [a], [w, v], a.ndim - 2, jvp, vjp))
+    return EighResult(*_multi_output("eigh", [a], [w, v], a.ndim - 2, jvp, vjp, lambda a: list(eigh(a, UPLO))))
 
 
 # ---------------------------------------------------------------- qr, svd
@@ -498,7 +509,7 @@ def qr(a, mode="reduced"):
     m, n = a.shape[-2:]
     k = min(m, n)
     complete = mode == "complete" and m > n
-    q, r = _lapack("qr", _np.linalg.qr, _concrete(a), mode="complete" if complete else "reduced")
+    q, r = _lapack("qr", _np.linalg.qr, _value(a), mode="complete" if complete else "reduced")
     q, r = q.astype(a.dtype), r.astype(a.dtype)
 
     def jvp(ins, outs, ts):
@@ -528,11 +539,12 @@ def qr(a, mode="reduced"):
             ct_x = wnp.concatenate([ct_x, Q @ ct_r[..., k:]], axis=-1)
         return (ct_x,)
 
-    Q, R = _multi_output("qr", [a], [q[..., :k], r[..., :k, :]], a.ndim - 2, jvp, vjp)
+    Q, R = _multi_output("qr", [a], [q[..., :k], r[..., :k, :]], a.ndim - 2, jvp, vjp, lambda a: list(qr(a)))
     if complete:
         rest = _undetermined("qr", a, q[..., k:], "with mode='complete' the last m − n columns of Q (m > n) "
                              "complete a basis and are not determined by the matrix, so the function being "
-                             "differentiated must not depend on them; use mode='reduced'")
+                             "differentiated must not depend on them; use mode='reduced'",
+                             lambda a: qr(a, "complete").Q[..., k:])
         Q = wnp.concatenate([Q, rest], axis=-1)
         R = wnp.concatenate([R, _np.zeros(R.shape[:-2] + (m - k, n), a.dtype)], axis=-2)
     return QRResult(Q, R)
@@ -565,7 +577,7 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     m, n = a.shape[-2:]
     k = min(m, n)
     full = bool(full_matrices) and m != n
-    u, s, vh = _lapack("svd", _np.linalg.svd, _concrete(a), full_matrices=full)
+    u, s, vh = _lapack("svd", _np.linalg.svd, _value(a), full_matrices=full)
     u, s, vh = u.astype(a.dtype), s.astype(_real_of(a.dtype)), vh.astype(a.dtype)
     cplx = _is_complex(a)
 
@@ -594,7 +606,7 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
         kv = ct_vh @ V if ct_vh is not None else None  # = (Vᴴ ct_V)ᴴ
         if cplx and (ju is not None or kv is not None):
             # A common phase e^(iφ) on u_j and v_j moves the loss by φ·Im(ju_jj + conj(kv_jj)).
-            drift = (0 if ju is None else _concrete(_diag(ju).imag)) - (0 if kv is None else _concrete(_diag(kv).imag))
+            drift = (0 if ju is None else _value(_diag(ju).imag)) - (0 if kv is None else _value(_diag(kv).imag))
             _check_phase("svd", drift, [ct_u, ct_vh], "singular vectors", _SVD_ADVICE)
         G = _diag_embed(ct_s) if ct_s is not None else wnp.zeros_like(U[..., :k, :])
         if ju is not None:
@@ -610,15 +622,16 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
             ct_a = ct_a + U @ _scale_rows(1.0 / s, ct_vh - kv @ Vh)
         return (ct_a,)
 
-    U, S, Vh = _multi_output("svd", [a], [u[..., :, :k], s, vh[..., :k, :]], a.ndim - 2, jvp, vjp)
+    U, S, Vh = _multi_output("svd", [a], [u[..., :, :k], s, vh[..., :k, :]], a.ndim - 2, jvp, vjp,
+                             lambda a: list(svd(a, full_matrices=False)))
     if full:
         advice = ("with full_matrices=True the extra columns of U (or rows of Vh) of a non-square matrix complete "
                   "a basis and are not determined by the matrix, so the function being differentiated must not "
                   "depend on them; use full_matrices=False")
         if m > k:
-            U = wnp.concatenate([U, _undetermined("svd", a, u[..., :, k:], advice)], axis=-1)
+            U = wnp.concatenate([U, _undetermined("svd", a, u[..., :, k:], advice, lambda a: svd(a).U[..., :, k:])], axis=-1)
         else:
-            Vh = wnp.concatenate([Vh, _undetermined("svd", a, vh[..., k:, :], advice)], axis=-2)
+            Vh = wnp.concatenate([Vh, _undetermined("svd", a, vh[..., k:, :], advice, lambda a: svd(a).Vh[..., k:, :])], axis=-2)
     return SVDResult(U, S, Vh)
 
 
@@ -632,11 +645,20 @@ def _pick(y, axis, keepdims, reduce):
     return wnp.sum(wnp.where(onehot, y, 0.0), axis=axis, keepdims=keepdims)
 
 
+def _zero_where(total):
+    """Where total == 0: a traced mask under jit, else a NumPy mask, or None where nothing is zero."""
+    zero = total == 0
+    if isinstance(zero, _Mask):
+        return zero
+    zero = _np.asarray(zero)
+    return zero if zero.any() else None
+
+
 def _safe_root(total, p):
     """total ** (1/p), with derivative 0 where total is 0 (the minimal-norm subgradient of a norm at 0,
     as abs'(0) = 0) rather than 0 · inf = nan."""
-    zero = _np.asarray(_concrete(total)) == 0
-    if not zero.any():
+    zero = _zero_where(total)
+    if zero is None:
         return total ** (1.0 / p)
     return wnp.where(zero, 0.0, wnp.where(zero, 1.0, total) ** (1.0 / p))
 
@@ -644,11 +666,13 @@ def _safe_root(total, p):
 def _vector_norm(x, ord, axis, keepdims):
     ax = (axis,)
     if ord is None or ord == 2:
-        zero = _np.asarray(_concrete(wnp.sum(wnp.abs2(x), axis=ax, keepdims=True))) == 0
+        zero = _zero_where(wnp.sum(wnp.abs2(x), axis=ax, keepdims=True))
+        if zero is None:
+            return wnp.sqrt(wnp.sum(wnp.abs2(x), axis=ax, keepdims=keepdims))
         # A zero vector is replaced by ones before the square root, so its derivative is 0, not nan.
-        safe = wnp.where(zero, 1.0, x) if zero.any() else x
-        out = wnp.sqrt(wnp.sum(wnp.abs2(safe), axis=ax, keepdims=keepdims))
-        return wnp.where(zero if keepdims else _np.squeeze(zero, ax), 0.0, out) if zero.any() else out
+        out = wnp.sqrt(wnp.sum(wnp.abs2(wnp.where(zero, 1.0, x)), axis=ax, keepdims=True))
+        out = wnp.where(zero, 0.0, out)
+        return out if keepdims else wnp.squeeze(out, ax)
     if isinstance(ord, str):
         raise ValueError(f"norm: invalid norm order {ord!r} for vectors")
     ord = float(ord)
@@ -668,10 +692,10 @@ def _vector_norm(x, ord, axis, keepdims):
 def _matrix_norm(x, ord, axes, keepdims):
     r, c = axes
     if ord in (None, "fro", "f"):
-        zero = _np.asarray(_concrete(wnp.sum(wnp.abs2(x), axis=axes, keepdims=True))) == 0
-        safe = wnp.where(zero, 1.0, x) if zero.any() else x
+        zero = _zero_where(wnp.sum(wnp.abs2(x), axis=axes, keepdims=True))
+        safe = x if zero is None else wnp.where(zero, 1.0, x)
         out = wnp.sqrt(wnp.sum(wnp.abs2(safe), axis=axes, keepdims=True))
-        out = wnp.where(zero, 0.0, out) if zero.any() else out
+        out = out if zero is None else wnp.where(zero, 0.0, out)
     elif ord in ("nuc", 2, -2):
         s = svd(wnp.transpose(x, [i for i in range(x.ndim) if i not in axes] + [r, c]), full_matrices=False).S
         out = wnp.sum(s, axis=-1) if ord == "nuc" else (s[..., 0] if ord == 2 else s[..., -1])

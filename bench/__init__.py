@@ -1,0 +1,1 @@
+"""wirtinger's benchmarks: `python -m bench --help`."""

@@ -1,0 +1,286 @@
+"""Benchmark harness: wirtinger next to JAX, PyTorch and NumPy, after checking they agree.
+
+    python -m bench [--quick] [--repeat N] [--only W1,W3] [--json PATH] [--png PATH] [--w6-jax]
+    python bench/run.py ...            (the same)
+
+Workloads (complex128 unless said; bench/workloads.py has the code):
+  W1  real(z·exp(1.5i)) at a scalar: latency of one value_and_grad call
+  W2  sum(abs(sin(z)·exp(iz) + conj(z)·z)**2), n = 2^20, complex128 and complex64: value_and_grad,
+      next to the NumPy primal alone (the cheap-gradient reference)
+  W3  sum(abs(A@x - b)**2), A 1024×1024: value_and_grad in x, next to a NumPy gradient by hand
+  W5  Hessian-vector products (jvp of grad), n = 2^16: (a) a polynomial, (b) one with an FFT
+  W6  a chain of 200 element-wise operations, n = 2^16: value_and_grad, the bytes the tape keeps
+      with and without w.checkpoint, and jit's first call (trace + compile) apart from later calls
+
+Each system's result is converted to wirtinger's "adjoint" convention and compared with a NumPy
+oracle derived by hand (relative error ≤ 1e-8 for complex128, ≤ 1e-3 for complex64, and the
+dtype of the input); a disagreement or an error is printed loudly and makes the exit status 1.
+Times are medians over --repeat samples after a warm-up call; a sample averages enough calls to
+last about --sample-time seconds, so microsecond latencies are measurable.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import traceback
+
+import numpy as np
+
+if __package__ in (None, ""):  # run as a script: make `bench` importable from the repository root
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench import workloads  # noqa: E402
+
+import wirtinger as w  # noqa: E402
+
+MAX_CALLS = 20000
+
+
+def load_peers():
+    peers = {}
+    try:
+        import jax
+        jax.config.update("jax_enable_x64", True)  # complex128 needs it
+        import jax.numpy as jnp
+        peers.update(jax=jax, jnp=jnp)
+    except ImportError:
+        pass
+    try:
+        import torch
+        peers["torch"] = torch
+    except ImportError:
+        pass
+    return peers
+
+
+def _version(name):
+    try:
+        from importlib.metadata import version
+        return version(name)
+    except Exception:
+        return None
+
+
+def machine():
+    cpu = platform.processor() or None
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return dict(platform=platform.platform(), cpu=cpu, cores=os.cpu_count(), usable_cores=usable,
+                python=platform.python_version(), wirtinger_cuda=bool(w.cuda_available()))
+
+
+def measure(fn, repeat, sample_time):
+    """First call (for jit: trace + compile + run), one more call, then `repeat` timed samples."""
+    t0 = time.perf_counter()
+    first = fn()
+    first_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    steady = fn()
+    one = time.perf_counter() - t0
+    number = max(1, min(MAX_CALLS, int(sample_time / max(one, 1e-9))))
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        gc.disable()  # as timeit does: a collection inside one sample is noise
+        try:
+            t0 = time.perf_counter()
+            for _ in range(number):
+                fn()
+            times.append((time.perf_counter() - t0) / number)
+        finally:
+            gc.enable()
+    return first, steady, first_s, times, number
+
+
+def relative_error(got, want):
+    """max |got - want| / max |want| over the array: a norm-wise error, robust to near-zero entries."""
+    got, want = np.asarray(got), np.asarray(want)
+    if got.shape != want.shape:
+        return float("inf")
+    scale = np.max(np.abs(want)) if want.size else 0.0
+    return float(np.max(np.abs(got - want)) / scale) if scale > 0 else float(np.max(np.abs(got - want), initial=0))
+
+
+def check(wl, results, oracle):
+    """The worst relative error over value and derivative, and what is wrong (empty if nothing)."""
+    want_value, want_derivative = oracle
+    real = np.finfo(wl.dtype).dtype
+    worst, problems = 0.0, []
+    for value, derivative in results:
+        for got, want, dtype, what in ((value, want_value, real, "value"),
+                                       (derivative, want_derivative, np.dtype(wl.dtype), "derivative")):
+            if got is None or want is None:
+                continue
+            worst = max(worst, relative_error(got, want))
+            if np.asarray(got).dtype != dtype:
+                problems.append(f"{what} dtype {np.asarray(got).dtype}, expected {dtype}")
+            if np.shape(got) != np.shape(want):
+                problems.append(f"{what} shape {np.shape(got)}, expected {np.shape(want)}")
+    tol = 1e-8 if np.dtype(wl.dtype) == np.complex128 else 1e-3
+    if not worst <= tol:
+        problems.append(f"relative error {worst:.2e} > {tol:g}")
+    return worst, sorted(set(problems))
+
+
+def run_workload(wl, args):
+    oracle = wl.oracle()
+    rows = []
+    for v in wl.variants:
+        row = dict(workload=wl.key, title=wl.title, system=v.system, jit=v.jit, status="n/a",
+                   median_s=None, times_s=[], calls_per_sample=None, first_call_s=None,
+                   rel_error=None, problems=[], note=v.missing or None)
+        rows.append(row)
+        if v.fn is None:
+            continue
+        try:
+            first, steady, row["first_call_s"], row["times_s"], row["calls_per_sample"] = measure(
+                v.fn, args.repeat, args.sample_time)
+            row["median_s"] = statistics.median(row["times_s"])
+            # The steady call is checked too: a jit that computes right while tracing could replay wrong.
+            row["rel_error"], row["problems"] = check(wl, [v.convert(first), v.convert(steady)], oracle)
+            row["status"] = "DISAGREES" if row["problems"] else "ok"
+        except Exception as e:
+            row["status"], row["error"] = "ERROR", traceback.format_exc()
+            row["problems"] = [f"{type(e).__name__}: {e}"]
+            print(f"\n!!! {wl.key} {v.system} raised:\n{row['error']}", file=sys.stderr, flush=True)
+        print(f"  {wl.key:14s} {v.system:28s} {_fmt_time(row['median_s']):>10s}  {row['status']}",
+              file=sys.stderr, flush=True)
+    for key, system in (("ratio_eager", "wirtinger eager"), ("ratio_jit", "wirtinger jit")):
+        base = next((r["median_s"] for r in rows if r["system"] == system), None)
+        for r in rows:
+            r[key] = base / r["median_s"] if base and r["median_s"] else None
+    return rows
+
+
+def _fmt_time(t):
+    if t is None:
+        return "n/a"
+    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
+        if t >= scale or unit == "µs":
+            return f"{t / scale:.3g} {unit}" if t / scale < 1000 else f"{t / scale:.0f} {unit}"
+
+
+def _fmt(x, spec):
+    return "" if x is None else format(x, spec)
+
+
+def print_table(report):
+    print(f"\nwirtinger {report['versions']['wirtinger']} on {report['machine']['cpu']} "
+          f"({report['machine']['cores']} cores), {report['date']}, medians of {report['options']['repeat']}")
+    print("ratio = wirtinger time / this row's time (w.eager/: wirtinger eager's, w.jit/: wirtinger jit's);"
+          " below 1 wirtinger is faster")
+    print("first call: the warm-up call; for jit rows it includes tracing and compiling\n")
+    head = f"  {'system':26s} {'median':>10s} {'first call':>11s} {'w.eager/':>9s} {'w.jit/':>7s} {'rel.err':>8s}  status"
+    title = None
+    for r in report["rows"]:
+        if r["title"] != title:
+            title = r["title"]
+            print(f"{r['workload']}  {title}\n{head}")
+        first = _fmt_time(r["first_call_s"]) if r["first_call_s"] is not None else ""
+        status = r["status"] if r["status"] != "n/a" else f"n/a ({r['note']})"
+        if r["problems"]:
+            status += " <<< " + "; ".join(r["problems"])
+        print(f"  {r['system']:26s} {_fmt_time(r['median_s']):>10s} {first:>11s} {_fmt(r['ratio_eager'], '9.2f'):>9s}"
+              f" {_fmt(r['ratio_jit'], '7.2f'):>7s} {_fmt(r['rel_error'], '8.1e'):>8s}  {status}")
+        if r is report["rows"][-1] or report["rows"][report["rows"].index(r) + 1]["title"] != title:
+            for k, v in report["notes"].get(r["workload"], {}).items():
+                print(f"  note: {k}: {v}")
+            print()
+    bad = [f"{r['workload']} {r['system']}" for r in report["rows"] if r["status"] in ("DISAGREES", "ERROR")]
+    print("!!! FAILED: " + ", ".join(bad) if bad else "all systems agree with the NumPy oracles")
+
+
+def draw_png(report, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print(f"note: matplotlib is not installed; no chart written to {path}")
+        return
+    keys = list(dict.fromkeys(r["workload"] for r in report["rows"]))
+    fig, axes = plt.subplots(len(keys), 1, figsize=(8, 1.2 + 1.6 * len(keys)), squeeze=False)
+    colors = {"wirtinger": "tab:blue", "jax": "tab:orange", "torch": "tab:red", "numpy": "tab:gray"}
+    for ax, key in zip(axes[:, 0], keys):
+        rows = [r for r in report["rows"] if r["workload"] == key and r["median_s"]]
+        ax.barh([r["system"] for r in rows], [r["median_s"] for r in rows],
+                color=[colors.get(r["system"].split()[0], "k") for r in rows],
+                hatch=None, edgecolor=["red" if r["status"] != "ok" else "none" for r in rows])
+        ax.set_xscale("log")
+        ax.invert_yaxis()
+        ax.set_title(key, loc="left", fontsize=9)
+        ax.tick_params(labelsize=8)
+    axes[-1, 0].set_xlabel("median seconds per call (log scale; shorter is faster)")
+    fig.suptitle(f"wirtinger {report['versions']['wirtinger']}, {report['machine']['cpu']}, {report['date']}",
+                 fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print(f"chart written to {path}")
+
+
+def main(argv=None):
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=None, help="timed samples per row (default 5, 3 with --quick)")
+    ap.add_argument("--quick", action="store_true", help="small sizes: a smoke test that takes seconds")
+    ap.add_argument("--only", default="", help="comma-separated workloads, e.g. W1,W3")
+    ap.add_argument("--json", default=os.path.join(here, "results.json"), help="where to write the results")
+    ap.add_argument("--png", default=os.path.join(here, "results.png"), help="bar chart (needs matplotlib)")
+    ap.add_argument("--w6-jax", action="store_true", help="include JAX jit in W6 (compiling takes minutes)")
+    ap.add_argument("--sample-time", type=float, default=None,
+                    help="seconds one timed sample should last (default 0.2, 0.02 with --quick)")
+    args = ap.parse_args(argv)
+    args.repeat = args.repeat or (3 if args.quick else 5)
+    args.sample_time = args.sample_time or (0.02 if args.quick else 0.2)
+    only = [k.strip().upper() for k in args.only.split(",") if k.strip()] or list(workloads.WORKLOADS)
+    unknown = [k for k in only if k not in workloads.WORKLOADS]
+    if unknown:
+        ap.error(f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(workloads.WORKLOADS)}")
+
+    peers = load_peers()
+    sizes = workloads.QUICK if args.quick else workloads.FULL
+    report = dict(
+        date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        machine=machine(),
+        versions={name: _version(name) for name in ("wirtinger", "numpy", "jax", "jaxlib", "torch")},
+        threads=dict(WIRTINGER_NUM_THREADS=os.environ.get("WIRTINGER_NUM_THREADS"),
+                     torch=peers["torch"].get_num_threads() if "torch" in peers else None),
+        wirtinger_has_jit=getattr(w, "jit", None) is not None,
+        options=dict(quick=args.quick, repeat=args.repeat, sample_time_s=args.sample_time, only=only,
+                     w6_jax=args.w6_jax, sizes=sizes),
+        rows=[], notes={})
+    missing = [name for name in ("jax", "torch") if name not in peers]
+    if missing:
+        print(f"note: {' and '.join(missing)} not installed; {'their' if len(missing) > 1 else 'its'} rows are left out",
+              file=sys.stderr)
+    for key in only:
+        extra = dict(with_jax=args.w6_jax and "jax" in peers) if key == "W6" else {}
+        for wl in workloads.WORKLOADS[key](peers, sizes, **extra):
+            report["rows"] += run_workload(wl, args)
+            if wl.notes:
+                report["notes"][wl.key] = wl.notes
+    report["ok"] = all(r["status"] in ("ok", "n/a") for r in report["rows"])
+
+    print_table(report)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=1)
+        print(f"results written to {args.json}")
+    if args.png:
+        draw_png(report, args.png)
+    return 0 if report["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+#include "program.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "ops.hpp"
+
+namespace wirtinger::engine {
+
+Program make_program(const Tape& tape, const std::vector<Var>& inputs, const std::vector<Var>& outputs) {
+  Program p;
+  std::int64_t start = static_cast<std::int64_t>(tape.nodes.size());
+  for (const auto& x : inputs) {
+    if (!on_tape(x, tape)) throw std::logic_error("jit: a program input is not on the tape");
+    start = std::min(start, x.p->node);
+  }
+  const std::int64_t end = static_cast<std::int64_t>(tape.nodes.size());
+  auto slot_of = [&](const Var& v) -> std::int64_t {
+    if (on_tape(v, tape) && v.p->node >= start && v.p->node < end) return v.p->node - start;
+    if (v && v.p->tape != 0) p.captures = true;
+    return -1;
+  };
+  std::vector<bool> is_input(static_cast<std::size_t>(end - start), false);
+  for (const auto& x : inputs) {
+    p.inputs.push_back(x.p->node - start);
+    is_input[static_cast<std::size_t>(x.p->node - start)] = true;
+  }
+  p.steps.reserve(static_cast<std::size_t>(end - start));
+  p.last_use.assign(static_cast<std::size_t>(end - start), -1);
+  for (std::int64_t i = start; i < end; ++i) {
+    Program::Step s{tape.nodes[static_cast<std::size_t>(i)], {}};
+    const std::int64_t k = i - start;
+    if (is_input[static_cast<std::size_t>(k)]) {
+      s.node.in.clear();  // a program input: its outer value belongs to the caller
+    }
+    for (auto& x : s.node.in) {
+      const std::int64_t src = slot_of(x);
+      s.src.push_back(src);
+      if (src >= 0) {
+        p.last_use[static_cast<std::size_t>(src)] = k;
+        x = Var();
+      }
+    }
+    // A watch of a constant keeps its value; every other output is recomputed.
+    if (!(s.node.prim == Prim::Watch && s.node.in.empty() && !is_input[static_cast<std::size_t>(k)]))
+      s.node.out = Var();
+    p.steps.push_back(std::move(s));
+  }
+  for (const auto& y : outputs) {
+    const std::int64_t src = slot_of(y);
+    p.outputs.push_back(src);
+    p.out_consts.push_back(src >= 0 ? Var() : Var(y.data()));
+    if (src >= 0) p.last_use[static_cast<std::size_t>(src)] = end - start;
+  }
+  return p;
+}
+
+Var eval_node(const Node& n, const std::vector<Var>& in) {
+  switch (n.prim) {
+    case Prim::Watch: return in.empty() ? n.out : in[0];
+    case Prim::Unary: return unary(static_cast<UnaryOp>(n.op), in[0]);
+    case Prim::Binary: return binary(static_cast<BinaryOp>(n.op), in[0], in[1]);
+    case Prim::Cast: return cast(in[0], n.dtype);
+    case Prim::BroadcastTo: return broadcast_to(in[0], n.shape);
+    case Prim::Reshape: return reshape(in[0], n.shape);
+    case Prim::Transpose: return transpose(in[0], n.ints);
+    case Prim::Sum: return sum(in[0], n.ints);
+    case Prim::Prod: return prod(in[0], n.ints);
+    case Prim::Slice: return slice(in[0], n.ints, n.ints2, n.shape);
+    case Prim::SliceScatter: return slice_scatter(in[0], n.shape, n.ints, n.ints2);
+    case Prim::Concat: return concat(in, n.ints[0]);
+    case Prim::Select: return in.size() == 3 ? select(in[2], in[0], in[1]) : select(n.mask, in[0], in[1]);
+    case Prim::Compare: return compare(static_cast<CmpOp>(n.op), in[0], in[1]);
+    case Prim::Matmul: return matmul(in[0], in[1]);
+    case Prim::Gather: return gather(in[0], n.index, n.ints[0], n.shape);
+    case Prim::ScatterAdd: return scatter_add(in[0], n.index, n.ints[0], n.shape);
+    case Prim::Cumsum: return cumsum(in[0], n.ints[0], n.ints[1] != 0);
+    case Prim::Cumprod: return cumprod(in[0], n.ints[0]);
+    case Prim::Custom: return n.custom->replay(in);
+  }
+  throw std::logic_error("jit: unknown primitive");
+}
+
+std::vector<Var> run_program(const Program& p, const std::vector<Var>& inputs) {
+  if (inputs.size() != p.inputs.size())
+    throw std::invalid_argument("jit: the program takes " + std::to_string(p.inputs.size()) + " inputs, got " +
+                                std::to_string(inputs.size()));
+  std::vector<Var> env(p.steps.size());
+  std::vector<bool> given(p.steps.size(), false);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    env[static_cast<std::size_t>(p.inputs[i])] = inputs[i];
+    given[static_cast<std::size_t>(p.inputs[i])] = true;
+  }
+  std::vector<Var> in;
+  for (std::size_t k = 0; k < p.steps.size(); ++k) {
+    if (given[k]) continue;
+    const Program::Step& s = p.steps[k];
+    in.resize(s.node.in.size());
+    for (std::size_t j = 0; j < in.size(); ++j) in[j] = s.src[j] >= 0 ? env[static_cast<std::size_t>(s.src[j])] : s.node.in[j];
+    env[k] = eval_node(s.node, in);
+    // Values nothing later reads are released at once: replay keeps only live ones.
+    for (std::size_t j = 0; j < in.size(); ++j)
+      if (s.src[j] >= 0 && p.last_use[static_cast<std::size_t>(s.src[j])] == static_cast<std::int64_t>(k))
+        env[static_cast<std::size_t>(s.src[j])] = Var();
+    if (p.last_use[k] < 0) env[k] = Var();
+  }
+  std::vector<Var> out;
+  for (std::size_t i = 0; i < p.outputs.size(); ++i)
+    out.push_back(p.outputs[i] >= 0 ? env[static_cast<std::size_t>(p.outputs[i])] : p.out_consts[i]);
+  return out;
+}
+
+}  // namespace wirtinger::engine

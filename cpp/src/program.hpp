@@ -1,0 +1,38 @@
+// A traced program: the slice of the tape that one call of a function recorded,
+// kept without its values, and replayed on new inputs of the same signature
+// (wirtinger.jit). Replaying runs the same Var operations as eager code, so
+// a replay inside an enclosing transform is recorded and differentiated like
+// any other code.
+#pragma once
+
+#include <vector>
+
+#include "graph.hpp"
+
+namespace wirtinger::engine {
+
+struct Program {
+  struct Step {
+    Node node;                     // values dropped: inputs that are slots are empty Vars
+    std::vector<std::int64_t> src;  // per input: the slot it reads, or -1 for the constant node.in[j]
+  };
+  std::vector<Step> steps;          // slot k is the output of steps[k]
+  std::vector<std::int64_t> inputs;   // the slot of each program input
+  std::vector<std::int64_t> outputs;  // the slot of each output, or -1 for the constant out_consts[i]
+  std::vector<Var> out_consts;
+  std::vector<std::int64_t> last_use;  // per slot: the last step that reads it (outputs: never freed)
+  // A value from outside the trace (a closure over a value being differentiated
+  // by an enclosing transform): the program is only valid for this call.
+  bool captures = false;
+};
+
+// The program from the watched `inputs` (created first, by the caller) to `outputs`.
+Program make_program(const Tape& tape, const std::vector<Var>& inputs, const std::vector<Var>& outputs);
+
+// Replays the program; inputs must match the traced shapes and dtypes.
+std::vector<Var> run_program(const Program& p, const std::vector<Var>& inputs);
+
+// The primitive of n applied to new inputs.
+Var eval_node(const Node& n, const std::vector<Var>& in);
+
+}  // namespace wirtinger::engine

@@ -1,0 +1,184 @@
+"""jit: trace a function once per input signature and replay it in C++.
+
+The first call with a signature (shapes, dtypes, weak scalars, pytree
+structure, static arguments, the convention in force) runs the function
+eagerly while recording it, exactly as a transform records; the slice of the
+tape it wrote becomes a Program. Later calls replay the Program: one C++ loop
+over its steps, with the GIL released, that keeps only the values later steps
+read. Derivatives taken inside the function (``jit(grad(f))``) were recorded
+as operations too, so they are replayed like the rest; a replay inside a
+transform (``grad(jit(f))``) is recorded by that transform like eager code.
+"""
+from __future__ import annotations
+
+import collections
+import functools
+import threading
+
+import numpy as np
+
+from . import _core
+from ._array import Array, SUPPORTED_DTYPES, WeakArray, _trace, result_dtype, to_var
+from ._conventions import get_convention
+from ._tree import flatten, unflatten
+from .transforms import _Frame, _check_callable
+
+_STATIC, _ARRAY = 0, 1
+_lock = threading.Lock()
+
+
+def _static_key(x, where):
+    if isinstance(x, np.ndarray):  # integer index arrays and the like: keyed by value
+        return ("ndarray", x.dtype.str, x.shape, x.tobytes())
+    try:
+        hash(x)
+    except TypeError:
+        raise TypeError(f"jit: {where} is a {type(x).__name__}, which is neither an array nor hashable, so jit "
+                        "cannot key its cache on it; pass arrays, numbers or hashable values, or make it static "
+                        "with static_argnums and a hashable value") from None
+    return (type(x), x)
+
+
+def _leaf_spec(x, where):
+    """(kind, key, dtype, weak) of an argument leaf: float and complex values are traced, the rest static."""
+    if isinstance(x, Array):
+        return _ARRAY, (tuple(x.shape), x.dtype.str, type(x) is WeakArray), x.dtype, type(x) is WeakArray
+    if isinstance(x, (float, complex)) and not isinstance(x, np.generic):
+        dtype = result_dtype(x)
+        return _ARRAY, ((), dtype.str, True), dtype, True
+    if isinstance(x, (np.ndarray, np.generic)) and x.dtype in SUPPORTED_DTYPES:
+        return _ARRAY, (tuple(x.shape), x.dtype.str, False), x.dtype, False
+    return _STATIC, _static_key(x, where), None, False
+
+
+class _Entry:
+    __slots__ = ("program", "out_tree", "out_static")
+
+    def __init__(self, program, out_tree, out_static):
+        self.program, self.out_tree, self.out_static = program, out_tree, out_static
+
+
+def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
+    """``fun`` compiled to a replayable C++ program per input signature, as ``jax.jit``.
+
+    * Float and complex arrays and Python numbers are traced; other arguments
+      (ints, strings, None, integer index arrays) and those named by
+      ``static_argnums``/``static_argnames`` are part of the signature, by value.
+    * A new signature traces again; at most ``cache_size`` programs are kept
+      (least recently used first out).
+    * Inside the function, values are concrete during the trace but must not
+      decide anything: ``if x > 0``, ``float(x)`` or ``np.asarray(x)`` raise
+      ``ConcretizationError`` naming the line. Use ``wnp.where``.
+    * It composes with every transform in either order: ``jit(grad(f))``,
+      ``grad(jit(f))``, ``jit(hessian(f))``, ``jacfwd(jit(f))``.
+    * Checks made while tracing (``holomorphic=True``, eigenvector phases) are
+      not repeated on replay.
+
+    >>> import wirtinger as w, wirtinger.numpy as wnp
+    >>> f = w.jit(w.value_and_grad(lambda z: wnp.real(z * wnp.exp(1.5j))))
+    >>> value, g = f(2.3 + 4.5j)
+    >>> complex(g) == complex(w.grad(lambda z: wnp.real(z * wnp.exp(1.5j)))(2.3 + 4.5j))
+    True
+    """
+    _check_callable(fun, "jit")
+    if isinstance(static_argnums, int):
+        static_argnums = (static_argnums,)
+    if isinstance(static_argnames, str):
+        static_argnames = (static_argnames,)
+    static_argnums, static_argnames = tuple(static_argnums), tuple(static_argnames)
+    if not (isinstance(cache_size, int) and cache_size >= 1):
+        raise ValueError(f"jit: cache_size must be a positive int, got {cache_size!r}")
+    cache = collections.OrderedDict()
+
+    @functools.wraps(fun)
+    def jitted(*args, **kwargs):
+        n = len(args)
+        static_pos = set()
+        for i in static_argnums:
+            if not -n <= i < n:
+                raise ValueError(f"jit: static_argnums contains {i}, but {getattr(fun, '__name__', 'the function')} "
+                                 f"was called with {n} positional argument(s)")
+            static_pos.add(i % n)
+        statics = tuple((i, _static_key(args[i], f"static argument {i}")) for i in sorted(static_pos))
+        statics += tuple((k, _static_key(kwargs[k], f"static argument {k!r}")) for k in static_argnames if k in kwargs)
+        dyn_args = [a for i, a in enumerate(args) if i not in static_pos]
+        dyn_kwargs = {k: v for k, v in kwargs.items() if k not in static_argnames}
+        leaves, treedef = flatten((dyn_args, dyn_kwargs))
+        specs = [_leaf_spec(x, "an argument") for x in leaves]
+        key = (treedef, statics, tuple((k, s) for k, s, _, _ in specs), get_convention())
+        with _lock:
+            entry = cache.get(key)
+            if entry is not None:
+                cache.move_to_end(key)
+        if entry is None:
+            entry, result = _trace_call(fun, args, kwargs, static_pos, static_argnames, leaves, treedef, specs)
+            if entry is not None:
+                with _lock:
+                    cache[key] = entry
+                    while len(cache) > cache_size:
+                        cache.popitem(last=False)
+            return result
+        return _replay(entry, leaves, specs)
+
+    def cache_info():
+        """The number of traced programs kept and their lengths (for tests and tuning)."""
+        with _lock:
+            return [len(e.program) for e in cache.values()]
+
+    jitted.cache_info = cache_info
+    jitted.clear_cache = cache.clear
+    return jitted
+
+
+def _input_vars(leaves, specs):
+    return [to_var(x, dtype) for x, (kind, _, dtype, _) in zip(leaves, specs) if kind == _ARRAY]
+
+
+def _trace_call(fun, args, kwargs, static_pos, static_argnames, leaves, treedef, specs):
+    with _Frame("jit") as frame:
+        watched = [_core.watch(v) for v in _input_vars(leaves, specs)]
+        it = iter(watched)
+        traced = [(WeakArray if weak else Array)(next(it)) if kind == _ARRAY else x
+                  for x, (kind, _, _, weak) in zip(leaves, specs)]
+        dyn_args, dyn_kwargs = unflatten(treedef, traced)
+        dyn_iter = iter(dyn_args)
+        call_args = [args[i] if i in static_pos else next(dyn_iter) for i in range(len(args))]
+        call_kwargs = dict(dyn_kwargs, **{k: kwargs[k] for k in static_argnames if k in kwargs})
+        _trace.depth = getattr(_trace, "depth", 0) + 1
+        try:
+            out = fun(*call_args, **call_kwargs)
+        finally:
+            _trace.depth -= 1
+        out_leaves, out_tree = flatten(out)
+        out_vars, out_static = [], []
+        for x in out_leaves:
+            if isinstance(x, Array) or (isinstance(x, (float, complex, np.ndarray, np.generic))
+                                        and np.asarray(x).dtype in SUPPORTED_DTYPES):
+                out_vars.append(to_var(x, x.dtype if isinstance(x, Array) else result_dtype(x)))
+                out_static.append(None)
+            else:
+                out_static.append(x)  # ints, strings, None: returned as they were
+        program = _core.make_program(frame.tape, watched, out_vars)
+        it = iter(out_vars)
+        result = unflatten(out_tree, [frame.export(next(it)) if s is None else s for s in out_static])
+    # A program that reads a value of an enclosing transform through a closure is
+    # valid for this call only: the next call's closure holds another value.
+    entry = None if program.captures else _Entry(program, out_tree, out_static)
+    return entry, result
+
+
+def _replay(entry, leaves, specs):
+    outs = entry.program(_input_vars(leaves, specs))
+    nested = _core.depth() > 0
+    it = iter(outs)
+    leaves = []
+    for s in entry.out_static:
+        if s is None:
+            v = next(it)
+            leaves.append(Array(v) if nested else np.array(v.numpy()))
+        else:
+            leaves.append(s)
+    return unflatten(entry.out_tree, leaves)
+
+
+__all__ = ["jit"]
