@@ -40,6 +40,10 @@ from bench import workloads  # noqa: E402
 import wirtinger as w  # noqa: E402
 
 MAX_CALLS = 20000
+# Thread pools of several libraries share the cores here; on a loaded machine OpenBLAS's and
+# OpenMP's waiting threads can slow small products a thousandfold, so a run records these.
+THREAD_VARIABLES = ("WIRTINGER_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                    "MKL_NUM_THREADS", "XLA_FLAGS")
 
 
 def load_peers():
@@ -76,7 +80,13 @@ def machine():
         pass
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return dict(platform=platform.platform(), cpu=cpu, cores=os.cpu_count(), usable_cores=usable,
-                python=platform.python_version(), wirtinger_cuda=bool(w.cuda_available()))
+                python=platform.python_version(), wirtinger_cuda=bool(w.cuda_available()),
+                load_average_at_start=_load())
+
+
+def _load():
+    """The 1-minute load average: other work on the machine makes every time here noisy."""
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
 
 
 def measure(fn, repeat, sample_time):
@@ -90,7 +100,7 @@ def measure(fn, repeat, sample_time):
     number = max(1, min(MAX_CALLS, int(sample_time / max(one, 1e-9))))
     times = []
     for _ in range(repeat):
-        gc.collect()
+        gc.collect()  # cheap after gc.freeze() in main
         gc.disable()  # as timeit does: a collection inside one sample is noise
         try:
             t0 = time.perf_counter()
@@ -113,23 +123,23 @@ def relative_error(got, want):
 
 def check(wl, results, oracle):
     """The worst relative error over value and derivative, and what is wrong (empty if nothing)."""
-    want_value, want_derivative = oracle
+    tol = 1e-8 if np.dtype(wl.dtype) == np.complex128 else 1e-3
     real = np.finfo(wl.dtype).dtype
     worst, problems = 0.0, []
-    for value, derivative in results:
-        for got, want, dtype, what in ((value, want_value, real, "value"),
-                                       (derivative, want_derivative, np.dtype(wl.dtype), "derivative")):
+    for call, (value, derivative) in zip(("first call", "later call"), results):
+        for got, want, dtype, what in ((value, oracle[0], real, "value"),
+                                       (derivative, oracle[1], np.dtype(wl.dtype), "derivative")):
             if got is None or want is None:
                 continue
-            worst = max(worst, relative_error(got, want))
+            err = relative_error(got, want)
+            worst = max(worst, err)
+            if not err <= tol:
+                problems.append(f"{what} relative error {err:.2e} > {tol:g} ({call})")
             if np.asarray(got).dtype != dtype:
                 problems.append(f"{what} dtype {np.asarray(got).dtype}, expected {dtype}")
             if np.shape(got) != np.shape(want):
                 problems.append(f"{what} shape {np.shape(got)}, expected {np.shape(want)}")
-    tol = 1e-8 if np.dtype(wl.dtype) == np.complex128 else 1e-3
-    if not worst <= tol:
-        problems.append(f"relative error {worst:.2e} > {tol:g}")
-    return worst, sorted(set(problems))
+    return worst, list(dict.fromkeys(problems))
 
 
 def run_workload(wl, args):
@@ -137,7 +147,7 @@ def run_workload(wl, args):
     rows = []
     for v in wl.variants:
         row = dict(workload=wl.key, title=wl.title, system=v.system, jit=v.jit, status="n/a",
-                   median_s=None, times_s=[], calls_per_sample=None, first_call_s=None,
+                   median_s=None, spread=None, times_s=[], calls_per_sample=None, first_call_s=None,
                    rel_error=None, problems=[], note=v.missing or None)
         rows.append(row)
         if v.fn is None:
@@ -146,6 +156,7 @@ def run_workload(wl, args):
             first, steady, row["first_call_s"], row["times_s"], row["calls_per_sample"] = measure(
                 v.fn, args.repeat, args.sample_time)
             row["median_s"] = statistics.median(row["times_s"])
+            row["spread"] = (max(row["times_s"]) - min(row["times_s"])) / (2 * row["median_s"])
             # The steady call is checked too: a jit that computes right while tracing could replay wrong.
             row["rel_error"], row["problems"] = check(wl, [v.convert(first), v.convert(steady)], oracle)
             row["status"] = "DISAGREES" if row["problems"] else "ok"
@@ -153,7 +164,8 @@ def run_workload(wl, args):
             row["status"], row["error"] = "ERROR", traceback.format_exc()
             row["problems"] = [f"{type(e).__name__}: {e}"]
             print(f"\n!!! {wl.key} {v.system} raised:\n{row['error']}", file=sys.stderr, flush=True)
-        print(f"  {wl.key:14s} {v.system:28s} {_fmt_time(row['median_s']):>10s}  {row['status']}",
+        print(f"  {wl.key:14s} {v.system:28s} {_fmt_time(row['median_s']):>10s}"
+              f"  (first call {_fmt_time(row['first_call_s'])})  {row['status']}",
               file=sys.stderr, flush=True)
     for key, system in (("ratio_eager", "wirtinger eager"), ("ratio_jit", "wirtinger jit")):
         base = next((r["median_s"] for r in rows if r["system"] == system), None)
@@ -176,27 +188,30 @@ def _fmt(x, spec):
 
 def print_table(report):
     print(f"\nwirtinger {report['versions']['wirtinger']} on {report['machine']['cpu']} "
-          f"({report['machine']['cores']} cores), {report['date']}, medians of {report['options']['repeat']}")
+          f"({report['machine']['cores']} cores), {report['date']}, medians of {report['options']['repeat']}"
+          f"; load average {report['machine']['load_average_at_start']} at start, "
+          f"{report['machine']['load_average_at_end']} at end")
     print("ratio = wirtinger time / this row's time (w.eager/: wirtinger eager's, w.jit/: wirtinger jit's);"
           " below 1 wirtinger is faster")
-    print("first call: the warm-up call; for jit rows it includes tracing and compiling\n")
-    head = f"  {'system':26s} {'median':>10s} {'first call':>11s} {'w.eager/':>9s} {'w.jit/':>7s} {'rel.err':>8s}  status"
-    title = None
-    for r in report["rows"]:
-        if r["title"] != title:
-            title = r["title"]
-            print(f"{r['workload']}  {title}\n{head}")
+    print("±: half the range of the samples over the median; first call: the warm-up call, which for jit rows"
+          " includes tracing and compiling\n")
+    head = f"  {'system':26s} {'median':>10s} {'±':>4s} {'first call':>11s} {'w.eager/':>9s} {'w.jit/':>7s} {'rel.err':>8s}  status"
+    rows = report["rows"]
+    for i, r in enumerate(rows):
+        if i == 0 or rows[i - 1]["workload"] != r["workload"]:
+            print(f"{r['workload']}  {r['title']}\n{head}")
         first = _fmt_time(r["first_call_s"]) if r["first_call_s"] is not None else ""
         status = r["status"] if r["status"] != "n/a" else f"n/a ({r['note']})"
         if r["problems"]:
             status += " <<< " + "; ".join(r["problems"])
-        print(f"  {r['system']:26s} {_fmt_time(r['median_s']):>10s} {first:>11s} {_fmt(r['ratio_eager'], '9.2f'):>9s}"
+        spread = f"{100 * r['spread']:3.0f}%" if r.get("spread") is not None else ""
+        print(f"  {r['system']:26s} {_fmt_time(r['median_s']):>10s} {spread:>4s} {first:>11s} {_fmt(r['ratio_eager'], '9.2f'):>9s}"
               f" {_fmt(r['ratio_jit'], '7.2f'):>7s} {_fmt(r['rel_error'], '8.1e'):>8s}  {status}")
-        if r is report["rows"][-1] or report["rows"][report["rows"].index(r) + 1]["title"] != title:
+        if i + 1 == len(rows) or rows[i + 1]["workload"] != r["workload"]:
             for k, v in report["notes"].get(r["workload"], {}).items():
                 print(f"  note: {k}: {v}")
             print()
-    bad = [f"{r['workload']} {r['system']}" for r in report["rows"] if r["status"] in ("DISAGREES", "ERROR")]
+    bad = [f"{r['workload']} {r['system']}" for r in rows if r["status"] in ("DISAGREES", "ERROR")]
     print("!!! FAILED: " + ", ".join(bad) if bad else "all systems agree with the NumPy oracles")
 
 
@@ -204,6 +219,7 @@ def draw_png(report, path):
     try:
         import matplotlib
         matplotlib.use("Agg")
+        import matplotlib.ticker
         import matplotlib.pyplot as plt
     except ImportError:
         print(f"note: matplotlib is not installed; no chart written to {path}")
@@ -213,10 +229,15 @@ def draw_png(report, path):
     colors = {"wirtinger": "tab:blue", "jax": "tab:orange", "torch": "tab:red", "numpy": "tab:gray"}
     for ax, key in zip(axes[:, 0], keys):
         rows = [r for r in report["rows"] if r["workload"] == key and r["median_s"]]
-        ax.barh([r["system"] for r in rows], [r["median_s"] for r in rows],
-                color=[colors.get(r["system"].split()[0], "k") for r in rows],
-                hatch=None, edgecolor=["red" if r["status"] != "ok" else "none" for r in rows])
+        times = [r["median_s"] for r in rows]
+        ax.barh([r["system"] for r in rows], times, color=[colors.get(r["system"].split()[0], "k") for r in rows],
+                edgecolor=["red" if r["status"] != "ok" else "none" for r in rows], linewidth=2)
         ax.set_xscale("log")
+        ax.set_xlim(min(times) / 4, max(times) * 4)  # a log axis has no zero: leave every bar a visible length
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())  # they overlap; the bars carry labels
+        for y, r in enumerate(rows):
+            ax.text(r["median_s"], y, " " + _fmt_time(r["median_s"]) + ("" if r["status"] == "ok" else " " + r["status"]),
+                    va="center", fontsize=7)
         ax.invert_yaxis()
         ax.set_title(key, loc="left", fontsize=9)
         ax.tick_params(labelsize=8)
@@ -249,12 +270,14 @@ def main(argv=None):
         ap.error(f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(workloads.WORKLOADS)}")
 
     peers = load_peers()
+    gc.collect()
+    gc.freeze()  # the modules' objects need no collecting, and each collection would walk them all
     sizes = workloads.QUICK if args.quick else workloads.FULL
     report = dict(
         date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         machine=machine(),
         versions={name: _version(name) for name in ("wirtinger", "numpy", "jax", "jaxlib", "torch")},
-        threads=dict(WIRTINGER_NUM_THREADS=os.environ.get("WIRTINGER_NUM_THREADS"),
+        threads=dict({k: os.environ.get(k) for k in THREAD_VARIABLES},
                      torch=peers["torch"].get_num_threads() if "torch" in peers else None),
         wirtinger_has_jit=getattr(w, "jit", None) is not None,
         options=dict(quick=args.quick, repeat=args.repeat, sample_time_s=args.sample_time, only=only,
@@ -266,10 +289,20 @@ def main(argv=None):
               file=sys.stderr)
     for key in only:
         extra = dict(with_jax=args.w6_jax and "jax" in peers) if key == "W6" else {}
-        for wl in workloads.WORKLOADS[key](peers, sizes, **extra):
+        try:
+            built = workloads.WORKLOADS[key](peers, sizes, **extra)
+        except Exception as e:
+            print(f"\n!!! building {key} raised:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
+            report["rows"].append(dict(workload=key, title="(could not be built)", system="-", status="ERROR",
+                                       median_s=None, first_call_s=None, rel_error=None, ratio_eager=None,
+                                       ratio_jit=None, problems=[f"{type(e).__name__}: {e}"],
+                                       error=traceback.format_exc()))
+            continue
+        for wl in built:
             report["rows"] += run_workload(wl, args)
             if wl.notes:
                 report["notes"][wl.key] = wl.notes
+    report["machine"]["load_average_at_end"] = _load()
     report["ok"] = all(r["status"] in ("ok", "n/a") for r in report["rows"])
 
     print_table(report)

@@ -278,6 +278,7 @@ def test_derivatives_of_constant_parts_are_zero(rng):
 # ---------------------------------------------------------------- eager control flow
 
 
+@pytest.mark.eager_only  # value-dependent control flow or shape: a ConcretizationError under jit
 def test_python_control_flow_on_values():
     def f(x):
         if x > 0:
@@ -293,6 +294,7 @@ def test_python_control_flow_on_values():
     assert_close(w.grad(f)(x), -3 * x**2 + d_sin3, 1e-13, 1e-14)
 
 
+@pytest.mark.eager_only  # value-dependent control flow or shape: a ConcretizationError under jit
 def test_while_loop_with_data_dependent_trip_count():
     def halve_until_small(x):
         while wnp.abs(x) > 1.0:

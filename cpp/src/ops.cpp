@@ -597,11 +597,16 @@ std::vector<Var> jvp_sweep(Tape& tape, const std::vector<Var>& inputs, const std
   std::int64_t start = static_cast<std::int64_t>(tape.nodes.size());
   for (const auto& x : inputs)
     if (on_tape(x, tape)) start = std::min(start, x.p->node);
-  const std::int64_t end = static_cast<std::int64_t>(tape.nodes.size());
+  // Nodes after the last output cannot reach it; among them are the nodes
+  // earlier sweeps recorded (one per Jacobian column), which must not be swept again.
+  std::int64_t end = 0;
+  for (const auto& y : outputs)
+    if (on_tape(y, tape)) end = std::max(end, y.p->node + 1);
+  end = std::max(end, start);
   std::vector<Var> tan(static_cast<std::size_t>(end - start));
   std::vector<bool> is_input(tan.size(), false);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (!on_tape(inputs[i], tape) || !tangents[i]) continue;
+    if (!on_tape(inputs[i], tape) || !tangents[i] || inputs[i].p->node >= end) continue;
     const std::size_t k = static_cast<std::size_t>(inputs[i].p->node - start);
     Var t = fit(tangents[i], inputs[i]);
     if (tan[k]) accumulate(tan[k], t);

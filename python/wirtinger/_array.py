@@ -198,10 +198,8 @@ class Array:
         return f"wirtinger.Array({np.array2string(np.asarray(self._v.numpy()), separator=', ')}, dtype={self.dtype})"
 
     def __array__(self, dtype=None, copy=None):
-        if _traced(self):
-            raise _concretization("converting to a NumPy array")
         if _core.is_tracked(self._v):
-            raise TypeError(
+            raise (ConcretizationError if tracing() else TypeError)(
                 "cannot convert an array that is being differentiated to a NumPy array: its derivative would be "
                 "lost silently. Use wirtinger.numpy functions instead of numpy ones inside the function, or "
                 "float()/complex() for an explicit constant.")
@@ -415,6 +413,10 @@ class Mask:
 
     def __init__(self, v):
         self._v = v  # real, 1 where true
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from ._dispatch import array_ufunc
+        return array_ufunc(ufunc, method, inputs, kwargs)
 
     shape = property(lambda self: self._v.shape)
     ndim = property(lambda self: self._v.ndim)

@@ -92,3 +92,19 @@ def primitive(name, inputs, value, jvp, vjp, rebuild):
     ins = [to_var(x) for x in inputs]
     out = value._v if isinstance(value, Array) else to_var(value)
     return Array(_core.custom(_Rules(name, jvp, vjp, rebuild), ins, out))
+
+
+def nondifferentiable(name, fn, *inputs):
+    """``fn`` of the inputs' NumPy values, as a primitive with zero derivative
+    (a shift, a one-hot choice, a sign): under jit it is recomputed on replay,
+    where a NumPy constant would be frozen at its traced value."""
+    ins = [x if isinstance(x, Array) else Array(to_var(x)) for x in inputs]
+    value = np.asarray(fn(*[np.asarray(x._v.numpy()) for x in ins]))
+
+    def jvp(ins, out, ts):
+        return None
+
+    def vjp(ins, out, ct, needed):
+        return (None,) * len(ins)
+
+    return primitive(name, ins, value, jvp, vjp, lambda *new: nondifferentiable(name, fn, *new))

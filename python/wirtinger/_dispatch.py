@@ -2,14 +2,22 @@
 ``import numpy as np`` runs on wirtinger arrays, and is differentiated, wherever
 it uses operations wirtinger supports. Anything else is a TypeError naming the
 NumPy function, never a silent conversion that would drop the derivative."""
+import operator
+
 import numpy as np
 
-from ._array import Array, concrete
+from ._array import Array, Mask, _traced, concrete
 
 # Results that carry no derivative (comparisons, predicates): computed on the values.
 _CONSTANT_UFUNCS = {
     "greater", "greater_equal", "less", "less_equal", "equal", "not_equal", "isfinite", "isinf", "isnan",
     "signbit", "logical_and", "logical_or", "logical_not", "logical_xor",
+}
+# Under jit, comparisons of traced values stay in the program (as masks).
+_TRACED_UFUNCS = {
+    "greater": operator.gt, "greater_equal": operator.ge, "less": operator.lt, "less_equal": operator.le,
+    "equal": operator.eq, "not_equal": operator.ne, "logical_and": operator.and_, "logical_or": operator.or_,
+    "logical_xor": operator.xor, "logical_not": operator.invert,
 }
 _REDUCTIONS = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "min"}
 
@@ -36,6 +44,10 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     if kwargs.get("out") is not None:
         raise _unsupported(f"numpy.{name}(..., out=...)", " (wirtinger arrays are immutable)")
     kwargs = {k: v for k, v in kwargs.items() if k != "out"}
+    if name in _TRACED_UFUNCS and method == "__call__" and not kwargs and any(_traced(x) for x in inputs):
+        if name.startswith("logical_"):
+            inputs = [x if isinstance(x, Mask) else x != 0 for x in inputs]
+        return _TRACED_UFUNCS[name](*inputs)
     if name in _CONSTANT_UFUNCS and method == "__call__":
         return getattr(np, name)(*[concrete(x) for x in inputs], **kwargs)
     if method == "reduce" and name in _REDUCTIONS and hasattr(wnp, _REDUCTIONS[name]):

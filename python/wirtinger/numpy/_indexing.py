@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from .. import _core
-from .._array import Array, to_var
+from .._array import Array, Mask, _concretization, to_var
 
 _INTP = np.intp
 
@@ -28,6 +28,8 @@ def _entry(k):
     if isinstance(k, Array):
         raise IndexError("getitem: a wirtinger array cannot be used as an index (its values are float or complex); "
                          "index with a NumPy integer or boolean array instead")
+    if isinstance(k, Mask):
+        raise _concretization("boolean indexing with a comparison (the result's shape depends on the values)")
     if isinstance(k, (list, tuple)):
         arr = np.asarray(k)
         if arr.size == 0:

@@ -44,7 +44,7 @@ import numpy as _np
 from .. import _core
 from .. import numpy as wnp
 from .._array import Array, Mask as _Mask, concrete as _concrete, value_of as _value, real_of as _real_of, result_dtype as _result_dtype
-from .._custom import primitive as _primitive
+from .._custom import nondifferentiable as _nondifferentiable, primitive as _primitive
 
 SlogdetResult = collections.namedtuple("SlogdetResult", ["sign", "logabsdet"])
 QRResult = collections.namedtuple("QRResult", ["Q", "R"])
@@ -639,10 +639,13 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
 def _pick(y, axis, keepdims, reduce):
     """max/min of a real array along one axis, differentiated through the first extremal
     element (the value is exact; at ties the derivative is a subgradient)."""
-    c = _np.asarray(_concrete(y))
-    idx = _np.expand_dims(reduce(c, axis=axis), axis)
-    onehot = _np.arange(c.shape[axis]).reshape([-1 if i == axis else 1 for i in range(c.ndim)]) == idx
-    return wnp.sum(wnp.where(onehot, y, 0.0), axis=axis, keepdims=keepdims)
+    def first_extremum(c):
+        idx = _np.expand_dims(reduce(c, axis=axis), axis)
+        return _np.arange(c.shape[axis]).reshape([-1 if i == axis else 1 for i in range(c.ndim)]) == idx
+
+    # A primitive (recomputed by jit on replay), used as a mask.
+    onehot = _nondifferentiable("argmax" if reduce is _np.argmax else "argmin", first_extremum, y)
+    return wnp.sum(wnp.where(_Mask(onehot._v), y, 0.0), axis=axis, keepdims=keepdims)
 
 
 def _zero_where(total):
@@ -682,8 +685,8 @@ def _vector_norm(x, ord, axis, keepdims):
     if ord == -_np.inf:
         return _pick(mag, axis, keepdims, _np.argmin)
     if ord == 0:  # the number of nonzeros: piecewise constant
-        count = _np.sum(_np.asarray(_concrete(x)) != 0, axis=ax, keepdims=keepdims)
-        return wnp.asarray(count.astype(_real_of(x.dtype)))
+        return _nondifferentiable("norm ord=0", lambda c: _np.sum(c != 0, axis=ax, keepdims=keepdims)
+                                  .astype(_real_of(x.dtype)), x)
     if ord == 1:
         return wnp.sum(mag, axis=ax, keepdims=keepdims)
     return _safe_root(wnp.sum(mag ** ord, axis=ax, keepdims=keepdims), ord)

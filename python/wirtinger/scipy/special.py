@@ -9,7 +9,8 @@ array([0.25, 0.75])
 import numpy as np
 
 from .. import numpy as wnp
-from .._array import Array, concrete, real_of, result_dtype, unary
+from .._array import Array, Mask, concrete, real_of, result_dtype, unary
+from .._custom import nondifferentiable
 
 __all__ = ["expit", "log_softmax", "logsumexp", "softmax"]
 
@@ -37,18 +38,20 @@ def _logsumexp_parts(a, axis, b):
         a = wnp.reshape(a, (1,))
         b = None if b is None else wnp.reshape(b, (1,))
     axes = wnp._axes(axis, a.ndim, "logsumexp")
-    re = np.real(concrete(a))
     if b is not None:
-        ignored = concrete(b) == 0  # SciPy: a zero weight drops the term, even an infinite or nan one
-        if np.any(ignored):
-            re = np.where(ignored, -np.inf, re)
+        ignored = b == 0  # SciPy: a zero weight drops the term, even an infinite or nan one
+        if isinstance(ignored, Mask) or np.any(ignored):  # a Mask: traced by jit, decided on replay
             a = wnp.where(ignored, -np.inf, a)
-    if re.size:
+
+    def shift(values):
+        re = np.real(values)
+        if not re.size:
+            return np.zeros(tuple(1 if d in axes else s for d, s in enumerate(re.shape)), real_of(dtype))
         m = np.max(re, axis=axes, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0.0)
-    else:
-        m = np.zeros(tuple(1 if d in axes else s for d, s in enumerate(a.shape)))
-    m = m.astype(real_of(dtype))
+        return np.where(np.isfinite(m), m, 0.0).astype(real_of(dtype))
+
+    # A primitive, not a constant, so that jit recomputes the shift on replay.
+    m = nondifferentiable("logsumexp shift", shift, a)
     terms = wnp.exp(a - m)
     if b is not None:
         terms = b * terms

@@ -1,0 +1,216 @@
+"""jit: tracing, replay, caching, static arguments, masks, composition with transforms."""
+import numpy as np
+import pytest
+
+import wirtinger as w
+import wirtinger.numpy as wnp
+from helpers import assert_close
+
+
+def _z(rng, n, dtype=np.complex128):
+    return (rng.standard_normal(n) + 1j * rng.standard_normal(n)).astype(dtype)
+
+
+def test_replay_matches_eager_on_new_inputs(rng):
+    f = lambda z: wnp.sum(wnp.abs(wnp.sin(z) * wnp.exp(1j * z) + wnp.conj(z) * z) ** 2)
+    vg = w.value_and_grad(f)
+    jvg = w.jit(vg)
+    for _ in range(3):
+        z = _z(rng, 17)
+        (v1, g1), (v2, g2) = jvg(z), vg(z)
+        assert_close(v1, v2, 1e-12, 1e-12)
+        assert_close(g1, g2, 1e-12, 1e-12)
+    assert jvg.cache_info() and len(jvg.cache_info()) == 1  # traced once
+
+
+def test_retraces_only_when_the_signature_changes(rng):
+    calls = []
+
+    def f(z):
+        calls.append(1)
+        return wnp.sum(wnp.abs2(z))
+
+    jf = w.jit(f)
+    jf(_z(rng, 3))
+    jf(_z(rng, 3))
+    assert len(calls) == 1
+    jf(_z(rng, 4))  # new shape
+    jf(_z(rng, 4).astype(np.complex64))  # new dtype
+    jf(rng.standard_normal(4))  # real
+    assert len(calls) == 4
+    jf(_z(rng, 3))
+    assert len(calls) == 4
+
+
+def test_cache_is_bounded(rng):
+    jf = w.jit(lambda z: z * 2.0, cache_size=3)
+    for n in range(1, 8):
+        jf(np.ones(n))
+    assert len(jf.cache_info()) == 3
+
+
+def test_static_argnums_key_the_cache_by_value():
+    calls = []
+
+    def f(x, p):
+        calls.append(p)
+        return x ** p
+
+    jf = w.jit(f, static_argnums=1)
+    assert_close(jf(2.0, 3), 8.0, 0, 0)
+    assert_close(jf(3.0, 3), 27.0, 0, 0)
+    assert_close(jf(2.0, 2), 4.0, 0, 0)
+    assert calls == [3, 2]
+
+
+def test_python_scalars_stay_weak_under_jit():
+    jf = w.jit(lambda z, s: z * s)
+    out = jf(np.ones(3, np.complex64), 2.5)
+    assert out.dtype == np.complex64
+
+
+def test_concretization_error_names_the_line():
+    def f(x):
+        if x > 0:  # the offending line
+            return x
+        return -x
+
+    with pytest.raises(w.ConcretizationError, match=r"test_jit.py:\d+ \(if x > 0:"):
+        w.jit(f)(1.0)
+    for bad in (lambda x: float(x), lambda x: np.asarray(x), lambda x: bool(x), lambda x: x.item()):
+        with pytest.raises(w.ConcretizationError):
+            w.jit(bad)(1.0)
+    with pytest.raises(w.ConcretizationError, match="boolean indexing"):
+        w.jit(lambda x: wnp.sum(x[x > 0]))(np.array([1.0, -1.0]))
+    assert isinstance(w.ConcretizationError("m"), TypeError)
+
+
+def test_where_with_traced_comparison_is_recomputed_on_replay():
+    jf = w.jit(w.grad(lambda x: wnp.sum(wnp.where(x > 0, x * x, -x))))
+    assert_close(jf(np.array([1.0, -1.0])), [2.0, -1.0], 0, 0)
+    assert_close(jf(np.array([-1.0, 3.0])), [-1.0, 6.0], 0, 0)
+    jm = w.jit(lambda x: wnp.where((x > 0) & ~(x > 2), x, 0.0))
+    assert_close(jm(np.array([1.0, 3.0, -1.0])), [1.0, 0.0, 0.0], 0, 0)
+    assert_close(jm(np.array([3.0, 1.5, 0.5])), [0.0, 1.5, 0.5], 0, 0)
+
+
+def test_zero_guards_are_recomputed_on_replay():
+    # abs'(0) = 0 (SPEC): the guard's mask must follow the replayed values.
+    g = w.jit(w.grad(lambda z: wnp.sum(wnp.abs(z))))
+    assert_close(g(np.array([1 + 1j, 0j])), [np.sqrt(0.5) * (1 + 1j), 0], 1e-15, 1e-15)
+    assert_close(g(np.array([0j, 3 + 4j])), [0, 0.6 + 0.8j], 1e-15, 1e-15)
+    h = w.jit(w.hessian(lambda x: wnp.sum(wnp.maximum(x, 0.0) ** 3)))
+    assert_close(h(np.array([1.0, -1.0])), np.diag([6.0, 0.0]), 1e-12, 1e-12)
+    assert_close(h(np.array([-1.0, 2.0])), np.diag([0.0, 12.0]), 1e-12, 1e-12)
+
+
+@pytest.mark.parametrize("order", ["jit_of_grad", "grad_of_jit", "jit_of_jit", "hessian_of_jit", "jit_of_hessian"])
+def test_composition_in_either_order(order, rng):
+    f = lambda z: wnp.sum(wnp.abs2(wnp.tanh(z) * wnp.conj(z)))
+    z = _z(rng, 5)
+    if order == "jit_of_grad":
+        got, want = w.jit(w.grad(f)), w.grad(f)
+    elif order == "grad_of_jit":
+        got, want = w.grad(w.jit(f)), w.grad(f)
+    elif order == "jit_of_jit":
+        got, want = w.jit(w.jit(w.grad(f))), w.grad(f)
+    elif order == "hessian_of_jit":
+        got, want = w.hessian(w.jit(f)), w.hessian(f)
+    else:
+        got, want = w.jit(w.hessian(f)), w.hessian(f)
+    for _ in range(2):
+        z = _z(rng, 5)
+        a, b = got(z), want(z)
+        if isinstance(b, w.Wirtinger):
+            assert_close(a.dz, b.dz, 1e-11, 1e-11)
+            assert_close(a.dzbar, b.dzbar, 1e-11, 1e-11)
+        else:
+            assert_close(a, b, 1e-12, 1e-12)
+
+
+def test_jvp_and_vjp_of_jit(rng):
+    f = w.jit(lambda z: wnp.exp(z) * wnp.conj(z))
+    z, t = _z(rng, 4), _z(rng, 4)
+    for _ in range(2):
+        out, tout = w.jvp(f, (z,), (t,))
+        _, tref = w.jvp(lambda z: wnp.exp(z) * wnp.conj(z), (z,), (t,))
+        assert_close(tout, tref, 1e-13, 1e-13)
+        _, back = w.vjp(f, z)
+        _, back_ref = w.vjp(lambda z: wnp.exp(z) * wnp.conj(z), z)
+        assert_close(back(t)[0], back_ref(t)[0], 1e-13, 1e-13)
+
+
+def test_closure_over_an_outer_traced_value_is_not_cached(rng):
+    def outer(a):
+        inner = w.jit(lambda x: x * a)
+        return wnp.sum(wnp.abs2(inner(np.ones(2))))
+
+    g = w.grad(outer)
+    assert_close(g(1.5), 4 * 1.5 * 1.0, 1e-14, 1e-14)
+    assert_close(g(2.0), 4 * 2.0, 1e-14, 1e-14)
+
+
+def test_python_primitives_replay_fft_linalg_and_user_rules(rng):
+    @w.custom_vjp
+    def twice(x):
+        return 2.0 * x
+
+    twice.defvjp(lambda x: (twice(x), x), lambda res, ct: (2.0 * ct,))
+
+    def f(z, a):
+        spec = wnp.fft.fft(z)
+        lam = wnp.linalg.eigh(a @ wnp.conj(a.T)).eigenvalues
+        return wnp.sum(wnp.abs2(twice(spec))) + wnp.sum(lam) + wnp.real(wnp.linalg.slogdet(a).logabsdet)
+
+    g = w.grad(f, argnums=(0, 1))
+    jg = w.jit(g)
+    for _ in range(2):
+        z = _z(rng, 8)
+        a = _z(rng, 9).reshape(3, 3) + 3 * np.eye(3)
+        for got, want in zip(jg(z, a), g(z, a)):
+            assert_close(got, want, 1e-10, 1e-10)
+
+
+def test_checkpoint_under_jit(rng):
+    block = w.checkpoint(lambda z: wnp.sin(wnp.exp(z)) * wnp.conj(z))
+    f = lambda z: wnp.sum(wnp.abs2(block(block(z))))
+    jg = w.jit(w.grad(f))
+    for _ in range(2):
+        z = 0.3 * _z(rng, 6)
+        assert_close(jg(z), w.grad(lambda z: wnp.sum(wnp.abs2(
+            wnp.sin(wnp.exp(wnp.sin(wnp.exp(z)) * wnp.conj(z))) * wnp.conj(wnp.sin(wnp.exp(z)) * wnp.conj(z)))))(z),
+            1e-12, 1e-12)
+
+
+def test_norm_zero_guard_under_jit():
+    g = w.jit(w.grad(lambda x: wnp.linalg.norm(x)))
+    assert_close(g(np.array([3.0, 4.0])), [0.6, 0.8], 1e-15, 1e-15)
+    assert_close(g(np.zeros(2)), [0.0, 0.0], 0, 0)
+
+
+def test_pytrees_kwargs_and_non_array_outputs():
+    jf = w.jit(lambda d, scale=1.0: ({"y": d["a"] * scale, "n": 3}, None))
+    out, none = jf({"a": np.ones(2)}, scale=2.0)
+    assert none is None and out["n"] == 3
+    assert_close(out["y"], [2.0, 2.0], 0, 0)
+    out, _ = jf({"a": np.ones(2)}, scale=3.0)
+    assert_close(out["y"], [3.0, 3.0], 0, 0)
+
+
+def test_bad_arguments():
+    with pytest.raises(TypeError, match="jit: expected a function"):
+        w.jit(3)
+    with pytest.raises(ValueError, match="static_argnums contains 2"):
+        w.jit(lambda x: x, static_argnums=2)(1.0)
+    with pytest.raises(TypeError, match="neither an array nor hashable"):
+        w.jit(lambda x, y: x, static_argnums=1)(1.0, [1, 2])
+    with pytest.raises(ValueError, match="cache_size"):
+        w.jit(lambda x: x, cache_size=0)
+
+
+def test_replay_does_not_grow_a_tape_and_releases_values():
+    z = np.ones(1 << 12, np.complex128)
+    jf = w.jit(w.value_and_grad(lambda z: wnp.sum(wnp.abs2(wnp.sin(z) * z))))
+    jf(z)
+    jf(z)
+    assert w._core.depth() == 0
