@@ -417,6 +417,12 @@ Tensor reduce(const Tensor& x, const std::vector<std::int64_t>& axes, std::compl
 }  // namespace
 
 Tensor reduce_sum(const Tensor& x, const std::vector<std::int64_t>& axes) {
+  // A running float32 sum of 2^20 terms is off by ~1e-3; accumulating in double
+  // keeps single-precision sums as accurate as NumPy's pairwise ones.
+  if (is_single(x.dtype)) {
+    const DType wide = is_complex(x.dtype) ? DType::c128 : DType::f64;
+    return cast(reduce_sum(cast(x, wide), axes), x.dtype);
+  }
   return reduce(x, axes, 0.0, [](const auto& acc, const auto& v) { return acc + v; });
 }
 Tensor reduce_prod(const Tensor& x, const std::vector<std::int64_t>& axes) {
