@@ -309,6 +309,11 @@ PYBIND11_MODULE(_core, m) {
                                                         : prim_name(s.node.prim));
         return names;
       })
+      .def("groups", [](const Program& p) {
+        std::vector<std::pair<std::int64_t, std::int64_t>> r;
+        for (const auto& g : p.groups) r.emplace_back(g.first, g.last);
+        return r;
+      })
       .def("__call__", &run_program, G());
   m.def("make_program", [](const Tape& t, const std::vector<Var>& inputs, const std::vector<Var>& outputs) {
     return std::make_shared<Program>(make_program(t, inputs, outputs));

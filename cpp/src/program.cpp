@@ -29,6 +29,8 @@ Program make_program(const Tape& tape, const std::vector<Var>& inputs, const std
   p.last_use.assign(static_cast<std::size_t>(end - start), -1);
   for (std::int64_t i = start; i < end; ++i) {
     Program::Step s{tape.nodes[static_cast<std::size_t>(i)], {}};
+    p.dtype.push_back(s.node.out.dtype());
+    p.shape.push_back(s.node.out.shape());
     const std::int64_t k = i - start;
     if (is_input[static_cast<std::size_t>(k)]) {
       s.node.in.clear();  // a program input: its outer value belongs to the caller
@@ -52,6 +54,7 @@ Program make_program(const Tape& tape, const std::vector<Var>& inputs, const std
     p.out_consts.push_back(src >= 0 ? Var() : Var(y.data()));
     if (src >= 0) p.last_use[static_cast<std::size_t>(src)] = end - start;
   }
+  plan_fusion(p);
   return p;
 }
 
@@ -91,9 +94,27 @@ std::vector<Var> run_program(const Program& p, const std::vector<Var>& inputs) {
     env[static_cast<std::size_t>(p.inputs[i])] = inputs[i];
     given[static_cast<std::size_t>(p.inputs[i])] = true;
   }
+  // Fused groups run only when nothing records the replay: a recorded replay
+  // must consist of the ordinary operations an enclosing transform differentiates.
+  const Recorder& r = recorder();
+  bool fuse = !p.groups.empty();
+  if (fuse && r.tape && r.enabled)
+    for (const auto& x : inputs) fuse = fuse && !on_tape(x, *r.tape);
   std::vector<Var> in;
   for (std::size_t k = 0; k < p.steps.size(); ++k) {
     if (given[k]) continue;
+    if (fuse && p.group_at[k] >= 0) {
+      const Program::Group& g = p.groups[static_cast<std::size_t>(p.group_at[k])];
+      run_group(p, g, env);
+      for (std::int64_t s2 = g.first; s2 <= g.last; ++s2) {
+        const Program::Step& st = p.steps[static_cast<std::size_t>(s2)];
+        for (std::size_t j = 0; j < st.src.size(); ++j)
+          if (st.src[j] >= 0 && st.src[j] < g.first && p.last_use[static_cast<std::size_t>(st.src[j])] <= g.last)
+            env[static_cast<std::size_t>(st.src[j])] = Var();
+      }
+      k = static_cast<std::size_t>(g.last);
+      continue;
+    }
     const Program::Step& s = p.steps[k];
     in.resize(s.node.in.size());
     for (std::size_t j = 0; j < in.size(); ++j) in[j] = s.src[j] >= 0 ? env[static_cast<std::size_t>(s.src[j])] : s.node.in[j];

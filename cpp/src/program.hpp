@@ -21,6 +21,16 @@ struct Program {
   std::vector<std::int64_t> outputs;  // the slot of each output, or -1 for the constant out_consts[i]
   std::vector<Var> out_consts;
   std::vector<std::int64_t> last_use;  // per slot: the last step that reads it (outputs: never freed)
+  std::vector<DType> dtype;            // per slot, as traced
+  std::vector<Shape> shape;
+  // Runs of element-wise steps over one shape, executed block by block in one
+  // pass over memory when the replay is not being recorded (see fusion.cpp).
+  struct Group {
+    std::int64_t first = 0, last = 0;  // steps [first, last]
+    std::int64_t size = 0;             // elements of the common shape
+  };
+  std::vector<Group> groups;
+  std::vector<std::int64_t> group_at;  // per step: the group it starts, or -1
   // A value from outside the trace (a closure over a value being differentiated
   // by an enclosing transform): the program is only valid for this call.
   bool captures = false;
@@ -28,6 +38,11 @@ struct Program {
 
 // The program from the watched `inputs` (created first, by the caller) to `outputs`.
 Program make_program(const Tape& tape, const std::vector<Var>& inputs, const std::vector<Var>& outputs);
+
+// Finds the fusable groups (called by make_program).
+void plan_fusion(Program& p);
+// Runs one group, filling env with the values read after it.
+void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env);
 
 // Replays the program; inputs must match the traced shapes and dtypes.
 std::vector<Var> run_program(const Program& p, const std::vector<Var>& inputs);

@@ -1,0 +1,138 @@
+// Fusion of element-wise runs in a traced program. A run of Unary, Binary,
+// Cast, Compare, Select and scalar-BroadcastTo steps over one shape is executed
+// block by block: every step of the run processes one block (kept in cache)
+// before the next block starts, and only the values read after the run are
+// written to memory. The per-element work comes from the rule table (blocks.cpp).
+#include <algorithm>
+#include <memory>
+
+#include "blocks.hpp"
+#include "parallel.hpp"
+#include "program.hpp"
+
+namespace wirtinger::engine {
+namespace {
+
+const Shape& in_shape(const Program& p, const Program::Step& s, std::size_t j) {
+  return s.src[j] >= 0 ? p.shape[static_cast<std::size_t>(s.src[j])] : s.node.in[j].shape();
+}
+DType in_dtype(const Program& p, const Program::Step& s, std::size_t j) {
+  return s.src[j] >= 0 ? p.dtype[static_cast<std::size_t>(s.src[j])] : s.node.in[j].dtype();
+}
+
+bool fusable(const Program& p, std::size_t k, const Shape& shape) {
+  const Program::Step& s = p.steps[k];
+  if (p.shape[k] != shape) return false;
+  auto full_or_scalar = [&](std::size_t j) {
+    const Shape& is = in_shape(p, s, j);
+    return is == shape || numel(is) == 1;
+  };
+  switch (s.node.prim) {
+    case Prim::Unary:
+    case Prim::Cast: return in_shape(p, s, 0) == shape;
+    case Prim::BroadcastTo: return numel(in_shape(p, s, 0)) == 1;
+    case Prim::Binary:
+    case Prim::Compare:
+      return full_or_scalar(0) && full_or_scalar(1) && in_dtype(p, s, 0) == in_dtype(p, s, 1);
+    case Prim::Select:
+      return s.node.in.size() == 3 && full_or_scalar(0) && full_or_scalar(1) && full_or_scalar(2) &&
+             !is_complex(in_dtype(p, s, 2)) && in_dtype(p, s, 0) == in_dtype(p, s, 1);
+    default: return false;
+  }
+}
+
+}  // namespace
+
+void plan_fusion(Program& p) {
+  const std::size_t n = p.steps.size();
+  p.group_at.assign(n, -1);
+  std::vector<bool> is_input(n, false);
+  for (auto i : p.inputs) is_input[static_cast<std::size_t>(i)] = true;
+  for (std::size_t k = 0; k < n;) {
+    const Shape& shape = p.shape[k];
+    if (is_input[k] || !fusable(p, k, shape)) {
+      ++k;
+      continue;
+    }
+    std::size_t j = k + 1;
+    while (j < n && !is_input[j] && fusable(p, j, shape)) ++j;
+    if (j - k >= 2) {
+      p.group_at[k] = static_cast<std::int64_t>(p.groups.size());
+      p.groups.push_back({static_cast<std::int64_t>(k), static_cast<std::int64_t>(j - 1), numel(shape)});
+    }
+    k = j;
+  }
+}
+
+void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env) {
+  const std::size_t m = static_cast<std::size_t>(g.last - g.first + 1);
+  struct In {
+    std::int64_t internal = -1;  // index in the group, or -1: external
+    const char* base = nullptr;
+    std::int64_t stride = 1;
+    std::size_t isz = 0;
+  };
+  std::vector<bool> kept(m);
+  std::vector<char*> base(m, nullptr);
+  std::vector<std::size_t> osz(m);
+  std::vector<std::vector<In>> ins(m);
+  for (std::size_t i = 0; i < m; ++i) {
+    const std::size_t k = static_cast<std::size_t>(g.first) + i;
+    const Program::Step& s = p.steps[k];
+    osz[i] = itemsize(p.dtype[k]);
+    kept[i] = p.last_use[k] > g.last;
+    if (kept[i]) {
+      env[k] = Var(Tensor::empty(p.dtype[k], p.shape[k]));
+      base[i] = static_cast<char*>(env[k].data().raw());
+    }
+    for (std::size_t j = 0; j < s.src.size(); ++j) {
+      In in;
+      const std::int64_t src = s.src[j];
+      if (src >= g.first) {
+        in.internal = src - g.first;
+        in.isz = itemsize(p.dtype[static_cast<std::size_t>(src)]);
+      } else {
+        const Var& v = src >= 0 ? env[static_cast<std::size_t>(src)] : s.node.in[j];
+        in.base = static_cast<const char*>(v.data().raw());
+        in.stride = v.data().size() == 1 ? 0 : 1;
+        in.isz = itemsize(v.dtype());
+      }
+      ins[i].push_back(in);
+    }
+  }
+  parallel_for(g.size, parallel_grain, [&](std::int64_t lo, std::int64_t hi) {
+    constexpr std::int64_t block = 1024;
+    std::vector<std::unique_ptr<char[]>> scratch(m);
+    for (std::size_t i = 0; i < m; ++i)
+      if (!kept[i]) scratch[i].reset(new char[static_cast<std::size_t>(block) * osz[i]]);
+    Operand op[3];
+    for (std::int64_t b = lo; b < hi; b += block) {
+      const std::int64_t len = std::min(block, hi - b);
+      auto at = [&](std::size_t i) -> char* {
+        return kept[i] ? base[i] + static_cast<std::size_t>(b) * osz[i] : scratch[i].get();
+      };
+      for (std::size_t i = 0; i < m; ++i) {
+        const Program::Step& s = p.steps[static_cast<std::size_t>(g.first) + i];
+        for (std::size_t j = 0; j < ins[i].size(); ++j) {
+          const In& in = ins[i][j];
+          if (in.internal >= 0) op[j] = {at(static_cast<std::size_t>(in.internal)), 1};
+          else op[j] = {in.base + (in.stride ? static_cast<std::size_t>(b) * in.isz : 0), in.stride};
+        }
+        const std::size_t k = static_cast<std::size_t>(g.first) + i;
+        void* out = at(i);
+        const DType d0 = in_dtype(p, s, 0);
+        switch (s.node.prim) {
+          case Prim::Unary: unary_block(static_cast<UnaryOp>(s.node.op), d0, op[0], out, len); break;
+          case Prim::Binary: binary_block(static_cast<BinaryOp>(s.node.op), d0, op[0], op[1], out, len); break;
+          case Prim::Cast: cast_block(d0, p.dtype[k], op[0], out, len); break;
+          case Prim::BroadcastTo: cast_block(d0, p.dtype[k], {op[0].p, 0}, out, len); break;
+          case Prim::Compare: compare_block(static_cast<CmpOp>(s.node.op), d0, op[0], op[1], out, len); break;
+          case Prim::Select: select_block(in_dtype(p, s, 2), d0, op[2], op[0], op[1], out, len); break;
+          default: break;
+        }
+      }
+    }
+  });
+}
+
+}  // namespace wirtinger::engine
