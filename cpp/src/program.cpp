@@ -2,10 +2,106 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
+#include <unordered_map>
 
 #include "ops.hpp"
 
 namespace wirtinger::engine {
+namespace {
+
+// A key under which two steps compute the same value: same primitive and
+// attributes, same sources, and constants equal (scalars by value, arrays by buffer).
+bool cse_key(const Program::Step& s, std::string& key) {
+  const Node& n = s.node;
+  if (n.prim != Prim::Unary && n.prim != Prim::Binary && n.prim != Prim::Cast && n.prim != Prim::Compare &&
+      n.prim != Prim::BroadcastTo && n.prim != Prim::Reshape && n.prim != Prim::Sum)
+    return false;
+  key = std::to_string(static_cast<int>(n.prim)) + ":" + std::to_string(n.op) + ":" +
+        std::to_string(static_cast<int>(n.dtype)) + ":" + shape_str(n.shape);
+  for (auto a : n.ints) key += "," + std::to_string(a);
+  for (std::size_t j = 0; j < s.src.size(); ++j) {
+    if (s.src[j] >= 0) {
+      key += "|s" + std::to_string(s.src[j]);
+      continue;
+    }
+    const Tensor& t = n.in[j].data();
+    key += "|c" + std::to_string(static_cast<int>(t.dtype)) + shape_str(t.shape);
+    if (t.size() == 1) key.append(static_cast<const char*>(t.raw()), itemsize(t.dtype));
+    else key += std::to_string(reinterpret_cast<std::uintptr_t>(t.raw()));
+  }
+  return true;
+}
+
+// Common subexpressions, conj(conj(x)), then dead steps: the nested rules that
+// build a traced gradient repeat much (the same conj, cast or partial in the JVP
+// and the VJP), and a replay should not.
+void simplify(Program& p) {
+  const std::size_t n = p.steps.size();
+  std::vector<std::int64_t> alias(n);
+  for (std::size_t k = 0; k < n; ++k) alias[k] = static_cast<std::int64_t>(k);
+  std::vector<bool> is_input(n, false);
+  for (auto i : p.inputs) is_input[static_cast<std::size_t>(i)] = true;
+  std::unordered_map<std::string, std::int64_t> seen;
+  std::string key;
+  const int conj = static_cast<int>(UnaryOp::conj);
+  for (std::size_t k = 0; k < n; ++k) {
+    Program::Step& s = p.steps[k];
+    for (auto& src : s.src)
+      if (src >= 0) src = alias[static_cast<std::size_t>(src)];
+    if (is_input[k]) continue;
+    if (s.node.prim == Prim::Unary && s.node.op == conj && s.src[0] >= 0) {
+      const Program::Step& inner = p.steps[static_cast<std::size_t>(s.src[0])];
+      if (inner.node.prim == Prim::Unary && inner.node.op == conj && inner.src[0] >= 0) {
+        alias[k] = inner.src[0];
+        continue;
+      }
+    }
+    if (s.node.prim == Prim::Watch && !s.src.empty() && s.src[0] >= 0) {  // an identity on replay
+      alias[k] = s.src[0];
+      continue;
+    }
+    if (!cse_key(s, key)) continue;
+    auto [it, fresh] = seen.emplace(key, static_cast<std::int64_t>(k));
+    if (!fresh) alias[k] = it->second;
+  }
+  for (auto& o : p.outputs)
+    if (o >= 0) o = alias[static_cast<std::size_t>(o)];
+  // Liveness from the outputs back; inputs stay (the caller passes them).
+  std::vector<bool> live(n, false);
+  for (auto o : p.outputs)
+    if (o >= 0) live[static_cast<std::size_t>(o)] = true;
+  for (std::size_t k = n; k-- > 0;) {
+    if (!live[k] || alias[k] != static_cast<std::int64_t>(k)) continue;
+    for (auto src : p.steps[k].src)
+      if (src >= 0) live[static_cast<std::size_t>(src)] = true;
+  }
+  std::vector<std::int64_t> index(n, -1);
+  Program q;
+  q.captures = p.captures;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (!(is_input[k] || (live[k] && alias[k] == static_cast<std::int64_t>(k)))) continue;
+    index[k] = static_cast<std::int64_t>(q.steps.size());
+    Program::Step st = std::move(p.steps[k]);
+    for (auto& src : st.src)
+      if (src >= 0) src = index[static_cast<std::size_t>(src)];
+    q.steps.push_back(std::move(st));
+    q.dtype.push_back(p.dtype[k]);
+    q.shape.push_back(p.shape[k]);
+  }
+  for (auto i : p.inputs) q.inputs.push_back(index[static_cast<std::size_t>(i)]);
+  for (auto o : p.outputs) q.outputs.push_back(o >= 0 ? index[static_cast<std::size_t>(o)] : -1);
+  q.out_consts = std::move(p.out_consts);
+  q.last_use.assign(q.steps.size(), -1);
+  for (std::size_t k = 0; k < q.steps.size(); ++k)
+    for (auto src : q.steps[k].src)
+      if (src >= 0) q.last_use[static_cast<std::size_t>(src)] = static_cast<std::int64_t>(k);
+  for (auto o : q.outputs)
+    if (o >= 0) q.last_use[static_cast<std::size_t>(o)] = static_cast<std::int64_t>(q.steps.size());
+  p = std::move(q);
+}
+
+}  // namespace
 
 Program make_program(const Tape& tape, const std::vector<Var>& inputs, const std::vector<Var>& outputs) {
   Program p;
@@ -26,7 +122,6 @@ Program make_program(const Tape& tape, const std::vector<Var>& inputs, const std
     is_input[static_cast<std::size_t>(x.p->node - start)] = true;
   }
   p.steps.reserve(static_cast<std::size_t>(end - start));
-  p.last_use.assign(static_cast<std::size_t>(end - start), -1);
   for (std::int64_t i = start; i < end; ++i) {
     Program::Step s{tape.nodes[static_cast<std::size_t>(i)], {}};
     p.dtype.push_back(s.node.out.dtype());
@@ -38,10 +133,7 @@ Program make_program(const Tape& tape, const std::vector<Var>& inputs, const std
     for (auto& x : s.node.in) {
       const std::int64_t src = slot_of(x);
       s.src.push_back(src);
-      if (src >= 0) {
-        p.last_use[static_cast<std::size_t>(src)] = k;
-        x = Var();
-      }
+      if (src >= 0) x = Var();
     }
     // A watch of a constant keeps its value; every other output is recomputed.
     if (!(s.node.prim == Prim::Watch && s.node.in.empty() && !is_input[static_cast<std::size_t>(k)]))
@@ -52,8 +144,8 @@ Program make_program(const Tape& tape, const std::vector<Var>& inputs, const std
     const std::int64_t src = slot_of(y);
     p.outputs.push_back(src);
     p.out_consts.push_back(src >= 0 ? Var() : Var(y.data()));
-    if (src >= 0) p.last_use[static_cast<std::size_t>(src)] = end - start;
   }
+  simplify(p);
   plan_fusion(p);
   return p;
 }
