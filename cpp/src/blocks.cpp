@@ -1,20 +1,39 @@
 #include "blocks.hpp"
 
+#include <algorithm>
+
+#include "elementwise.hpp"
+
 namespace wirtinger::engine {
 namespace {
 
 template <class Rule, class T> using out_t = std::conditional_t<is_real_output_v<Rule>, real_of<T>, T>;
 
+// The rules evaluated as the whole-array kernels evaluate them (elementwise.hpp):
+// in fast vectorisable scalar types, with non-finite results redone in std::complex.
 template <class Rule> void unary_rule_block(DType x, Operand a, void* out, std::int64_t n) {
   dispatch(x, [&](auto tag) {
     using T = decltype(tag);
     using O = out_t<Rule, T>;
     const T* ap = static_cast<const T*>(a.p);
     O* op = static_cast<O*>(out);
-    if (a.stride == 1)
-      for (std::int64_t i = 0; i < n; ++i) op[i] = scalar_cast<O>(value_of<Rule>(ap[i]));
-    else
-      for (std::int64_t i = 0; i < n; ++i) op[i] = scalar_cast<O>(value_of<Rule>(ap[0]));
+    if (a.stride == 0) {
+      const O v = scalar_cast<O>(value_of<Rule>(ap[0]));
+      std::fill(op, op + n, v);
+      return;
+    }
+    simd::fill_range<T>(0, n, op, [&](auto as, std::int64_t i) {
+      using F = typename decltype(as)::type;
+      return scalar_cast<O>(value_of<Rule>(scalar_cast<F>(ap[i])));
+    });
+  });
+}
+
+template <std::int64_t SA, std::int64_t SB, class Rule, class T>
+void binary_strided(const T* ap, const T* bp, T* op, std::int64_t n) {
+  simd::fill_range<T>(0, n, op, [&](auto as, std::int64_t i) {
+    using F = typename decltype(as)::type;
+    return scalar_cast<T>(Rule::value(scalar_cast<F>(ap[i * SA]), scalar_cast<F>(bp[i * SB])));
   });
 }
 
@@ -24,15 +43,11 @@ template <class Rule> void binary_rule_block(DType d, Operand a, Operand b, void
     if constexpr (!(is_real_only_v<Rule> && is_complex_v<T>)) {
       const T *ap = static_cast<const T*>(a.p), *bp = static_cast<const T*>(b.p);
       T* op = static_cast<T*>(out);
-      // The common strides get their own loops so the compiler can vectorise them.
-      if (a.stride == 1 && b.stride == 1)
-        for (std::int64_t i = 0; i < n; ++i) op[i] = Rule::value(ap[i], bp[i]);
-      else if (a.stride == 1)
-        for (std::int64_t i = 0; i < n; ++i) op[i] = Rule::value(ap[i], bp[0]);
-      else if (b.stride == 1)
-        for (std::int64_t i = 0; i < n; ++i) op[i] = Rule::value(ap[0], bp[i]);
-      else
-        for (std::int64_t i = 0; i < n; ++i) op[i] = Rule::value(ap[0], bp[0]);
+      // Strides as compile-time constants, so the loops are contiguous or broadcast.
+      if (a.stride == 1 && b.stride == 1) binary_strided<1, 1, Rule>(ap, bp, op, n);
+      else if (a.stride == 1) binary_strided<1, 0, Rule>(ap, bp, op, n);
+      else if (b.stride == 1) binary_strided<0, 1, Rule>(ap, bp, op, n);
+      else std::fill(op, op + n, Rule::value(ap[0], bp[0]));
     } else {
       throw std::invalid_argument("fused binary operation: defined for real arrays only");
     }

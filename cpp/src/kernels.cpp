@@ -1,5 +1,6 @@
 #include "kernels.hpp"
 
+#include "elementwise.hpp"
 #include "parallel.hpp"
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <unordered_map>
 #include <numeric>
 #include <sstream>
+#include <type_traits>
 
 namespace wirtinger::engine {
 
@@ -159,6 +161,19 @@ void for_each_index(const Shape& shape, const std::array<std::vector<std::int64_
   }
 }
 
+using simd::elementwise;
+
+template <std::int64_t N> using index_c = std::integral_constant<std::int64_t, N>;
+
+// f(SA, SB) with the flat strides (1 or 0) of two operands as compile-time
+// constants, so that the loops are contiguous or broadcast, not strided. Both
+// 0 means a single element, where any stride will do.
+template <class F> void with_strides(std::int64_t sa, std::int64_t sb, F&& f) {
+  if (sa == 0 && sb != 0) f(index_c<0>{}, index_c<1>{});
+  else if (sa != 0 && sb == 0) f(index_c<1>{}, index_c<0>{});
+  else f(index_c<1>{}, index_c<1>{});
+}
+
 template <class Rule, class T> using out_scalar_t = std::conditional_t<is_real_output_v<Rule>, real_of<T>, T>;
 
 template <class Rule> struct Unary {
@@ -169,10 +184,9 @@ template <class Rule> struct Unary {
       using T = decltype(tag);
       using O = out_scalar_t<Rule, T>;
       const T* xp = x.data<T>();
-      O* op = out.data<O>();
-      const std::int64_t n = x.size();
-      parallel_for(n, parallel_grain, [&](std::int64_t lo, std::int64_t hi) {
-        for (std::int64_t i = lo; i < hi; ++i) op[i] = scalar_cast<O>(value_of<Rule>(xp[i]));
+      elementwise<T>(x.size(), out.data<O>(), [&](auto as, std::int64_t i) {
+        using F = typename decltype(as)::type;
+        return scalar_cast<O>(value_of<Rule>(scalar_cast<F>(xp[i])));
       });
     });
     return out;
@@ -185,11 +199,10 @@ template <class Rule> struct Unary {
       const T* xp = x.data<T>();
       const T* tp = t.data<T>();
       const O* op = out.data<O>();
-      O* rp = res.data<O>();
-      const std::int64_t n = x.size();
-      parallel_for(n, parallel_grain, [&](std::int64_t lo, std::int64_t hi) {
-        for (std::int64_t i = lo; i < hi; ++i)
-          rp[i] = scalar_cast<O>(wirtinger::jvp<Rule>(xp[i], scalar_cast<T>(op[i]), tp[i]));
+      elementwise<T>(x.size(), res.data<O>(), [&](auto as, std::int64_t i) {
+        using F = typename decltype(as)::type;
+        return scalar_cast<O>(
+            wirtinger::jvp<Rule>(scalar_cast<F>(xp[i]), scalar_cast<F>(op[i]), scalar_cast<F>(tp[i])));
       });
     });
     return res;
@@ -202,11 +215,10 @@ template <class Rule> struct Unary {
       const T* xp = x.data<T>();
       const O* op = out.data<O>();
       const O* cp = ct.data<O>();
-      T* rp = res.data<T>();
-      const std::int64_t n = x.size();
-      parallel_for(n, parallel_grain, [&](std::int64_t lo, std::int64_t hi) {
-        for (std::int64_t i = lo; i < hi; ++i)
-          rp[i] = vjp_adjoint<Rule>(xp[i], scalar_cast<T>(op[i]), scalar_cast<T>(cp[i]));
+      elementwise<T>(x.size(), res.data<T>(), [&](auto as, std::int64_t i) {
+        using F = typename decltype(as)::type;
+        return scalar_cast<T>(
+            vjp_adjoint<Rule>(scalar_cast<F>(xp[i]), scalar_cast<F>(op[i]), scalar_cast<F>(cp[i])));
       });
     });
     return res;
@@ -241,9 +253,11 @@ template <class Rule> struct Binary {
         const T *ap = a.data<T>(), *bp = b.data<T>();
         T* op = out.data<T>();
         if (flat_broadcast(os, {&a.shape, &b.shape})) {
-          const std::int64_t sa = flat_stride(a.shape, os), sb = flat_stride(b.shape, os);
-          parallel_for(out.size(), parallel_grain, [&](std::int64_t lo, std::int64_t hi) {
-            for (std::int64_t i = lo; i < hi; ++i) op[i] = Rule::value(ap[i * sa], bp[i * sb]);
+          with_strides(flat_stride(a.shape, os), flat_stride(b.shape, os), [&](auto sa, auto sb) {
+            elementwise<T>(out.size(), op, [&](auto as, std::int64_t i) {
+              using F = typename decltype(as)::type;
+              return scalar_cast<T>(Rule::value(scalar_cast<F>(ap[i * sa]), scalar_cast<F>(bp[i * sb])));
+            });
           });
         } else {
           for_each_index<2>(os, {bstrides(a.shape, os), bstrides(b.shape, os)}, {0, 0},
@@ -255,26 +269,39 @@ template <class Rule> struct Binary {
     });
     return out;
   }
-  // f(o, partial, operand offset) over the result, partial = d_d(which).
-  template <class T, class F>
+  // res[o] = g(d, k) over the result, d = d_d(which) at o (of whatever scalar
+  // type the loop evaluates in) and k the offset of o in an operand broadcast
+  // to the result: of the shape of argument `which` for jvp (its tangent), of
+  // the result's shape for vjp.
+  enum class Operand { argument, result };
+  template <Operand K, class T, class G>
   static void partials(int which, const Tensor& a, const Tensor& b, const Tensor& out, const Shape& operand,
-                       F&& f) {
+                       T* res, const G& g) {
     const T *ap = a.data<T>(), *bp = b.data<T>(), *op = out.data<T>();
-    if (flat_broadcast(out.shape, {&a.shape, &b.shape, &operand})) {
-      const std::int64_t sa = flat_stride(a.shape, out.shape), sb = flat_stride(b.shape, out.shape),
-                         sk = flat_stride(operand, out.shape);
-      parallel_for(out.size(), parallel_grain, [&](std::int64_t lo, std::int64_t hi) {
-        if (which == 0)
-          for (std::int64_t o = lo; o < hi; ++o) f(o, Rule::d_da(ap[o * sa], bp[o * sb], op[o]), o * sk);
-        else
-          for (std::int64_t o = lo; o < hi; ++o) f(o, Rule::d_db(ap[o * sa], bp[o * sb], op[o]), o * sk);
-      });
+    const std::int64_t sa = flat_stride(a.shape, out.shape), sb = flat_stride(b.shape, out.shape),
+                       sk = flat_stride(operand, out.shape);
+    const std::int64_t sk_flat = K == Operand::result ? 1 : (which == 0 ? sa : sb);
+    if (flat_broadcast(out.shape, {&a.shape, &b.shape, &operand}) && (sk == sk_flat || out.size() <= 1)) {
+      auto run = [&](auto w) {
+        with_strides(sa, sb, [&](auto sa_c, auto sb_c) {
+          constexpr std::int64_t sk_c =
+              K == Operand::result ? 1 : (decltype(w)::value == 0 ? decltype(sa_c)::value : decltype(sb_c)::value);
+          elementwise<T>(out.size(), res, [&](auto as, std::int64_t o) {
+            using F = typename decltype(as)::type;
+            const F av = scalar_cast<F>(ap[o * sa_c]), bv = scalar_cast<F>(bp[o * sb_c]), ov = scalar_cast<F>(op[o]);
+            if constexpr (decltype(w)::value == 0) return g(Rule::d_da(av, bv, ov), o * sk_c);
+            else return g(Rule::d_db(av, bv, ov), o * sk_c);
+          });
+        });
+      };
+      if (which == 0) run(index_c<0>{});
+      else run(index_c<1>{});
       return;
     }
     for_each_index<3>(out.shape, {bstrides(a.shape, out.shape), bstrides(b.shape, out.shape), bstrides(operand, out.shape)},
                       {0, 0, 0}, [&](std::int64_t o, const std::array<std::int64_t, 3>& k) {
                         const T d = which == 0 ? Rule::d_da(ap[k[0]], bp[k[1]], op[o]) : Rule::d_db(ap[k[0]], bp[k[1]], op[o]);
-                        f(o, d, k[2]);
+                        res[o] = g(d, k[2]);
                       });
   }
   static Tensor jvp(int which, const Tensor& a, const Tensor& b, const Tensor& out, const Tensor& t) {
@@ -284,8 +311,10 @@ template <class Rule> struct Binary {
       using T = decltype(tag);
       if constexpr (binary_ok_v<Rule, T>) {
         const T* tp = t.data<T>();
-        T* rp = res.data<T>();
-        partials<T>(which, a, b, out, t.shape, [&](std::int64_t o, const T& d, std::int64_t k) { rp[o] = d * tp[k]; });
+        partials<Operand::argument>(which, a, b, out, t.shape, res.data<T>(), [&](const auto& d, std::int64_t k) {
+          using F = std::decay_t<decltype(d)>;
+          return scalar_cast<T>(d * scalar_cast<F>(tp[k]));
+        });
       }
     });
     return res;
@@ -297,9 +326,10 @@ template <class Rule> struct Binary {
       using T = decltype(tag);
       if constexpr (binary_ok_v<Rule, T>) {
         const T* cp = ct.data<T>();
-        T* rp = res.data<T>();
-        partials<T>(which, a, b, out, out.shape,
-                    [&](std::int64_t o, const T& d, std::int64_t k) { rp[o] = conj(d) * cp[k]; });
+        partials<Operand::result>(which, a, b, out, out.shape, res.data<T>(), [&](const auto& d, std::int64_t k) {
+          using F = std::decay_t<decltype(d)>;
+          return scalar_cast<T>(conj(d) * scalar_cast<F>(cp[k]));
+        });
       }
     });
     return res;

@@ -1,0 +1,266 @@
+// Fast scalar math for the element-wise kernels (kernels.cpp only).
+//
+// The kernels instantiate the rule table (rules.hpp) a second time with
+// fast_t<T>: for complex T a plain pair of reals, cx<R>, whose exp, sin, cos,
+// sinh, cosh, abs and arg are written with real functions that GCC can inline
+// and vectorise, instead of libstdc++/glibc's scalar cexp, csin, ... . Where
+// glibc's vector math library (libmvec, x86-64) is available, the real
+// functions are declared with their SIMD variants, so that a loop over such an
+// expression calls 2, 4 or 8 lanes at a time.
+//
+// For finite results these agree with the std::complex ones to a few ulps
+// (they are the same formulas; only the real functions' last bits differ).
+// Special values are not handled here: a kernel recomputes every element whose
+// fast result is not finite with std::complex (kernels.cpp, elementwise), which
+// covers inf and nan operands, overflow of an intermediate, and the nan-nan
+// products that std::complex multiplication repairs (C99 Annex G).
+//
+// Everything that has no fast form here (log, sqrt, tan, the inverse functions,
+// pow) forwards to std::complex, so its results are unchanged.
+#pragma once
+
+#include <cmath>
+#include <complex>
+#include <limits>
+
+#include <wirtinger/scalar.hpp>
+
+// WIRT_VECMATH: glibc's libmvec can be called (GCC, x86-64, glibc >= 2.22 for
+// sin/cos/exp/log/pow; >= 2.35 for the rest). Linking -lm brings it in (libm.so
+// is a linker script naming libmvec as needed).
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__) && \
+    defined(__GLIBC_PREREQ)
+#if __GLIBC_PREREQ(2, 22)
+#define WIRT_VECMATH 1
+#define WIRT_VECMATH_235 __GLIBC_PREREQ(2, 35)
+#endif
+#endif
+#ifndef WIRT_VECMATH
+#define WIRT_VECMATH 0
+#define WIRT_VECMATH_235 0
+#endif
+
+#if WIRT_VECMATH
+// The C library's own declarations, repeated with the SIMD attribute that
+// <bits/math-vector.h> adds only under -ffast-math (which this code cannot
+// use: it would drop inf/nan semantics). With it, std::sin(double) etc. in a
+// loop vectorise to libmvec's _ZGV*_sin. libmvec returns what the scalar
+// functions return for special operands, to within a few ulps otherwise.
+#define WIRT_SIMD_FN __attribute__((__simd__("notinbranch")))
+extern "C" {
+WIRT_SIMD_FN double sin(double) noexcept;
+WIRT_SIMD_FN float sinf(float) noexcept;
+WIRT_SIMD_FN double cos(double) noexcept;
+WIRT_SIMD_FN float cosf(float) noexcept;
+WIRT_SIMD_FN double exp(double) noexcept;
+WIRT_SIMD_FN float expf(float) noexcept;
+WIRT_SIMD_FN double log(double) noexcept;
+WIRT_SIMD_FN float logf(float) noexcept;
+WIRT_SIMD_FN double pow(double, double) noexcept;
+WIRT_SIMD_FN float powf(float, float) noexcept;
+#if WIRT_VECMATH_235
+WIRT_SIMD_FN double tan(double) noexcept;
+WIRT_SIMD_FN float tanf(float) noexcept;
+WIRT_SIMD_FN double sinh(double) noexcept;
+WIRT_SIMD_FN float sinhf(float) noexcept;
+WIRT_SIMD_FN double cosh(double) noexcept;
+WIRT_SIMD_FN float coshf(float) noexcept;
+WIRT_SIMD_FN double tanh(double) noexcept;
+WIRT_SIMD_FN float tanhf(float) noexcept;
+WIRT_SIMD_FN double asin(double) noexcept;
+WIRT_SIMD_FN float asinf(float) noexcept;
+WIRT_SIMD_FN double acos(double) noexcept;
+WIRT_SIMD_FN float acosf(float) noexcept;
+WIRT_SIMD_FN double atan(double) noexcept;
+WIRT_SIMD_FN float atanf(float) noexcept;
+WIRT_SIMD_FN double asinh(double) noexcept;
+WIRT_SIMD_FN float asinhf(float) noexcept;
+WIRT_SIMD_FN double acosh(double) noexcept;
+WIRT_SIMD_FN float acoshf(float) noexcept;
+WIRT_SIMD_FN double atanh(double) noexcept;
+WIRT_SIMD_FN float atanhf(float) noexcept;
+WIRT_SIMD_FN double exp2(double) noexcept;
+WIRT_SIMD_FN float exp2f(float) noexcept;
+WIRT_SIMD_FN double expm1(double) noexcept;
+WIRT_SIMD_FN float expm1f(float) noexcept;
+WIRT_SIMD_FN double log2(double) noexcept;
+WIRT_SIMD_FN float log2f(float) noexcept;
+WIRT_SIMD_FN double log10(double) noexcept;
+WIRT_SIMD_FN float log10f(float) noexcept;
+WIRT_SIMD_FN double log1p(double) noexcept;
+WIRT_SIMD_FN float log1pf(float) noexcept;
+WIRT_SIMD_FN double atan2(double, double) noexcept;
+WIRT_SIMD_FN float atan2f(float, float) noexcept;
+WIRT_SIMD_FN double hypot(double, double) noexcept;
+WIRT_SIMD_FN float hypotf(float, float) noexcept;
+#endif
+}
+
+namespace wirtinger::engine::vm {
+// The same functions under other names: GCC knows sin and cos by name and fuses
+// a sin(x), cos(x) pair into sincos, which has no usable SIMD variant and so
+// stops the loop from vectorising. The assembler names make these calls to the
+// very same symbols (and SIMD variants, _ZGV*_sin ...) without that rewrite.
+#define WIRT_VM_FN(name)                                                                            \
+  extern "C" __attribute__((__simd__("notinbranch"), __const__, __nothrow__, __leaf__)) double    \
+  wirt_vm_##name(double) __asm__(#name);                                                           \
+  extern "C" __attribute__((__simd__("notinbranch"), __const__, __nothrow__, __leaf__)) float     \
+  wirt_vm_##name##f(float) __asm__(#name "f");                                                     \
+  inline double name(double x) { return wirt_vm_##name(x); }                                       \
+  inline float name(float x) { return wirt_vm_##name##f(x); }
+WIRT_VM_FN(sin)
+WIRT_VM_FN(cos)
+WIRT_VM_FN(exp)
+#if WIRT_VECMATH_235
+WIRT_VM_FN(sinh)
+WIRT_VM_FN(cosh)
+extern "C" __attribute__((__simd__("notinbranch"), __const__, __nothrow__, __leaf__)) double wirt_vm_atan2(
+    double, double) __asm__("atan2");
+extern "C" __attribute__((__simd__("notinbranch"), __const__, __nothrow__, __leaf__)) float wirt_vm_atan2f(
+    float, float) __asm__("atan2f");
+inline double atan2(double y, double x) { return wirt_vm_atan2(y, x); }
+inline float atan2(float y, float x) { return wirt_vm_atan2f(y, x); }
+#else
+using std::atan2;
+using std::cosh;
+using std::sinh;
+#endif
+#undef WIRT_VM_FN
+}  // namespace wirtinger::engine::vm
+#else
+namespace wirtinger::engine::vm {
+using std::atan2;
+using std::cos;
+using std::cosh;
+using std::exp;
+using std::sin;
+using std::sinh;
+}  // namespace wirtinger::engine::vm
+#endif
+
+namespace wirtinger::engine::vm {
+
+// A complex number as two reals, layout-compatible with std::complex<R>.
+// Operators are hidden friends, so that a real operand converts (R + z).
+template <class R> struct cx {
+  R re, im;
+
+  cx() = default;
+  constexpr cx(R r, R i = R(0)) : re(r), im(i) {}
+  explicit cx(const std::complex<R>& z) : re(z.real()), im(z.imag()) {}
+  constexpr R real() const { return re; }
+  constexpr R imag() const { return im; }
+  std::complex<R> to_std() const { return {re, im}; }
+
+  // Exactly what std::complex does for these (signed zeros included).
+  friend cx operator+(const cx& a, const cx& b) { return {a.re + b.re, a.im + b.im}; }
+  friend cx operator-(const cx& a, const cx& b) { return {a.re - b.re, a.im - b.im}; }
+  friend cx operator-(const cx& a) { return {-a.re, -a.im}; }
+  friend cx operator+(const cx& a, R b) { return {a.re + b, a.im}; }
+  friend cx operator+(R a, const cx& b) { return {b.re + a, b.im}; }
+  friend cx operator-(const cx& a, R b) { return {a.re - b, a.im}; }
+  friend cx operator-(R a, const cx& b) { return {-b.re + a, -b.im}; }  // libstdc++: −b, then += a
+  friend cx operator*(const cx& a, R b) { return {a.re * b, a.im * b}; }
+  friend cx operator*(R a, const cx& b) { return {b.re * a, b.im * a}; }
+  friend cx operator/(const cx& a, R b) { return {a.re / b, a.im / b}; }
+  // The textbook product, which std::complex also computes unless both parts
+  // come out nan (then it retries by Annex G; the kernels redo such elements).
+  friend cx operator*(const cx& a, const cx& b) {
+    return {a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re};
+  }
+  friend cx operator/(const cx& a, const cx& b) { return divide(a.re, a.im, b.re, b.im); }
+  friend cx operator/(R a, const cx& b) { return divide(a, R(0), b.re, b.im); }
+  friend bool operator==(const cx& a, const cx& b) { return a.re == b.re && a.im == b.im; }
+  friend bool operator!=(const cx& a, const cx& b) { return !(a == b); }
+
+  friend R real(const cx& z) { return z.re; }
+  friend R imag(const cx& z) { return z.im; }
+  friend cx conj(const cx& z) { return {z.re, -z.im}; }
+
+  // The formulas of glibc's cexp, csin, ccos, csinh and ccosh for finite
+  // arguments and results.
+  friend cx exp(const cx& z) {
+    const R e = vm::exp(z.re);
+    return {e * vm::cos(z.im), e * vm::sin(z.im)};
+  }
+  friend cx sin(const cx& z) {
+    return {vm::sin(z.re) * vm::cosh(z.im), vm::cos(z.re) * vm::sinh(z.im)};
+  }
+  friend cx cos(const cx& z) {
+    return {vm::cos(z.re) * vm::cosh(z.im), -(vm::sin(z.re) * vm::sinh(z.im))};
+  }
+  friend cx sinh(const cx& z) {
+    return {vm::sinh(z.re) * vm::cos(z.im), vm::cosh(z.re) * vm::sin(z.im)};
+  }
+  friend cx cosh(const cx& z) {
+    return {vm::cosh(z.re) * vm::cos(z.im), vm::sinh(z.re) * vm::sin(z.im)};
+  }
+  friend R abs(const cx& z) { return fast_abs(z.re, z.im); }
+  friend R arg(const cx& z) { return vm::atan2(z.im, z.re); }
+
+  friend cx log(const cx& z) { return cx(std::log(z.to_std())); }
+  friend cx log10(const cx& z) { return cx(std::log10(z.to_std())); }
+  friend cx sqrt(const cx& z) { return cx(std::sqrt(z.to_std())); }
+  friend cx tan(const cx& z) { return cx(std::tan(z.to_std())); }
+  friend cx tanh(const cx& z) { return cx(std::tanh(z.to_std())); }
+  friend cx asin(const cx& z) { return cx(std::asin(z.to_std())); }
+  friend cx acos(const cx& z) { return cx(std::acos(z.to_std())); }
+  friend cx atan(const cx& z) { return cx(std::atan(z.to_std())); }
+  friend cx asinh(const cx& z) { return cx(std::asinh(z.to_std())); }
+  friend cx acosh(const cx& z) { return cx(std::acosh(z.to_std())); }
+  friend cx atanh(const cx& z) { return cx(std::atanh(z.to_std())); }
+  friend cx pow(const cx& a, const cx& b) { return cx(std::pow(a.to_std(), b.to_std())); }
+
+ private:
+  // |x + iy| without overflow or underflow of the squares: in double for
+  // float (as glibc's hypotf), scaled by a power of two for double. Within
+  // an ulp of hypot; a nan or inf comes out non-finite (and is redone).
+  static float fast_abs(float x, float y) {
+    const double dx = x, dy = y;
+    return static_cast<float>(std::sqrt(dx * dx + dy * dy));
+  }
+  // (a + ib) / (c + id) as libgcc's __divsc3 and __divdc3 compute it (what
+  // std::complex's division calls), without their branches: for float in
+  // double, where nothing can overflow; for double by Smith's method, scaled
+  // by a power of two that brings the divisor near 1 instead of their tests.
+  // The same bits unless a part of the operands is subnormal or near overflow;
+  // there a part far smaller than the quotient's magnitude may differ (NumPy
+  // uses Smith's method unscaled). A zero divisor gives nan, and std::complex
+  // redoes the element.
+  static cx divide(float a, float b, float c, float d) {
+    const double aa = a, bb = b, cc = c, dd = d, denom = cc * cc + dd * dd;
+    return {static_cast<float>((aa * cc + bb * dd) / denom), static_cast<float>((bb * cc - aa * dd) / denom)};
+  }
+  static cx divide(double a, double b, double c, double d) {
+    const double ac = std::fabs(c), ad = std::fabs(d), m = ac > ad ? ac : ad;
+    const double s = m > 0x1p500 ? 0x1p-600 : (m < 0x1p-500 ? 0x1p600 : 1.0);
+    a *= s, b *= s, c *= s, d *= s;
+    // Selects on operands, not on results, so that the loop needs no branch.
+    const bool d_larger = ac < ad;
+    const double p = d_larger ? c : d, q = d_larger ? d : c, ratio = p / q, denom = p * ratio + q;
+    const double x = (d_larger ? a * ratio + b : b * ratio + a) / denom;
+    const double y = (d_larger ? b * ratio - a : b - a * ratio) / denom;
+    return {x, y};
+  }
+  static double fast_abs(double x, double y) {
+    const double ax = std::fabs(x), ay = std::fabs(y), m = ax > ay ? ax : ay;
+    const double s = m > 0x1p500 ? 0x1p-600 : (m < 0x1p-500 ? 0x1p600 : 1.0);
+    const double xs = x * s, ys = y * s;
+    return std::sqrt(xs * xs + ys * ys) / s;
+  }
+};
+
+// The type a kernel evaluates a rule in for elements of type T.
+template <class T> struct fast_scalar { using type = T; };
+template <class R> struct fast_scalar<std::complex<R>> { using type = cx<R>; };
+template <class T> using fast_t = typename fast_scalar<T>::type;
+
+}  // namespace wirtinger::engine::vm
+
+namespace wirtinger {
+template <class R> struct is_complex<engine::vm::cx<R>> : std::true_type {};
+template <class R> struct scalar_traits<engine::vm::cx<R>> {
+  using real = R;
+  using complex = engine::vm::cx<R>;
+};
+}  // namespace wirtinger
