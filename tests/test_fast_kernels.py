@@ -70,6 +70,7 @@ UNARY = [
     ("cos", wnp.cos, cmath.cos, _moderate),
     ("sinh", wnp.sinh, cmath.sinh, _moderate),
     ("cosh", wnp.cosh, cmath.cosh, _moderate),
+    ("tanh", wnp.tanh, cmath.tanh, _moderate),
 ]
 
 

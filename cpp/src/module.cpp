@@ -5,10 +5,12 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <array>
 #include <atomic>
 #include <unordered_set>
 
 #include "../../cuda/device.hpp"
+#include "batch_plan.hpp"
 #include "ops.hpp"
 #include "program.hpp"
 
@@ -28,7 +30,18 @@ DType dtype_from(const py::dtype& dt) {
                        std::string(py::str(dt)));
 }
 
-py::dtype to_numpy_dtype(DType d) { return py::dtype(dtype_name(d)); }
+// Made once (parsing a dtype name costs more than a small replay); never destroyed.
+py::dtype to_numpy_dtype(DType d) {
+  static const auto* table = new std::array<py::dtype, 4>{py::dtype("float32"), py::dtype("float64"),
+                                                           py::dtype("complex64"), py::dtype("complex128")};
+  switch (d) {
+    case DType::f32: return (*table)[0];
+    case DType::f64: return (*table)[1];
+    case DType::c64: return (*table)[2];
+    case DType::c128: return (*table)[3];
+  }
+  throw std::logic_error("to_numpy_dtype: unknown dtype");
+}
 
 Var from_numpy(const py::array& a) {
   if (!(a.flags() & py::array::c_style)) throw py::value_error("from_numpy: array must be C-contiguous");
@@ -49,6 +62,73 @@ py::array to_numpy(const Var& v) {
   py::array arr(to_numpy_dtype(t.dtype), shape, strides, t.raw(), owner);
   py::detail::array_proxy(arr.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
   return arr;
+}
+
+// A NumPy array that owns the result: the buffer itself when nothing else holds
+// it (no copy), else a copy (an output that is a constant of the program, or
+// that another output shares).
+py::array to_numpy_owned(Var v) {
+  const Tensor t = v.data();
+  std::vector<py::ssize_t> shape(t.shape.begin(), t.shape.end());
+  v = Var();
+  if (t.buffer.use_count() == 1) {
+    auto* keep = new std::shared_ptr<void>(t.buffer);
+    py::capsule owner(keep, [](void* p) { delete static_cast<std::shared_ptr<void>*>(p); });
+    return py::array(to_numpy_dtype(t.dtype), shape, {}, t.raw(), owner);
+  }
+  py::array out(to_numpy_dtype(t.dtype), shape);
+  std::memcpy(out.mutable_data(), t.raw(), static_cast<std::size_t>(t.size()) * itemsize(t.dtype));
+  return out;
+}
+
+// An argument of a jitted call as an engine value of the traced dtype: Python
+// numbers (and NumPy's float64/complex128, their subclasses) without NumPy.
+Var arg_var(const py::handle& x, DType d, const py::object& asarray) {
+  if (PyFloat_Check(x.ptr()) || PyComplex_Check(x.ptr())) {
+    Tensor t = Tensor::empty(d, Shape{});
+    const double re = PyFloat_Check(x.ptr()) ? PyFloat_AS_DOUBLE(x.ptr()) : PyComplex_RealAsDouble(x.ptr());
+    const double im = PyFloat_Check(x.ptr()) ? 0.0 : PyComplex_ImagAsDouble(x.ptr());
+    if (im != 0.0 && !is_complex(d))
+      throw py::type_error("cannot use a complex value where a real (" + std::string(dtype_name(d)) +
+                           ") one is required");
+    switch (d) {
+      case DType::f32: *t.data<float>() = static_cast<float>(re); break;
+      case DType::f64: *t.data<double>() = re; break;
+      case DType::c64: *t.data<std::complex<float>>() = {static_cast<float>(re), static_cast<float>(im)}; break;
+      case DType::c128: *t.data<std::complex<double>>() = {re, im}; break;
+    }
+    return Var(std::move(t));
+  }
+  return from_numpy(asarray(x, to_numpy_dtype(d), py::arg("order") = "C").cast<py::array>());
+}
+
+// The latency path of wirtinger.jit at top level: arguments in, NumPy arrays
+// out, one crossing of the binding. Small programs keep the GIL: releasing it
+// costs more than they run.
+py::list run_program_numpy(const Program& p, const py::sequence& args, const py::sequence& dtypes) {
+  // Never destroyed: a static py::object would be released after the interpreter.
+  static const py::object& asarray = *new py::object(py::module_::import("numpy").attr("asarray"));
+  const std::size_t n = py::len(dtypes);
+  if (static_cast<std::size_t>(py::len(args)) != n)
+    throw py::value_error("jit: the call has " + std::to_string(py::len(args)) + " arguments, the program " +
+                          std::to_string(n));
+  std::vector<Var> inputs;
+  std::int64_t elements = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    inputs.push_back(arg_var(args[i], dtype_from(py::dtype::from_args(dtypes[i])), asarray));
+    elements += inputs.back().data().size();
+  }
+  std::vector<Var> outs;
+  if (elements >= 4096) {
+    py::gil_scoped_release release;
+    outs = run_program(p, inputs);
+  } else {
+    outs = run_program(p, inputs);
+  }
+  inputs.clear();
+  py::list result;
+  for (auto& v : outs) result.append(to_numpy_owned(std::move(v)));
+  return result;
 }
 
 std::atomic<std::uint64_t> next_tape_id{1};
@@ -200,6 +280,10 @@ PYBIND11_MODULE(_core, m) {
       .def("numpy", &to_numpy);
 
   m.def("from_numpy", &from_numpy);
+  m.def("scalar", [](const py::handle& x, const py::dtype& dt) {
+    static const py::object& asarray = *new py::object(py::module_::import("numpy").attr("asarray"));
+    return arg_var(x, dtype_from(dt), asarray);
+  });
   m.def("unary_names", [] {
     std::vector<std::string> r;
     for (int i = 0; i < static_cast<int>(UnaryOp::count_); ++i) r.push_back(unary_name(static_cast<UnaryOp>(i)));
@@ -314,7 +398,30 @@ PYBIND11_MODULE(_core, m) {
         for (const auto& g : p.groups) r.emplace_back(g.first, g.last);
         return r;
       })
-      .def("__call__", &run_program, G());
+      .def("__call__", &run_program, G())
+      .def("run_numpy", &run_program_numpy);
+  py::register_exception<batch::Unsupported>(m, "BatchUnsupported", PyExc_NotImplementedError);
+  py::class_<batch::Plan, std::shared_ptr<batch::Plan>>(m, "BatchPlan")
+      .def_property_readonly("directions", [](const batch::Plan& p) { return p.N; })
+      .def_property_readonly("input_offsets", [](const batch::Plan& p) { return p.input_offset; })
+      .def_property_readonly("workspace", [](const batch::Plan& p) { return p.workspace; })
+      .def("__len__", [](const batch::Plan& p) { return p.code.size(); })
+      .def("__call__", [](const batch::Plan& p, const std::vector<Var>& inputs) {
+        std::vector<Tensor> ts;
+        for (const auto& v : inputs) ts.push_back(v.data());
+        std::vector<batch::Result> rs;
+        {
+          py::gil_scoped_release release;
+          rs = batch::run(p, ts);
+        }
+        py::list out;
+        for (auto& r : rs) {
+          py::object b = r.B.shape == Shape{0} ? py::object(py::none()) : py::cast(Var(std::move(r.B)));
+          out.append(py::make_tuple(Var(std::move(r.value)), Var(std::move(r.A)), b));
+        }
+        return out;
+      });
+  m.def("batch_plan", [](const Program& p) { return std::make_shared<batch::Plan>(batch::compile(p)); }, G());
   m.def("make_program", [](const Tape& t, const std::vector<Var>& inputs, const std::vector<Var>& outputs) {
     return std::make_shared<Program>(make_program(t, inputs, outputs));
   }, G());

@@ -24,6 +24,7 @@ from .jit import jit  # noqa: E402
 from .testing import check_grads  # noqa: E402
 from .transforms import (Wirtinger, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, real_jacobian,  # noqa: E402
                          value_and_grad, vjp, wirtinger)
+from .vmap import vmap  # noqa: E402
 from . import numpy  # noqa: E402,F401  (wirtinger.numpy)
 from . import scipy  # noqa: E402,F401  (wirtinger.scipy.special)
 
@@ -44,5 +45,5 @@ __all__ = [
     "Array", "ConcretizationError", "NonHolomorphicError", "Wirtinger", "check_grads", "checkpoint", "convention", "cuda_available", "custom_jvp",
     "custom_vjp", "defwirtinger", "get_convention",
     "grad", "hessian", "hvp", "jacfwd", "jit", "jacobian", "jacrev", "jvp", "numpy", "primitive_names", "real_jacobian",
-    "set_convention", "value_and_grad", "vjp", "wirtinger",
+    "set_convention", "value_and_grad", "vjp", "vmap", "wirtinger",
 ]

@@ -9,7 +9,8 @@ import threading
 
 import numpy as np
 
-from . import _core
+from . import _batching, _core
+from ._batching import Batched
 from .errors import ConcretizationError
 
 UNARY = {name: i for i, name in enumerate(_core.unary_names())}
@@ -48,7 +49,11 @@ def tracing():
 
 
 def _traced(x):
-    return tracing() and isinstance(x, (Array, Mask)) and _core.is_tracked(x._v)
+    """Whether x's value is not one concrete array: traced by jit, or batched by vmap
+    (a value per sample). Such values cannot decide Python control flow."""
+    if not isinstance(x, (Array, Mask)):
+        return False
+    return type(x._v) is Batched or (tracing() and _batching.is_tracked(x._v))
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -66,15 +71,35 @@ def _user_line():
     return f"{f.f_code.co_filename}:{f.f_lineno}" + (f" ({code})" if code else "")
 
 
-def _concretization(what):
+def _concretization(what, batched=False):
+    if batched:
+        return ConcretizationError(
+            f"vmap: {what} of a batched value at {_user_line()}: under vmap the function runs on every sample at "
+            "once, so this value differs from sample to sample and cannot decide Python control flow or be read "
+            "as one array. Use wnp.where(cond, a, b) for value-dependent choices, pass arguments that are the "
+            "same for every sample with in_axes=None, or loop over the samples without vmap.")
     return ConcretizationError(
         f"jit: {what} of a traced value at {_user_line()}: under jit the value differs from call to call, "
         "and a traced program cannot depend on it. Use wnp.where(cond, a, b) for value-dependent choices, "
         "mark the argument static with jit(f, static_argnums=...), or call f without jit.")
 
 
+_PROMOTED = {}  # (type or dtype per operand) -> result: promotion is the same for every call alike
+
+
 def result_dtype(*operands):
     """NumPy 2 promotion: Python scalars are weak, integers and bools become float64."""
+    key = tuple(x.dtype if type(x) is Array else type(x) for x in operands)
+    hit = _PROMOTED.get(key)
+    if hit is not None:
+        return hit
+    dtype = _promote(operands)
+    if all(k is Array or k in (float, complex, int, bool) or isinstance(k, np.dtype) for k in key):
+        _PROMOTED[key] = dtype
+    return dtype
+
+
+def _promote(operands):
     strong, weak_complex, weak_float = [], False, False
     for x in operands:
         if _is_python_scalar(x):
@@ -103,9 +128,18 @@ def to_var(x, dtype=None):
     """An engine value for x (an Array keeps its identity; anything else is a constant)."""
     if isinstance(x, Array):
         v = x._v
-        if dtype is not None and np.dtype(dtype) != v.dtype:
-            v = _core.cast(v, np.dtype(dtype))
+        if dtype is not None and dtype is not v.dtype and np.dtype(dtype) != v.dtype:
+            v = _batching.cast(v, np.dtype(dtype))
         return v
+    t = type(x)
+    if t is float or t is complex:
+        dtype = np.dtype(np.complex128 if t is complex else np.float64) if dtype is None else np.dtype(dtype)
+        if t is complex and dtype.kind == "f":
+            raise TypeError(f"cannot use a complex value where a real ({dtype}) one is required")
+        if dtype in SUPPORTED_DTYPES:
+            return _core.scalar(x, dtype)
+    if t is np.ndarray and dtype is None and x.dtype in SUPPORTED_DTYPES and x.flags.c_contiguous:
+        return _core.from_numpy(x)
     if dtype is None:
         dtype = result_dtype(x)
     arr = np.asarray(x)
@@ -121,26 +155,32 @@ def concrete(x):
     on it (ConcretizationError for a value traced by jit)."""
     if isinstance(x, (Array, Mask)):
         if _traced(x):
-            raise _concretization("reading the value")
+            raise _concretization("reading the value", _is_batched(x))
         return np.asarray(x) if isinstance(x, Mask) else x._v.numpy()
     return np.asarray(x)
 
 
 def value_of(x):
     """The current NumPy value of x, for computing a primitive's value (which jit
-    recomputes on replay) or for checks that raise rather than decide."""
+    recomputes on replay) or for checks that raise rather than decide. A batched
+    value (vmap) has none: primitives that read values declare a batching rule
+    (``_custom.over_leading_axes``) that calls them on the physical values."""
     if isinstance(x, Array):
         return x._v.numpy()
     return np.asarray(x)
 
 
+def _is_batched(x):
+    return type(x._v) is Batched
+
+
 def unary(name, x):
-    return Array(_core.unary(UNARY[name], to_var(x)))
+    return Array(_batching.unary(UNARY[name], to_var(x)))
 
 
 def binary(name, a, b):
     dtype = result_dtype(a, b)
-    return Array(_core.binary(BINARY[name], to_var(a, dtype), to_var(b, dtype)))
+    return Array(_batching.binary(BINARY[name], to_var(a, dtype), to_var(b, dtype)))
 
 
 class Array:
@@ -149,7 +189,9 @@ class Array:
     It behaves like a NumPy array (operators, ``.shape``, ``.dtype``, ``.real``,
     ``.imag``, ``.T``, ``.conj()``, basic indexing); functions of it live in
     ``wirtinger.numpy``. Its values are concrete, so Python control flow on
-    them works (``if x.real > 0: ...``).
+    them works (``if x.real > 0: ...``), except under jit and vmap (one array
+    stands for every call or every sample there: ConcretizationError). Under
+    vmap, ``shape`` and the like are one sample's.
     """
 
     __slots__ = ("_v", "__weakref__")
@@ -195,10 +237,14 @@ class Array:
             yield self[i]
 
     def __repr__(self):
+        if type(self._v) is Batched:
+            return f"wirtinger.Array(<batched by vmap>, shape={self.shape}, dtype={self.dtype})"
         return f"wirtinger.Array({np.array2string(np.asarray(self._v.numpy()), separator=', ')}, dtype={self.dtype})"
 
     def __array__(self, dtype=None, copy=None):
-        if _core.is_tracked(self._v):
+        if type(self._v) is Batched:
+            raise _concretization("converting to a NumPy array", batched=True)
+        if _batching.is_tracked(self._v):
             raise (ConcretizationError if tracing() else TypeError)(
                 "cannot convert an array that is being differentiated to a NumPy array: its derivative would be "
                 "lost silently. Use wirtinger.numpy functions instead of numpy ones inside the function, or "
@@ -220,7 +266,7 @@ class Array:
 
     def _concrete(self, what):
         if _traced(self):
-            raise _concretization(what)
+            raise _concretization(what, _is_batched(self))
         return self._v.numpy()
 
     def __index__(self):
@@ -231,9 +277,10 @@ class Array:
     # ------------------------------------------------------------ comparisons (concrete, no derivative)
     def _compare(self, other, op):
         if _traced(self) or _traced(other):
-            # Under jit a comparison is part of the program, so masks are recomputed on replay.
+            # Under jit a comparison is part of the program, so masks are recomputed on replay;
+            # under vmap it is a mask per sample.
             dtype = result_dtype(self, other)
-            return Mask(_core.compare(_CMP[op], to_var(self, dtype), to_var(other, dtype)))
+            return Mask(_batching.compare(_CMP[op], to_var(self, dtype), to_var(other, dtype)))
         return op(self._v.numpy(), concrete(other))
 
     def __lt__(self, other):
@@ -352,7 +399,7 @@ class Array:
         dtype = np.dtype(dtype)
         if dtype not in SUPPORTED_DTYPES:
             raise TypeError(f"astype: wirtinger supports float32, float64, complex64 and complex128, got {dtype}")
-        return Array(_core.cast(self._v, dtype))
+        return Array(_batching.cast(self._v, dtype))
 
     def reshape(self, *shape):
         from . import numpy as wnp
@@ -425,29 +472,29 @@ class Mask:
 
     def __array__(self, dtype=None, copy=None):
         if _traced(self):
-            raise _concretization("converting a comparison to a NumPy array")
+            raise _concretization("converting a comparison to a NumPy array", _is_batched(self))
         out = np.asarray(self._v.numpy()) != 0
         return out if dtype is None else out.astype(dtype)
 
     def __bool__(self):
         if _traced(self):
-            raise _concretization("bool() of a comparison")
+            raise _concretization("bool() of a comparison", _is_batched(self))
         return bool(np.asarray(self._v.numpy()) != 0)
 
     def _other(self, other):
         return other._v if isinstance(other, Mask) else to_var(np.asarray(other, dtype=self._v.dtype))
 
     def __invert__(self):
-        return Mask(_core.compare(_CMP[operator.eq], self._v, to_var(np.zeros((), self._v.dtype))))
+        return Mask(_batching.compare(_CMP[operator.eq], self._v, to_var(np.zeros((), self._v.dtype))))
 
     def __and__(self, other):
-        return Mask(_core.binary(BINARY["multiply"], self._v, self._other(other)))
+        return Mask(_batching.binary(BINARY["multiply"], self._v, self._other(other)))
 
     def __or__(self, other):
-        return Mask(_core.binary(BINARY["maximum"], self._v, self._other(other)))
+        return Mask(_batching.binary(BINARY["maximum"], self._v, self._other(other)))
 
     def __xor__(self, other):
-        return Mask(_core.compare(_CMP[operator.ne], self._v, self._other(other)))
+        return Mask(_batching.compare(_CMP[operator.ne], self._v, self._other(other)))
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 

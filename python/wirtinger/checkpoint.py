@@ -47,6 +47,6 @@ def checkpoint(f, static_argnums=()):
         def rebuild(*leaves):
             return packing.pack(wrapped(*split.all_args(leaves)))
 
-        return packing.unpack(primitive(name, split.leaves, value, jvp, vjp, rebuild))
+        return packing.unpack(primitive(name, split.leaves, value, jvp, vjp, rebuild, batched_rules=True))
 
     return wrapped

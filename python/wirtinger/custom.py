@@ -4,6 +4,9 @@ Rules are written in wirtinger's "adjoint" convention (SPEC §2); the
 "transpose" convention, forward mode for custom_vjp and reverse mode for
 custom_jvp are derived, never written twice. Rules written with
 wirtinger.numpy are themselves differentiable (higher order works).
+Under vmap the function and its rules run on batched arrays, which is why they
+are written with wirtinger.numpy: each is called once for all samples
+(``batched_rules=True``, see _custom.py).
 """
 from __future__ import annotations
 
@@ -155,7 +158,7 @@ class custom_jvp:
         def rebuild(*leaves):
             return packing.pack(self(*split.all_args(leaves)))
 
-        return packing.unpack(primitive(name, split.leaves, value, jvp, vjp, rebuild))
+        return packing.unpack(primitive(name, split.leaves, value, jvp, vjp, rebuild, batched_rules=True))
 
 
 class custom_vjp:
@@ -231,7 +234,7 @@ class custom_vjp:
         def rebuild(*leaves):
             return packing.pack(self(*split.all_args(leaves)))
 
-        return packing.unpack(primitive(name, split.leaves, value, jvp, vjp, rebuild))
+        return packing.unpack(primitive(name, split.leaves, value, jvp, vjp, rebuild, batched_rules=True))
 
 
 def _chunks(flat, trees):
@@ -289,7 +292,7 @@ def defwirtinger(fn, dz, dzbar, name=None):
             return tuple((wnp.conj(ai) * ct if bi is None else wnp.conj(ai) * ct + bi * wnp.conj(ct)) if need else None
                          for ai, bi, need in zip(a, b, needed))
 
-        return primitive(f"defwirtinger {label}", ins, value, jvp, vjp, prim)
+        return primitive(f"defwirtinger {label}", ins, value, jvp, vjp, prim, batched_rules=True)
 
     return prim
 

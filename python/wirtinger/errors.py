@@ -12,10 +12,13 @@ class NonHolomorphicError(ValueError):
 
 
 class ConcretizationError(TypeError):
-    """A value being traced by ``jit`` was used where a concrete Python value is
-    needed (``if x > 0:``, ``float(x)``, ``np.asarray(x)``, boolean indexing).
+    """A value being traced by ``jit``, or batched by ``vmap``, was used where a
+    concrete Python value is needed (``if x > 0:``, ``float(x)``, ``np.asarray(x)``,
+    boolean indexing).
 
-    The traced program would bake in the value of this one call, so jit refuses.
-    The message names the line. Use ``wnp.where`` for value-dependent choices,
-    mark the argument static (``static_argnums``), or leave that part unjitted.
+    The traced program would bake in the value of this one call, so jit refuses;
+    under vmap the value differs from sample to sample. The message names the
+    line. Use ``wnp.where`` for value-dependent choices, mark the argument static
+    (``static_argnums``) or unmapped (``in_axes=None``), or leave that part
+    outside jit or vmap.
     """

@@ -17,7 +17,7 @@ import threading
 
 import numpy as np
 
-from . import _core
+from . import _batching, _core
 from ._array import Array, SUPPORTED_DTYPES, WeakArray, _trace, result_dtype, to_var
 from ._conventions import get_convention
 from ._tree import flatten, unflatten
@@ -52,10 +52,32 @@ def _leaf_spec(x, where):
 
 
 class _Entry:
-    __slots__ = ("program", "out_tree", "out_static")
+    __slots__ = ("program", "out_tree", "out_static", "assemble")
 
     def __init__(self, program, out_tree, out_static):
         self.program, self.out_tree, self.out_static = program, out_tree, out_static
+        self.assemble = _assembler(out_tree, out_static)
+
+
+def _assembler(out_tree, out_static):
+    """The function that puts a replay's NumPy outputs into the traced result's
+    structure: the common shapes (one array, a flat tuple of arrays) directly."""
+    if all(s is None for s in out_static):
+        if out_tree == _LEAF:
+            return lambda outs: outs[0]
+        if out_tree == _tuple_of(len(out_static)):
+            return tuple
+    def assemble(outs):
+        it = iter(outs)
+        return unflatten(out_tree, [next(it) if s is None else s for s in out_static])
+    return assemble
+
+
+_LEAF = flatten(0.0)[1]
+
+
+def _tuple_of(n):
+    return flatten((0.0,) * n)[1]
 
 
 def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
@@ -73,6 +95,8 @@ def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
       ``grad(jit(f))``, ``jit(hessian(f))``, ``jacfwd(jit(f))``.
     * Checks made while tracing (``holomorphic=True``, eigenvector phases) are
       not repeated on replay.
+    * ``jit(vmap(f))`` traces the batched program; inside vmap (``vmap(jit(f))``)
+      a call with batched values runs ``fun`` directly.
 
     >>> import wirtinger as w, wirtinger.numpy as wnp
     >>> f = w.jit(w.value_and_grad(lambda z: wnp.real(z * wnp.exp(1.5j))))
@@ -101,7 +125,9 @@ def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
             if key is not None:
                 hit = fast.get((key, get_convention()))
                 if hit is not None:
-                    entry, dtypes = hit
+                    entry, dtypes, plain = hit
+                    if plain and _core.depth() == 0:
+                        return entry.assemble(entry.program.run_numpy(args, dtypes))
                     return _replay_vars(entry, [_core.from_numpy(np.asarray(x, dtype, order="C")) if type(x) is not Array
                                                 else x._v for x, dtype in zip(args, dtypes)])
         n = len(args)
@@ -116,6 +142,8 @@ def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
         dyn_args = [a for i, a in enumerate(args) if i not in static_pos]
         dyn_kwargs = {k: v for k, v in kwargs.items() if k not in static_argnames}
         leaves, treedef = flatten((dyn_args, dyn_kwargs))
+        if any(isinstance(x, Array) and type(x._v) is _batching.Batched for x in leaves):
+            return fun(*args, **kwargs)  # under vmap: f runs on the batched values, each operation batched
         specs = [_leaf_spec(x, "an argument") for x in leaves]
         key = (treedef, statics, tuple((k, s) for k, s, _, _ in specs), get_convention())
         with _lock:
@@ -134,7 +162,8 @@ def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
         if simple and not kwargs and all(s[0] == _ARRAY for s in specs):
             fkey = _fast_key(args)
             if fkey is not None and entry is not None:
-                fast[(fkey, get_convention())] = (entry, [s[2] for s in specs])
+                plain = all(type(a) is not Array for a in args)
+                fast[(fkey, get_convention())] = (entry, [s[2] for s in specs], plain)
         return result if traced else _replay(entry, leaves, specs)
 
     def clear_cache():
@@ -152,13 +181,16 @@ def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
     return jitted
 
 
+_NUMPY_SCALARS = frozenset(np.dtype(d).type for d in SUPPORTED_DTYPES)
+
+
 def _fast_key(args):
     key = []
     for a in args:
         t = type(a)
-        if t is float or t is complex:
+        if t is float or t is complex or t in _NUMPY_SCALARS:
             key.append(t)
-        elif t is np.ndarray or t is Array:
+        elif t is np.ndarray or (t is Array and type(a._v) is not _batching.Batched):
             key.append((t, a.shape, a.dtype))
         else:
             return None
@@ -171,7 +203,7 @@ def _input_vars(leaves, specs):
 
 def _trace_call(fun, args, kwargs, static_pos, static_argnames, leaves, treedef, specs):
     with _Frame("jit") as frame:
-        watched = [_core.watch(v) for v in _input_vars(leaves, specs)]
+        watched = [_batching.watch(v) for v in _input_vars(leaves, specs)]
         it = iter(watched)
         traced = [(WeakArray if weak else Array)(next(it)) if kind == _ARRAY else x
                   for x, (kind, _, _, weak) in zip(leaves, specs)]
@@ -193,12 +225,14 @@ def _trace_call(fun, args, kwargs, static_pos, static_argnames, leaves, treedef,
                 out_static.append(None)
             else:
                 out_static.append(x)  # ints, strings, None: returned as they were
-        program = _core.make_program(frame.tape, watched, out_vars)
+        # A result batched by an enclosing vmap through a closure holds this call's samples.
+        batched = any(_batching.is_batched(v) for v in out_vars)
+        program = None if batched else _core.make_program(frame.tape, watched, out_vars)
         it = iter(out_vars)
         result = unflatten(out_tree, [frame.export(next(it)) if s is None else s for s in out_static])
     # A program that reads a value of an enclosing transform through a closure is
     # valid for this call only: the next call's closure holds another value.
-    entry = None if program.captures else _Entry(program, out_tree, out_static)
+    entry = None if program is None or program.captures else _Entry(program, out_tree, out_static)
     return entry, result
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _core
+from . import _batching, _core
 from ._array import Array, to_var
 from ._tree import flatten, unflatten
 from .transforms import _check_callable, _input_var, jvp, vjp
@@ -186,7 +186,7 @@ def tape_nbytes(f, *args):
     """
     tape, _ = _core.enter()
     try:
-        f(*[Array(_core.watch(to_var(a))) for a in args])
+        f(*[Array(_batching.watch(to_var(a))) for a in args])
         return tape.nbytes()
     finally:
         _core.exit()

@@ -16,7 +16,7 @@ import functools
 
 import numpy as np
 
-from . import _core
+from . import _batching, _core
 from ._array import Array, SUPPORTED_DTYPES, UNARY, complex_of, real_of, result_dtype, to_var
 from ._conventions import TRANSPOSE, resolve
 from ._tree import flatten, unflatten
@@ -52,8 +52,8 @@ class _Frame:
         return False
 
     def export(self, v):
-        """A result: an Array inside an enclosing transform, a NumPy array otherwise."""
-        if self.nested:
+        """A result: an Array inside an enclosing transform or batched by vmap, a NumPy array otherwise."""
+        if self.nested or _batching.is_batched(v):
             return Array(v)
         return np.array(v.numpy())
 
@@ -131,7 +131,7 @@ def _watch_args(args, argnums, name, holomorphic):
             raise ValueError(f"{name}: argnums contains {i}, but the function was called with "
                              f"{len(args)} positional argument(s)")
         leaves, treedef = flatten(args[i])
-        vs = [_core.watch(_input_var(x, name, f"argument {i}", holomorphic)) for x in leaves]
+        vs = [_batching.watch_input(_input_var(x, name, f"argument {i}", holomorphic)) for x in leaves]
         new_args[i] = unflatten(treedef, [Array(v) for v in vs])
         groups.append((vs, treedef))
     return new_args, groups
@@ -167,7 +167,7 @@ def _export_aux(frame, aux):
 
 
 def _conj(v):
-    return _core.unary(_CONJ, v) if v.dtype.kind == "c" else v
+    return _batching.unary(_CONJ, v) if v.dtype.kind == "c" else v
 
 
 def _scalar(v, value):
@@ -179,14 +179,23 @@ def _tol(dtypes, rtol, atol):
     return (np.sqrt(eps) if rtol is None else rtol), (np.sqrt(eps) if atol is None else atol)
 
 
+def _norms(v, batch):
+    """‖v‖ per sample: over the logical axes of v laid out with the batch axes of `batch` (vmap) first."""
+    values = np.asarray(_batching.to_structure(v, batch).numpy())
+    return np.sqrt(np.sum(np.abs(values) ** 2, axis=tuple(range(len(batch), values.ndim))))
+
+
 def _check_holomorphic(name, a, b, dtypes, what, rtol, atol):
     rtol, atol = _tol(dtypes, rtol, atol)
-    na = float(np.linalg.norm(np.asarray(a.numpy()).ravel()))
-    nb = float(np.linalg.norm(np.asarray(b.numpy()).ravel()))
-    if not nb <= rtol * na + atol:
+    batch = _batching.extent([a, b])  # under vmap the claim is checked for every sample
+    na, nb = _norms(a, batch), _norms(b, batch)
+    bad = ~(nb <= rtol * na + atol)
+    if np.any(bad):
+        k = tuple(np.argwhere(bad)[0]) if bad.ndim else ()
+        sample = f" (vmap sample {k[0] if len(k) == 1 else k})" if k else ""
         raise NonHolomorphicError(
-            f"{name}(holomorphic=True): {what} is not holomorphic at this point: ‖∂f/∂z̄‖ = {nb:.6g} while "
-            f"‖∂f/∂z‖ = {na:.6g} (allowed: rtol·‖∂f/∂z‖ + atol with rtol={rtol:.3g}, atol={atol:.3g}). "
+            f"{name}(holomorphic=True): {what} is not holomorphic at this point{sample}: "
+            f"‖∂f/∂z̄‖ = {nb[k]:.6g} while ‖∂f/∂z‖ = {na[k]:.6g} (allowed: rtol·‖∂f/∂z‖ + atol with rtol={rtol:.3g}, atol={atol:.3g}). "
             "For a non-holomorphic function use holomorphic=False (its Jacobian is a Wirtinger pair), "
             "wirtinger(f) or vjp; check_holomorphic=False returns JAX's number ∂f/∂z + conj(∂f/∂z̄).")
 
@@ -221,12 +230,12 @@ def jvp(f, primals, tangents, has_aux=False):
             for x, tx in zip(p_leaves, t_leaves):
                 v = _input_var(x, "jvp", f"primal {i}")
                 seeds.append(_seed_var(tx, v, "jvp", f"the tangent of primal {i}"))
-                watched.append(_core.watch(v))
+                watched.append(_batching.watch_input(v, _batching.structure(seeds[-1])))
             inputs.extend(watched)
             args.append(unflatten(p_tree, [Array(v) for v in watched]))
         out, aux = _split_aux(f(*args), has_aux, "jvp")
         outs, out_tree = _output_vars(out, "jvp")
-        touts = _core.jvp_sweep(frame.tape, inputs, seeds, outs, frame.nested)
+        touts = _batching.jvp_sweep(frame.tape, inputs, seeds, outs, frame.nested)
         result = (unflatten(out_tree, [frame.export(v) for v in outs]),
                   unflatten(out_tree, [frame.export(v) for v in touts]))
         return result + (_export_aux(frame, aux),) if has_aux else result
@@ -245,12 +254,16 @@ def vjp(f, *primals, has_aux=False, convention=None):
     (-2j, 2j)
     """
     _check_callable(f, "vjp")
-    conv = resolve(convention)
+    return _vjp(f, primals, has_aux, resolve(convention), ())
+
+
+def _vjp(f, primals, has_aux, conv, batch):
+    """vjp, with the primals laid out along the vmap levels of ``batch`` too."""
     with _Frame("vjp") as frame:
         args, inputs, trees = [], [], []
         for i, p in enumerate(primals):
             leaves, tree = flatten(p)
-            watched = [_core.watch(_input_var(x, "vjp", f"primal {i}")) for x in leaves]
+            watched = [_batching.watch_input(_input_var(x, "vjp", f"primal {i}"), batch) for x in leaves]
             inputs.extend(watched)
             trees.append((tree, len(watched)))
             args.append(unflatten(tree, [Array(v) for v in watched]))
@@ -266,12 +279,17 @@ def vjp(f, *primals, has_aux=False, convention=None):
             raise ValueError(f"vjp_fn: the cotangent has structure {ct_tree} but the function's output has "
                              f"{out_tree}; pass one cotangent per output, shaped like it")
         cts = [_seed_var(c, o, "vjp_fn", "the cotangent") for c, o in zip(ct_leaves, outs)]
+        wider = _batching.union(batch, *[_batching.structure(c) for c in cts])
+        if wider != _batching.union(batch, *[_batching.structure(x) for x in inputs]):
+            # Cotangents batched by a vmap the primals were not (vjp_fn made outside it, as in
+            # vmap(vjp_fn)(basis)): f is recorded again with the primals along those batches.
+            return _vjp(f, primals, has_aux, conv, wider)[1](ct)
         if conv == TRANSPOSE:
             cts = [_conj(c) for c in cts]
-        res = _core.vjp_sweep(tape, outs, cts, inputs, nested)
+        res = _batching.vjp_sweep(tape, outs, cts, inputs, nested)
         if conv == TRANSPOSE:
             res = [_conj(r) for r in res]
-        exported = [Array(r) if nested else np.array(r.numpy()) for r in res]
+        exported = [Array(r) if nested or _batching.is_batched(r) else np.array(r.numpy()) for r in res]
         grouped, k = [], 0
         for tree, n in trees:
             grouped.append(unflatten(tree, exported[k:k + n]))
@@ -317,16 +335,16 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False, check_holomor
                         f"{_name}: the function returns a complex value ({y.dtype}), and the gradient is defined for "
                         "real-valued functions. For a holomorphic f use holomorphic=True (gives f'(z)); for any "
                         "complex f use wirtinger(f) for the pair (∂f/∂z, ∂f/∂z̄), or vjp for a chosen cotangent")
-                grads = _core.vjp_sweep(frame.tape, [y], [_scalar(y, 1.0)], inputs, frame.nested)
+                grads = _batching.vjp_sweep(frame.tape, [y], [_scalar(y, 1.0)], inputs, frame.nested)
                 if conv == TRANSPOSE:
                     grads = [_conj(g) for g in grads]
             else:
-                yc = _core.cast(y, complex_of(y.dtype))
-                v1 = _core.vjp_sweep(frame.tape, [yc], [_scalar(yc, 1.0)], inputs, frame.nested)
+                yc = _batching.cast(y, complex_of(y.dtype))
+                v1 = _batching.vjp_sweep(frame.tape, [yc], [_scalar(yc, 1.0)], inputs, frame.nested)
                 if not check_holomorphic:
                     grads = [_conj(v) for v in v1]  # A + conj(B), JAX's number
                 else:
-                    v2 = _core.vjp_sweep(frame.tape, [yc], [_scalar(yc, 1j)], inputs, frame.nested)
+                    v2 = _batching.vjp_sweep(frame.tape, [yc], [_scalar(yc, 1j)], inputs, frame.nested)
                     grads = []
                     for k, (a1, a2) in enumerate(zip(v1, v2)):
                         a, b = _pair_from_rows(a1, a2)
@@ -392,9 +410,9 @@ def _layout_columns(cols, out_shape, in_shape):
     """(n, *out) stacked JVP columns → out + in."""
     n = int(np.prod(in_shape, dtype=np.int64))
     m = int(np.prod(out_shape, dtype=np.int64))
-    v = _core.reshape(cols, [n, m])
-    v = _core.transpose(v, [1, 0])
-    return _core.reshape(v, list(out_shape) + list(in_shape))
+    v = _batching.reshape(cols, [n, m])
+    v = _batching.transpose(v, [1, 0])
+    return _batching.reshape(v, list(out_shape) + list(in_shape))
 
 
 def _derivative_table(frame, inputs, outs, mode):
@@ -403,8 +421,8 @@ def _derivative_table(frame, inputs, outs, mode):
     tape, nested = frame.tape, frame.nested
     if mode == "fwd":
         for j, x in enumerate(inputs):
-            c1 = _core.jac_columns(tape, inputs, j, outs, nested, False, True)
-            c2 = _core.jac_columns(tape, inputs, j, outs, nested, True, True) if x.dtype.kind == "c" else None
+            c1 = _batching.jac_columns(tape, inputs, j, outs, nested, False, True)
+            c2 = _batching.jac_columns(tape, inputs, j, outs, nested, True, True) if x.dtype.kind == "c" else None
             for k, y in enumerate(outs):
                 j1 = Array(_layout_columns(c1[k], y.shape, x.shape))
                 if c2 is None:
@@ -414,12 +432,12 @@ def _derivative_table(frame, inputs, outs, mode):
                     table[k][j] = ("pair", (j1 - 1j * j2) * 0.5, (j1 + 1j * j2) * 0.5)
     else:
         for k, y in enumerate(outs):
-            r1 = _core.jac_columns(tape, outs, k, inputs, nested, False, False)
-            r2 = _core.jac_columns(tape, outs, k, inputs, nested, True, False) if y.dtype.kind == "c" else None
+            r1 = _batching.jac_columns(tape, outs, k, inputs, nested, False, False)
+            r2 = _batching.jac_columns(tape, outs, k, inputs, nested, True, False) if y.dtype.kind == "c" else None
             for j, x in enumerate(inputs):
                 shape = list(y.shape) + list(x.shape)
-                a1 = Array(_core.reshape(r1[j], shape))
-                a2 = Array(_core.reshape(r2[j], shape)) if r2 is not None else None
+                a1 = Array(_batching.reshape(r1[j], shape))
+                a2 = Array(_batching.reshape(r2[j], shape)) if r2 is not None else None
                 if x.dtype.kind != "c":
                     table[k][j] = ("real", a1 if a2 is None else a1 + 1j * a2)
                 elif a2 is None:  # real output: B = conj(A)

@@ -13,7 +13,7 @@ import math
 
 import numpy as _np
 
-from .. import _core
+from .. import _batching
 from .._array import (Array, Mask as _Mask, UNARY, binary as _binary, concrete as _concrete, result_dtype as _result_dtype,
                       to_var as _to_var, unary as _unary)
 
@@ -124,7 +124,7 @@ def reshape(x, shape):
         if known == 0 or x.size % known:
             raise ValueError(f"reshape: cannot reshape an array of size {x.size} into shape {shape}")
         shape = tuple(x.size // known if s == -1 else s for s in shape)
-    return Array(_core.reshape(x._v, list(shape)))
+    return Array(_batching.reshape(x._v, list(shape)))
 
 
 def transpose(x, axes=None):
@@ -134,7 +134,7 @@ def transpose(x, axes=None):
     axes = tuple(int(a) % builtins.max(x.ndim, 1) for a in axes)
     if sorted(axes) != list(range(x.ndim)):
         raise ValueError(f"transpose: axes {axes} don't match an array of dimension {x.ndim}")
-    return Array(_core.transpose(x._v, list(axes)))
+    return Array(_batching.transpose(x._v, list(axes)))
 
 
 def swapaxes(x, axis1, axis2):
@@ -178,7 +178,7 @@ def expand_dims(x, axis):
 def broadcast_to(x, shape):
     x = _array(x)
     shape = (shape,) if isinstance(shape, (int, _np.integer)) else tuple(int(s) for s in shape)
-    return Array(_core.broadcast_to(x._v, list(shape)))
+    return Array(_batching.broadcast_to(x._v, list(shape)))
 
 
 def broadcast_shapes(*shapes):
@@ -204,7 +204,7 @@ def concatenate(arrays, axis=0):
             raise ValueError(f"concatenate: all input array dimensions except the concatenation axis must match; "
                              f"got shapes {[x.shape for x in arrays]} along axis {ax}")
     dtype = _result_dtype(*arrays)
-    return Array(_core.concat([_to_var(a, dtype) for a in arrays], ax))
+    return Array(_batching.concat([_to_var(a, dtype) for a in arrays], ax))
 
 
 def stack(arrays, axis=0):
@@ -248,12 +248,12 @@ def _reduce(core_fn, x, axis, keepdims, name):
 
 def sum(x, axis=None, keepdims=False):  # noqa: A001
     """Sum over axis (all by default), as ``numpy.sum``."""
-    return _reduce(_core.sum, x, axis, keepdims, "sum")
+    return _reduce(_batching.sum, x, axis, keepdims, "sum")
 
 
 def prod(x, axis=None, keepdims=False):
     """Product over axis, as ``numpy.prod``; its derivative is exact at zeros."""
-    return _reduce(_core.prod, x, axis, keepdims, "prod")
+    return _reduce(_batching.prod, x, axis, keepdims, "prod")
 
 
 def mean(x, axis=None, keepdims=False):
@@ -274,7 +274,7 @@ def matmul(a, b):
     if a2.shape[-1] != b2.shape[-2]:
         raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned: "
                          f"{a2.shape[-1]} (last axis of the first) != {b2.shape[-2]} (second-to-last of the second)")
-    out = Array(_core.matmul(a2._v, b2._v))
+    out = Array(_batching.matmul(a2._v, b2._v))
     if a.ndim == 1:
         out = squeeze(out, -2)
     if b.ndim == 1:
@@ -326,13 +326,15 @@ def outer(a, b):
 def where(condition, x, y):
     """``numpy.where(condition, x, y)``; the condition is a constant (no derivative flows through it)."""
     dtype = _result_dtype(x, y)
-    if isinstance(condition, _Mask):  # a comparison traced by jit: recomputed on replay
-        return Array(_core.select_var(condition._v, _to_var(x, dtype), _to_var(y, dtype)))
+    if isinstance(condition, Array) and _batching.is_batched(condition._v):
+        condition = condition != 0  # a condition per sample (vmap): a mask
+    if isinstance(condition, _Mask):  # a comparison traced by jit (recomputed on replay) or batched by vmap
+        return Array(_batching.select_var(condition._v, _to_var(x, dtype), _to_var(y, dtype)))
     cond = _np.asarray(_concrete(condition), dtype=bool)
     xa, ya = Array(_to_var(x, dtype)), Array(_to_var(y, dtype))
     shape = _np.broadcast_shapes(cond.shape, xa.shape, ya.shape)
     xb, yb = broadcast_to(xa, shape), broadcast_to(ya, shape)
-    return Array(_core.select(_np.asarray(_np.broadcast_to(cond, shape), order="C"), xb._v, yb._v))
+    return Array(_batching.select(_np.asarray(_np.broadcast_to(cond, shape), order="C"), xb._v, yb._v))
 
 
 
@@ -454,7 +456,7 @@ def cumsum(a, axis=None, dtype=None, out=None):
     if out is not None:
         raise TypeError("cumsum: out= is not supported (wirtinger arrays are immutable)")
     a, ax = _scan_input(a, axis, dtype, "cumsum")
-    return Array(_core.cumsum(a._v, ax, False))
+    return Array(_batching.cumsum(a._v, ax, False))
 
 
 def cumprod(a, axis=None, dtype=None, out=None):
@@ -463,7 +465,7 @@ def cumprod(a, axis=None, dtype=None, out=None):
     if out is not None:
         raise TypeError("cumprod: out= is not supported (wirtinger arrays are immutable)")
     a, ax = _scan_input(a, axis, dtype, "cumprod")
-    return Array(_core.cumprod(a._v, ax))
+    return Array(_batching.cumprod(a._v, ax))
 
 
 # ---------------------------------------------------------------- gathers
@@ -645,7 +647,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
         if _np.iscomplexobj(cv) and x.dtype.kind == "f":
             raise TypeError(f"pad: complex constant_values for a real ({x.dtype}) array; make the array complex")
         shape = tuple(s + b + e for s, (b, e) in zip(x.shape, pairs))
-        inner = Array(_core.slice_scatter(x._v, list(shape), [b for b, _ in pairs], [1] * x.ndim))
+        inner = Array(_batching.slice_scatter(x._v, list(shape), [b for b, _ in pairs], [1] * x.ndim))
         border = _np.pad(_np.zeros(x.shape, x.dtype), pairs, mode="constant", constant_values=cv)
         return inner + border if _np.any(border != 0) else inner
     if mode in ("edge", "reflect", "symmetric", "wrap"):

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from .. import _core
+from .. import _batching
 from .._array import Array, Mask, _concretization, to_var
 
 _INTP = np.intp
@@ -29,7 +29,8 @@ def _entry(k):
         raise IndexError("getitem: a wirtinger array cannot be used as an index (its values are float or complex); "
                          "index with a NumPy integer or boolean array instead")
     if isinstance(k, Mask):
-        raise _concretization("boolean indexing with a comparison (the result's shape depends on the values)")
+        raise _concretization("boolean indexing with a comparison (the result's shape depends on the values)",
+                              _batching.is_batched(k._v))
     if isinstance(k, (list, tuple)):
         arr = np.asarray(k)
         if arr.size == 0:
@@ -136,7 +137,7 @@ class _Plan:
 def _gather(x, plan):
     if plan.inner == 0 or plan.index.size == 0:
         return Array(to_var(np.zeros(plan.shape, x.dtype)))
-    return Array(_core.gather(x._v, plan.index, plan.inner, list(plan.shape)))
+    return Array(_batching.gather(x._v, plan.index, plan.inner, list(plan.shape)))
 
 
 def _basic(x, entries):
@@ -165,8 +166,8 @@ def _basic(x, entries):
         d += 1
     v = x._v
     if not (all(s == 0 for s in starts) and all(s == 1 for s in steps) and tuple(counts) == tuple(shape)):
-        v = _core.slice(v, starts, steps, counts)
-    return Array(_core.reshape(v, final))
+        v = _batching.slice(v, starts, steps, counts)
+    return Array(_batching.reshape(v, final))
 
 
 def getitem(x, key):
@@ -183,7 +184,7 @@ def take_blocks(x, index, inner, shape):
     index = np.ascontiguousarray(index, dtype=np.int64).reshape(-1)
     if inner == 0 or index.size == 0:
         return Array(to_var(np.zeros(shape, x.dtype)))
-    return Array(_core.gather(x._v, index, inner, list(shape)))
+    return Array(_batching.gather(x._v, index, inner, list(shape)))
 
 
 # ---------------------------------------------------------------- x.at[key]
@@ -246,7 +247,7 @@ class IndexUpdateRef:
                             f"make x complex first (x.astype(complex))")
         v = Array(to_var(values, x.dtype))
         while v.ndim > len(plan.shape) and v.shape[0] == 1:  # NumPy drops leading unit axes of the values
-            v = Array(_core.reshape(v._v, list(v.shape[1:])))
+            v = Array(_batching.reshape(v._v, list(v.shape[1:])))
         try:
             ok = np.broadcast_shapes(v.shape, plan.shape) == plan.shape
         except ValueError:
@@ -255,7 +256,7 @@ class IndexUpdateRef:
             raise ValueError(f"at[...].{op}: values of shape {v.shape} cannot be broadcast to the indexed shape "
                              f"{plan.shape}")
         if v.shape != plan.shape:
-            v = Array(_core.broadcast_to(v._v, list(plan.shape)))
+            v = Array(_batching.broadcast_to(v._v, list(plan.shape)))
         return v
 
     def _touched(self, plan):
@@ -265,7 +266,7 @@ class IndexUpdateRef:
         return np.ascontiguousarray(np.broadcast_to(mask[:, None], (plan.blocks, plan.inner))).reshape(self._x.shape)
 
     def _scatter(self, v, index, plan):
-        return Array(_core.scatter_add(v._v, np.ascontiguousarray(index, dtype=np.int64), plan.inner,
+        return Array(_batching.scatter_add(v._v, np.ascontiguousarray(index, dtype=np.int64), plan.inner,
                                        list(self._x.shape)))
 
     def get(self):
@@ -286,7 +287,7 @@ class IndexUpdateRef:
             v = take_blocks(v, keep, plan.inner, (keep.size * plan.inner,))
             index = index[keep]
         written = self._scatter(v, index, plan)
-        return Array(_core.select(self._touched(plan), written._v, x._v))
+        return Array(_batching.select(self._touched(plan), written._v, x._v))
 
     def add(self, values):
         """A copy of x with ``values`` added at ``key`` (repeated indices accumulate)."""
@@ -306,7 +307,7 @@ class IndexUpdateRef:
         v, targets = (v, plan.index) if _all_distinct(plan.index, plan.blocks) else \
             _segment_products(v, plan.index, plan.inner)
         ones = np.ones(self._x.shape, self._x.dtype)
-        return Array(_core.select(self._touched(plan), self._scatter(v, targets, plan)._v, to_var(ones)))
+        return Array(_batching.select(self._touched(plan), self._scatter(v, targets, plan)._v, to_var(ones)))
 
     def multiply(self, values):
         """A copy of x with ``x[key] *= values`` (every repeated index applied)."""

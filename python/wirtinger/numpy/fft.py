@@ -22,7 +22,7 @@ import warnings
 import numpy as _np
 
 from .._array import complex_of as _complex_of, value_of as _concrete, real_of as _real_of
-from .._custom import primitive as _primitive
+from .._custom import over_leading_axes as _over_leading_axes, primitive as _primitive
 from . import asarray as _asarray, concatenate as _concatenate
 
 __all__ = ["fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfftn", "irfftn",
@@ -38,6 +38,8 @@ _AxisError = getattr(getattr(_np, "exceptions", _np), "AxisError")
 
 
 # ---------------------------------------------------------------- the primitives
+# Each transform works along an axis counted from the end, so it maps over
+# leading axes: its batching rule (vmap) is one call with the batch leading.
 def _linear(name, x, value, apply, adjoint):
     """Records ``value = apply(x)`` for a linear map given with its adjoint."""
     def jvp(ins, out, ts):
@@ -49,6 +51,7 @@ def _linear(name, x, value, apply, adjoint):
     return _primitive(name, [x], value, jvp, vjp, apply)
 
 
+@_over_leading_axes()
 def _c2c(x, axis, inverse, norm):
     """The complex DFT of x along one axis (x is complex, already of the transform's length)."""
     transform = _np.fft.ifft if inverse else _np.fft.fft
@@ -69,6 +72,7 @@ def _half_spectrum_weights(n, axis, dtype):
     return counts.reshape((m,) + (1,) * (-axis - 1))
 
 
+@_over_leading_axes()
 def _r2c(x, axis, norm):
     """The half spectrum (n // 2 + 1 bins) of the real x along one axis of length n.
 
@@ -87,6 +91,7 @@ def _r2c(x, axis, norm):
     return _linear("rfft", x, value, lambda t: _r2c(t, axis, norm), adjoint)
 
 
+@_over_leading_axes()
 def _c2r(x, n, axis, norm):
     """The real n-point signal with half spectrum x (n // 2 + 1 bins along axis).
 

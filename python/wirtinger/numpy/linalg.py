@@ -12,6 +12,10 @@ inside an enclosing transform the rules are recorded and differentiated again:
 second derivatives work. Functions that are cheap, exact compositions of
 others are written as compositions (``inv``, ``matrix_power``, ``norm``).
 
+Every primitive here maps over leading axes as NumPy's does, and declares so
+(``over_leading_axes``): under vmap it is one call with the batch as a leading
+axis, which LAPACK's batched loops then run.
+
 Conventions, shared with JAX and PyTorch:
 
 * ``cholesky`` and ``eigh`` read one triangle of their input, as LAPACK does
@@ -41,10 +45,10 @@ import operator
 
 import numpy as _np
 
-from .. import _core
+from .. import _batching
 from .. import numpy as wnp
 from .._array import Array, Mask as _Mask, concrete as _concrete, value_of as _value, real_of as _real_of, result_dtype as _result_dtype
-from .._custom import nondifferentiable as _nondifferentiable, primitive as _primitive
+from .._custom import nondifferentiable as _nondifferentiable, over_leading_axes as _over_leading_axes, primitive as _primitive
 
 SlogdetResult = collections.namedtuple("SlogdetResult", ["sign", "logabsdet"])
 QRResult = collections.namedtuple("QRResult", ["Q", "R"])
@@ -152,7 +156,7 @@ def _is_zero(ct):
     # A cotangent that is zero and not itself being differentiated contributes
     # nothing; dropping it keeps a loss of eigenvalues alone finite at a
     # degenerate spectrum (0 * inf would otherwise poison it).
-    return ct is None or (not _core.is_tracked(ct._v) and not _np.any(_concrete(ct)))
+    return ct is None or (not _batching.is_tracked(ct._v) and not _np.any(_concrete(ct)))
 
 
 def _check_phase(name, drift, ct, what, advice):
@@ -328,7 +332,13 @@ def solve(a, b):
     if b.shape[-2] != a.shape[-1]:
         raise ValueError(f"solve: b has {b.shape[-2]} rows but a is {a.shape[-1]}×{a.shape[-1]} "
                          f"(shapes {a.shape} and {b.shape})")
-    value = _lapack("solve", _np.linalg.solve, _value(a), _value(b)).astype(dtype, copy=False)
+    return _solve(a, b)
+
+
+@_over_leading_axes(2, 2)
+def _solve(a, b):
+    """solve for matrices a and b of one dtype."""
+    value = _lapack("solve", _np.linalg.solve, _value(a), _value(b)).astype(a.dtype, copy=False)
 
     def jvp(ins, out, ts):
         ta, tb = ts
@@ -352,6 +362,7 @@ def inv(a):
         raise LinAlgError(str(e).replace("solve:", "inv:", 1)) from None
 
 
+@_over_leading_axes()
 def det(a):
     """``numpy.linalg.det``. d det = det · tr(a⁻¹ da), so ct_a = conj(det) · ct · a⁻ᴴ.
 
@@ -371,6 +382,7 @@ def det(a):
     return _primitive("det", [a], value, jvp, vjp, det)
 
 
+@_over_leading_axes()
 def slogdet(a):
     """``numpy.linalg.slogdet``: ``(sign, logabsdet)`` with det = sign · exp(logabsdet).
 
@@ -413,6 +425,7 @@ def _phi(m):
     return m * _const(_np.tril(_np.ones((n, n)), -1) + 0.5 * _np.eye(n), m)
 
 
+@_over_leading_axes()
 def cholesky(a, /, *, upper=False):
     """``numpy.linalg.cholesky``: L lower-triangular with a = L Lᴴ (or U = Lᴴ with ``upper=True``).
 
@@ -445,6 +458,7 @@ _EIGH_ADVICE = ("Make it phase-invariant: use |V|², V·diag(c)·Vᴴ, or produc
                 "or fix each column's phase yourself, e.g. V / (V[..., :1, :] / abs(V[..., :1, :])).")
 
 
+@_over_leading_axes()
 def eigh(a, UPLO="L"):
     """``numpy.linalg.eigh``: ascending eigenvalues w and unitary V with a = V diag(w) Vᴴ.
 
@@ -487,6 +501,7 @@ def eigh(a, UPLO="L"):
 
 
 # ---------------------------------------------------------------- qr, svd
+@_over_leading_axes()
 def qr(a, mode="reduced"):
     """``numpy.linalg.qr``: a = Q R, modes ``"reduced"`` (default), ``"complete"`` and ``"r"``.
 
@@ -554,6 +569,7 @@ _SVD_ADVICE = ("Make it phase-invariant: use s, |U|², |Vh|², U·diag(c)·Vh or
                "singular pair's phase yourself.")
 
 
+@_over_leading_axes()
 def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     """``numpy.linalg.svd``: a = U diag(S) Vh with S descending.
 
@@ -639,9 +655,11 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
 def _pick(y, axis, keepdims, reduce):
     """max/min of a real array along one axis, differentiated through the first extremal
     element (the value is exact; at ties the derivative is a subgradient)."""
+    axis = axis % y.ndim - y.ndim  # from the end: the function maps over leading (vmap's) axes
+
     def first_extremum(c):
         idx = _np.expand_dims(reduce(c, axis=axis), axis)
-        return _np.arange(c.shape[axis]).reshape([-1 if i == axis else 1 for i in range(c.ndim)]) == idx
+        return _np.arange(c.shape[axis]).reshape([-1 if i == c.ndim + axis else 1 for i in range(c.ndim)]) == idx
 
     # A primitive (recomputed by jit on replay), used as a mask.
     onehot = _nondifferentiable("argmax" if reduce is _np.argmax else "argmin", first_extremum, y)
@@ -685,7 +703,8 @@ def _vector_norm(x, ord, axis, keepdims):
     if ord == -_np.inf:
         return _pick(mag, axis, keepdims, _np.argmin)
     if ord == 0:  # the number of nonzeros: piecewise constant
-        return _nondifferentiable("norm ord=0", lambda c: _np.sum(c != 0, axis=ax, keepdims=keepdims)
+        end = (axis - x.ndim,)  # from the end: the function maps over leading (vmap's) axes
+        return _nondifferentiable("norm ord=0", lambda c: _np.sum(c != 0, axis=end, keepdims=keepdims)
                                   .astype(_real_of(x.dtype)), x)
     if ord == 1:
         return wnp.sum(mag, axis=ax, keepdims=keepdims)

@@ -43,11 +43,13 @@ def _logsumexp_parts(a, axis, b):
         if isinstance(ignored, Mask) or np.any(ignored):  # a Mask: traced by jit, decided on replay
             a = wnp.where(ignored, -np.inf, a)
 
+    end = tuple(d - a.ndim for d in axes)  # from the end: the function maps over leading (vmap's) axes
+
     def shift(values):
         re = np.real(values)
         if not re.size:
-            return np.zeros(tuple(1 if d in axes else s for d, s in enumerate(re.shape)), real_of(dtype))
-        m = np.max(re, axis=axes, keepdims=True)
+            return np.zeros(tuple(1 if d - re.ndim in end else s for d, s in enumerate(re.shape)), real_of(dtype))
+        m = np.max(re, axis=end, keepdims=True)
         return np.where(np.isfinite(m), m, 0.0).astype(real_of(dtype))
 
     # A primitive, not a constant, so that jit recomputes the shift on replay.

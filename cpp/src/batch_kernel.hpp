@@ -1,0 +1,464 @@
+// The per-sample body of a batched Jacobian (vmap of jacfwd/jacrev/wirtinger
+// under jit): one sample's traced program evaluated with every input direction
+// at once. Each value v carries the rows ∂v/∂z and ∂v/∂z̄ over all N input
+// directions (the Wirtinger pair, forward mode), so a whole Jacobian comes out
+// of one pass over the program, in the sample's cache-resident workspace.
+//
+// The chain rule is that of rules.hpp, over rows instead of single tangents:
+//     ∂f/∂z = a·∂x/∂z + b·conj(∂x/∂z̄),   ∂f/∂z̄ = a·∂x/∂z̄ + b·conj(∂x/∂z)
+// with (a, b) = (d_dz, d_dzconj) of each element-wise rule, and the linear and
+// bilinear structure (gathers, sums, matmul) applied to the rows as to values.
+// Rows known to be zero for every sample (∂/∂z̄ of a holomorphic chain, a
+// constant's) are never stored or computed.
+//
+// Everything here is __host__ __device__ over raw pointers: the CPU driver
+// (batch_plan.cpp) runs it on the thread pool, and the same code compiles as a
+// CUDA kernel body.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <type_traits>
+
+#include <wirtinger/rules.hpp>
+
+#include "kernels.hpp"
+
+// The element loops write disjoint arrays: no runtime alias checks.
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
+#define WIRT_BATCH_IVDEP _Pragma("GCC ivdep")
+#else
+#define WIRT_BATCH_IVDEP
+#endif
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__) && defined(__x86_64__)
+#define WIRT_BATCH_CPU_CLONES 1
+#else
+#define WIRT_BATCH_CPU_CLONES 0
+#endif
+
+namespace wirtinger::engine::batch {
+
+enum class Op : std::uint8_t {
+  Unary,    // out[e] = rule(a[e])
+  Binary,   // out[e] = rule(a[ma[e]], b[mb[e]])
+  Gather,   // out[e] = a[ma[e]]
+  Place,    // out = 0; out[ma[i]] = a[i]       (slice_scatter, one input of a concat)
+  SumInto,  // out = 0; out[ma[i]] += a[i]      (sums, scatter_add)
+  Matmul,   // (..., m, k) @ (..., k, n)
+  Select,   // out[e] = c[mc[e]] != 0 ? a[e] : b[e]
+  Compare,  // out[e] = a[ma[e]] op b[mb[e]]: no derivative
+  RealPart, // out = real(a): a cast of complex to real
+};
+
+struct Instr {
+  Op op = Op::Gather;
+  int code = 0;           // UnaryOp, BinaryOp or CmpOp
+  bool real = false;      // the rule is evaluated in the real type
+  bool zero_out = false;  // Place: clear out first (the first input of a concat)
+  bool rows_const = false;  // its rows are the same for every sample: computed once (init), then values only
+  std::int32_t out = -1, a = -1, b = -1, c = -1;  // slots
+  std::int64_t n = 0;                              // elements the loop runs over
+  std::int64_t ma = -1, mb = -1, mc = -1;          // offsets into the index table; -1: identity
+  std::int64_t batch = 0, m = 0, k = 0, nn = 0;    // matmul
+};
+
+struct Slot {
+  std::int64_t size = 0;
+  bool constant = false;  // the same for every sample: values in consts, no rows
+  std::int64_t val = 0;   // offset of the values (workspace or consts)
+  std::int64_t p = -1;    // offset of the ∂/∂z rows (size × N) in the workspace; -1: zero
+  std::int64_t q = -1;    // the same for ∂/∂z̄
+};
+
+// What the body reads: the plan, flattened into plain arrays.
+template <class R> struct View {
+  const Instr* code;
+  std::int32_t ncode;
+  const Slot* slots;
+  const std::int64_t* index;
+  const std::complex<R>* consts;
+  std::int64_t N;        // directions: the elements of all inputs
+  std::int64_t scratch;  // workspace offset of 2 × (the longest unary) elements for the partials
+};
+
+// Rows are interleaved re/im over N directions, updated with plain real
+// arithmetic, which the compiler vectorises (std::complex multiplication would
+// check every product for nan).
+
+template <class R> WIRT_HD inline void row_zero(R* out, std::int64_t N) {
+  for (std::int64_t d = 0; d < 2 * N; ++d) out[d] = R(0);
+}
+template <class R> WIRT_HD inline void row_copy(R* out, const R* in, std::int64_t N) {
+  for (std::int64_t d = 0; d < 2 * N; ++d) out[d] = in[d];
+}
+// out (=|+=) s·in, s complex
+template <bool Acc, class R> WIRT_HD inline void row_mul(R* out, R sr, R si, const R* in, std::int64_t N) {
+  for (std::int64_t d = 0; d < N; ++d) {
+    const R xr = in[2 * d], xi = in[2 * d + 1];
+    const R yr = sr * xr - si * xi, yi = sr * xi + si * xr;
+    if constexpr (Acc) out[2 * d] += yr, out[2 * d + 1] += yi;
+    else out[2 * d] = yr, out[2 * d + 1] = yi;
+  }
+}
+// out (=|+=) s·conj(in)
+template <bool Acc, class R> WIRT_HD inline void row_mul_conj(R* out, R sr, R si, const R* in, std::int64_t N) {
+  for (std::int64_t d = 0; d < N; ++d) {
+    const R xr = in[2 * d], xi = -in[2 * d + 1];
+    const R yr = sr * xr - si * xi, yi = sr * xi + si * xr;
+    if constexpr (Acc) out[2 * d] += yr, out[2 * d + 1] += yi;
+    else out[2 * d] = yr, out[2 * d + 1] = yi;
+  }
+}
+
+template <class R> struct Env {
+  const View<R>& v;
+  std::complex<R>* ws;
+  WIRT_HD std::complex<R>* val(std::int32_t s) const {
+    const Slot& sl = v.slots[s];
+    return sl.constant ? const_cast<std::complex<R>*>(v.consts) + sl.val : ws + sl.val;
+  }
+  // nullptr for a zero row block
+  WIRT_HD R* p(std::int32_t s) const {
+    const Slot& sl = v.slots[s];
+    return sl.p < 0 ? nullptr : reinterpret_cast<R*>(ws + sl.p);
+  }
+  WIRT_HD R* q(std::int32_t s) const {
+    const Slot& sl = v.slots[s];
+    return sl.q < 0 ? nullptr : reinterpret_cast<R*>(ws + sl.q);
+  }
+  WIRT_HD std::int64_t at(std::int64_t map, std::int64_t e) const { return map < 0 ? e : v.index[map + e]; }
+};
+
+template <class M> WIRT_HD inline bool finite_all(const M& x, const M& y, const M& z) {
+  using std::isfinite;
+  return isfinite(real(x)) && isfinite(imag(x)) && isfinite(real(y)) && isfinite(imag(y)) && isfinite(real(z)) &&
+         isfinite(imag(z));
+}
+
+// The value and the Wirtinger partials (a, b) of rule Rule at z, for one element.
+// M is the complex type the rule is evaluated in first (the CPU's fast one,
+// simd_math.hpp); a result that is not finite is redone with std::complex,
+// which alone gets inf and nan operands right.
+template <class Rule, class R, class M>
+WIRT_HD inline void unary_element(bool real_arg, std::complex<R> z, std::complex<R>& out, std::complex<R>& a,
+                                  std::complex<R>& b) {
+  using C = std::complex<R>;
+  if (real_arg) {
+    const R x = z.real();
+    const R o = value_of<Rule>(x);
+    out = C(o, R(0));
+    a = C(wirtinger::jvp<Rule>(x, o, R(1)), R(0));  // the real derivative g'(x)
+    b = C(0);
+    return;
+  }
+  if constexpr (!std::is_same_v<M, C>) {
+    const M zf(z.real(), z.imag());
+    const M o = value_of<Rule>(zf);
+    const M da = Rule::d_dz(zf, o), db = d_dzconj_of<Rule>(zf, o);
+    if (finite_all(o, da, db)) {
+      out = is_real_output_v<Rule> ? C(real(o), R(0)) : C(real(o), imag(o));
+      a = C(real(da), imag(da));
+      b = C(real(db), imag(db));
+      return;
+    }
+  }
+  const C o = value_of<Rule>(z);
+  out = is_real_output_v<Rule> ? C(o.real(), R(0)) : o;
+  a = Rule::d_dz(z, o);
+  b = d_dzconj_of<Rule>(z, o);
+}
+
+// The fast part of a unary instruction's element loop: values and partials in
+// M, a loop the compiler can vectorise (with libmvec's functions on the CPU);
+// whether all came out finite.
+template <class Rule, class R, class M>
+[[gnu::always_inline]] WIRT_HD inline bool fast_unary_loop(std::int64_t n, const std::complex<R>* z, std::complex<R>* out,
+                                                           std::complex<R>* a, std::complex<R>* b) {
+  R *o2 = reinterpret_cast<R*>(out), *a2 = reinterpret_cast<R*>(a), *b2 = reinterpret_cast<R*>(b);
+  const R* z2 = reinterpret_cast<const R*>(z);
+  WIRT_BATCH_IVDEP
+  for (std::int64_t e = 0; e < n; ++e) {
+    const M zf(z2[2 * e], z2[2 * e + 1]);
+    const M o = value_of<Rule>(zf);
+    const M da = Rule::d_dz(zf, o), db = d_dzconj_of<Rule>(zf, o);
+    o2[2 * e] = real(o), o2[2 * e + 1] = is_real_output_v<Rule> ? R(0) : imag(o);
+    a2[2 * e] = real(da), a2[2 * e + 1] = imag(da);
+    b2[2 * e] = real(db), b2[2 * e + 1] = imag(db);
+  }
+  R bad = R(0);
+  for (std::int64_t e = 0; e < 2 * n; ++e) bad += (o2[e] - o2[e]) + (a2[e] - a2[e]) + (b2[e] - b2[e]);
+  return bad == R(0);  // x − x is 0 for finite x and nan otherwise
+}
+
+#if WIRT_BATCH_CPU_CLONES
+// Out of line and flattened, in a default and an AVX2 copy (GCC vectorises a
+// loop like this only when it is not inlined into a larger function).
+template <class Rule, class R, class M>
+[[gnu::flatten, gnu::noinline]] bool fast_unary_default(std::int64_t n, const std::complex<R>* z, std::complex<R>* out,
+                                                        std::complex<R>* a, std::complex<R>* b) {
+  return fast_unary_loop<Rule, R, M>(n, z, out, a, b);
+}
+template <class Rule, class R, class M>
+[[gnu::target("avx2"), gnu::flatten, gnu::noinline]] bool fast_unary_avx2(std::int64_t n, const std::complex<R>* z,
+                                                                          std::complex<R>* out, std::complex<R>* a,
+                                                                          std::complex<R>* b) {
+  return fast_unary_loop<Rule, R, M>(n, z, out, a, b);
+}
+inline bool batch_cpu_has_avx2() {
+  static const bool yes = __builtin_cpu_supports("avx2");
+  return yes;
+}
+#endif
+
+// The element loop of a unary instruction: the fast loop, then std::complex
+// for the elements whose results are not all finite (it alone gets inf and
+// nan operands right).
+template <class Rule, class R, class M>
+WIRT_HD inline void unary_elements(bool real_arg, std::int64_t n, const std::complex<R>* z, std::complex<R>* out,
+                                   std::complex<R>* a, std::complex<R>* b) {
+  using C = std::complex<R>;
+  if (!real_arg) {
+    if constexpr (!std::is_same_v<M, C>) {
+#if WIRT_BATCH_CPU_CLONES
+      const bool ok = batch_cpu_has_avx2() ? fast_unary_avx2<Rule, R, M>(n, z, out, a, b)
+                                           : fast_unary_default<Rule, R, M>(n, z, out, a, b);
+#else
+      const bool ok = fast_unary_loop<Rule, R, M>(n, z, out, a, b);
+#endif
+      if (ok) return;
+    }
+  }
+  for (std::int64_t e = 0; e < n; ++e)
+    if (std::is_same_v<M, C> || real_arg || !finite_all(out[e], a[e], b[e]))
+      unary_element<Rule, R, C>(real_arg, z[e], out[e], a[e], b[e]);
+}
+
+template <class R, class M>
+WIRT_HD inline void unary_dispatch(UnaryOp op, bool real_arg, std::int64_t n, const std::complex<R>* z,
+                                   std::complex<R>* out, std::complex<R>* a, std::complex<R>* b) {
+  switch (op) {
+#define WIRT_CASE(name, Rule) \
+  case UnaryOp::name: unary_elements<rules::Rule, R, M>(real_arg, n, z, out, a, b); return;
+    WIRTINGER_UNARY_RULES(WIRT_CASE)
+#undef WIRT_CASE
+    default:
+      for (std::int64_t e = 0; e < n; ++e) out[e] = a[e] = b[e] = std::complex<R>(R(0) / R(0));
+  }
+}
+
+template <class Rule, class R, class M>
+WIRT_HD inline void binary_element(bool real_args, std::complex<R> x, std::complex<R> y, std::complex<R>& out,
+                                   std::complex<R>& da, std::complex<R>& db) {
+  using C = std::complex<R>;
+  if (real_args) {
+    const R xr = x.real(), yr = y.real(), o = Rule::value(xr, yr);
+    out = C(o), da = C(Rule::d_da(xr, yr, o)), db = C(Rule::d_db(xr, yr, o));
+    return;
+  }
+  if constexpr (!is_real_only_v<Rule>) {
+    if constexpr (!std::is_same_v<M, C>) {
+      const M xf(x.real(), x.imag()), yf(y.real(), y.imag());
+      const M o = Rule::value(xf, yf), pa = Rule::d_da(xf, yf, o), pb = Rule::d_db(xf, yf, o);
+      if (finite_all(o, pa, pb)) {
+        out = C(real(o), imag(o)), da = C(real(pa), imag(pa)), db = C(real(pb), imag(pb));
+        return;
+      }
+    }
+    const C o = Rule::value(x, y);
+    out = o, da = Rule::d_da(x, y, o), db = Rule::d_db(x, y, o);
+  } else {
+    out = da = db = C(R(0) / R(0));  // not reached: the plan evaluates real-only rules in R
+  }
+}
+
+template <class R, class M>
+WIRT_HD inline void binary_dispatch(BinaryOp op, bool real_args, std::complex<R> x, std::complex<R> y,
+                                    std::complex<R>& out, std::complex<R>& da, std::complex<R>& db) {
+  switch (op) {
+#define WIRT_CASE(name, Rule) \
+  case BinaryOp::name: binary_element<rules::Rule, R, M>(real_args, x, y, out, da, db); return;
+    WIRTINGER_BINARY_RULES(WIRT_CASE)
+#undef WIRT_CASE
+    default: out = da = db = std::complex<R>(R(0) / R(0));
+  }
+}
+
+template <class R> WIRT_HD inline bool compare_element(CmpOp op, std::complex<R> x, std::complex<R> y) {
+  switch (op) {
+    case CmpOp::less: return x.real() < y.real();
+    case CmpOp::less_equal: return x.real() <= y.real();
+    case CmpOp::greater: return x.real() > y.real();
+    case CmpOp::greater_equal: return x.real() >= y.real();
+    case CmpOp::equal: return x == y;
+    case CmpOp::not_equal: return x != y;
+  }
+  return false;
+}
+
+// One sample: the input slots' values and rows are in ws already.
+// One sample: the input slots' values and rows are in ws already. With init,
+// only the instructions whose rows are the same for every sample run (once per
+// workspace, after the inputs' rows are set); otherwise those compute values only.
+template <class R, class M = std::complex<R>>
+WIRT_HD void run_sample(const View<R>& v, std::complex<R>* ws, bool init = false) {
+  using C = std::complex<R>;
+  const Env<R> env{v, ws};
+  const std::int64_t N = v.N;
+  for (std::int32_t i = 0; i < v.ncode; ++i) {
+    const Instr& I = v.code[i];
+    if (init && !I.rows_const) continue;
+    C* out = env.val(I.out);
+    const bool rows = init || !I.rows_const;
+    R* po = rows ? env.p(I.out) : nullptr;
+    R* qo = rows ? env.q(I.out) : nullptr;
+    switch (I.op) {
+      case Op::Unary: {
+        const C* x = env.val(I.a);
+        const R *pa = env.p(I.a), *qa = env.q(I.a);
+        C* pa_part = ws + v.scratch;
+        C* pb_part = pa_part + I.n;
+        unary_dispatch<R, M>(static_cast<UnaryOp>(I.code), I.real, I.n, x, out, pa_part, pb_part);
+        for (std::int64_t e = 0; e < I.n; ++e) {
+          const C a = pa_part[e], b = pb_part[e];
+          const bool conj_part = b != C(0);
+          R* pe = po ? po + 2 * N * e : nullptr;
+          R* qe = qo ? qo + 2 * N * e : nullptr;
+          if (pe) {
+            if (pa) row_mul<false>(pe, a.real(), a.imag(), pa + 2 * N * e, N);
+            else row_zero(pe, N);
+            if (qa && conj_part) row_mul_conj<true>(pe, b.real(), b.imag(), qa + 2 * N * e, N);
+          }
+          if (qe) {
+            if (qa) row_mul<false>(qe, a.real(), a.imag(), qa + 2 * N * e, N);
+            else row_zero(qe, N);
+            if (pa && conj_part) row_mul_conj<true>(qe, b.real(), b.imag(), pa + 2 * N * e, N);
+          }
+        }
+        break;
+      }
+      case Op::Binary: {
+        const C *x = env.val(I.a), *y = env.val(I.b);
+        const R *pa = env.p(I.a), *qa = env.q(I.a), *pb = env.p(I.b), *qb = env.q(I.b);
+        for (std::int64_t e = 0; e < I.n; ++e) {
+          const std::int64_t ia = env.at(I.ma, e), ib = env.at(I.mb, e);
+          C da, db;
+          binary_dispatch<R, M>(static_cast<BinaryOp>(I.code), I.real, x[ia], y[ib], out[e], da, db);
+          for (int side = 0; side < 2; ++side) {
+            R* o = side == 0 ? po : qo;
+            if (!o) continue;
+            o += 2 * N * e;
+            const R* ra = side == 0 ? pa : qa;
+            const R* rb = side == 0 ? pb : qb;
+            if (ra) row_mul<false>(o, da.real(), da.imag(), ra + 2 * N * ia, N);
+            else row_zero(o, N);
+            if (rb) row_mul<true>(o, db.real(), db.imag(), rb + 2 * N * ib, N);
+          }
+        }
+        break;
+      }
+      case Op::Gather: {
+        const C* x = env.val(I.a);
+        const R *pa = env.p(I.a), *qa = env.q(I.a);
+        for (std::int64_t e = 0; e < I.n; ++e) {
+          const std::int64_t j = env.at(I.ma, e);
+          out[e] = x[j];
+          if (po) pa ? row_copy(po + 2 * N * e, pa + 2 * N * j, N) : row_zero(po + 2 * N * e, N);
+          if (qo) qa ? row_copy(qo + 2 * N * e, qa + 2 * N * j, N) : row_zero(qo + 2 * N * e, N);
+        }
+        break;
+      }
+      case Op::Place:
+      case Op::SumInto: {
+        const std::int64_t size = v.slots[I.out].size;
+        if (I.op == Op::SumInto || I.zero_out) {
+          for (std::int64_t e = 0; e < size; ++e) out[e] = C(0);
+          if (po) row_zero(po, N * size);
+          if (qo) row_zero(qo, N * size);
+        }
+        const C* x = env.val(I.a);
+        const R *pa = env.p(I.a), *qa = env.q(I.a);
+        const bool acc = I.op == Op::SumInto;
+        for (std::int64_t e = 0; e < I.n; ++e) {
+          const std::int64_t j = env.at(I.ma, e);
+          if (acc) {
+            out[j] += x[e];
+            if (po && pa) row_mul<true>(po + 2 * N * j, R(1), R(0), pa + 2 * N * e, N);
+            if (qo && qa) row_mul<true>(qo + 2 * N * j, R(1), R(0), qa + 2 * N * e, N);
+          } else {
+            out[j] = x[e];
+            if (po) pa ? row_copy(po + 2 * N * j, pa + 2 * N * e, N) : row_zero(po + 2 * N * j, N);
+            if (qo) qa ? row_copy(qo + 2 * N * j, qa + 2 * N * e, N) : row_zero(qo + 2 * N * j, N);
+          }
+        }
+        break;
+      }
+      case Op::Matmul: {
+        const C *A = env.val(I.a), *B = env.val(I.b);
+        const R *pa = env.p(I.a), *qa = env.q(I.a), *pb = env.p(I.b), *qb = env.q(I.b);
+        const std::int64_t m = I.m, k = I.k, n = I.nn;
+        for (std::int64_t t = 0; t < I.batch; ++t)
+          for (std::int64_t r = 0; r < m; ++r)
+            for (std::int64_t c = 0; c < n; ++c) {
+              const std::int64_t e = (t * m + r) * n + c;
+              C acc(0);
+              R* pe = po ? po + 2 * N * e : nullptr;
+              R* qe = qo ? qo + 2 * N * e : nullptr;
+              if (pe) row_zero(pe, N);
+              if (qe) row_zero(qe, N);
+              for (std::int64_t l = 0; l < k; ++l) {
+                const std::int64_t ia = (t * m + r) * k + l, ib = (t * k + l) * n + c;
+                const C x = A[ia], y = B[ib];
+                acc += x * y;
+                // d(AB) = dA·B + A·dB, for both rows of the pair
+                if (pe && pa) row_mul<true>(pe, y.real(), y.imag(), pa + 2 * N * ia, N);
+                if (pe && pb) row_mul<true>(pe, x.real(), x.imag(), pb + 2 * N * ib, N);
+                if (qe && qa) row_mul<true>(qe, y.real(), y.imag(), qa + 2 * N * ia, N);
+                if (qe && qb) row_mul<true>(qe, x.real(), x.imag(), qb + 2 * N * ib, N);
+              }
+              out[e] = acc;
+            }
+        break;
+      }
+      case Op::Select: {
+        const C *mask = env.val(I.c), *x = env.val(I.a), *y = env.val(I.b);
+        const R *pa = env.p(I.a), *qa = env.q(I.a), *pb = env.p(I.b), *qb = env.q(I.b);
+        for (std::int64_t e = 0; e < I.n; ++e) {
+          const bool take_a = mask[env.at(I.mc, e)] != C(0);
+          out[e] = take_a ? x[e] : y[e];
+          const R* sp = take_a ? pa : pb;
+          const R* sq = take_a ? qa : qb;
+          if (po) sp ? row_copy(po + 2 * N * e, sp + 2 * N * e, N) : row_zero(po + 2 * N * e, N);
+          if (qo) sq ? row_copy(qo + 2 * N * e, sq + 2 * N * e, N) : row_zero(qo + 2 * N * e, N);
+        }
+        break;
+      }
+      case Op::Compare: {
+        const C *x = env.val(I.a), *y = env.val(I.b);
+        for (std::int64_t e = 0; e < I.n; ++e)
+          out[e] = C(compare_element<R>(static_cast<CmpOp>(I.code), x[env.at(I.ma, e)], y[env.at(I.mb, e)]) ? 1 : 0);
+        break;
+      }
+      case Op::RealPart: {
+        // real(v) = (v + conj v)/2: ∂/∂z = (P + conj Q)/2, ∂/∂z̄ = (Q + conj P)/2
+        const C* x = env.val(I.a);
+        const R *pa = env.p(I.a), *qa = env.q(I.a);
+        for (std::int64_t e = 0; e < I.n; ++e) {
+          out[e] = C(x[e].real(), R(0));
+          for (int side = 0; side < 2; ++side) {
+            R* o = side == 0 ? po : qo;
+            if (!o) continue;
+            o += 2 * N * e;
+            const R* same = side == 0 ? pa : qa;
+            const R* other = side == 0 ? qa : pa;
+            if (same) row_mul<false>(o, R(0.5), R(0), same + 2 * N * e, N);
+            else row_zero(o, N);
+            if (other) row_mul_conj<true>(o, R(0.5), R(0), other + 2 * N * e, N);
+          }
+        }
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace wirtinger::engine::batch

@@ -1,0 +1,491 @@
+#include "batch_plan.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "ops.hpp"
+#include "parallel.hpp"
+#include "simd_math.hpp"
+
+namespace wirtinger::engine::batch {
+
+namespace {
+
+Tensor iota(const Shape& shape, double offset = 0) {
+  Tensor t = Tensor::empty(DType::f64, shape);
+  double* p = t.data<double>();
+  for (std::int64_t i = 0; i < t.size(); ++i) p[i] = offset + static_cast<double>(i);
+  return t;
+}
+
+std::vector<std::complex<double>> as_complex(const Tensor& t) {
+  const Tensor c = engine::cast(t, DType::c128);
+  const auto* p = c.data<std::complex<double>>();
+  return std::vector<std::complex<double>>(p, p + c.size());
+}
+
+struct Builder {
+  const Program& p;
+  Plan plan;
+  std::vector<bool> varying;
+  std::vector<Var> folded;             // values of the steps that no input reaches
+  std::vector<std::int32_t> slot_of;   // per step: its slot
+  std::vector<std::int32_t> alias_of;  // per slot: the slot whose storage it shares, or -1
+  std::vector<bool> pz, qz;            // per slot: its ∂/∂z (∂/∂z̄) rows are zero for every sample
+  std::vector<bool> rc;                // per slot: its rows are the same for every sample
+  std::int64_t longest_unary = 0;
+
+  explicit Builder(const Program& prog) : p(prog) {}
+
+  std::int32_t new_slot(std::int64_t size, bool constant, bool zero_p, bool zero_q) {
+    Slot s;
+    s.size = size;
+    s.constant = constant;
+    plan.slots.push_back(s);
+    alias_of.push_back(-1);
+    pz.push_back(zero_p);
+    qz.push_back(zero_q);
+    rc.push_back(constant);
+    return static_cast<std::int32_t>(plan.slots.size() - 1);
+  }
+
+  std::int32_t const_slot(const Var& v) {
+    const auto values = as_complex(v.data());
+    const std::int32_t s = new_slot(static_cast<std::int64_t>(values.size()), true, true, true);
+    plan.slots[s].val = static_cast<std::int64_t>(plan.consts.size());
+    plan.consts.insert(plan.consts.end(), values.begin(), values.end());
+    return s;
+  }
+
+  // The slot step k reads as its input j.
+  std::int32_t operand(std::size_t k, std::size_t j) {
+    const auto& st = p.steps[k];
+    const std::int64_t src = st.src[j];
+    return src >= 0 ? slot_of[static_cast<std::size_t>(src)] : const_slot(st.node.in[j]);
+  }
+  const Shape& operand_shape(std::size_t k, std::size_t j) const {
+    const auto& st = p.steps[k];
+    const std::int64_t src = st.src[j];
+    return src >= 0 ? p.shape[static_cast<std::size_t>(src)] : st.node.in[j].shape();
+  }
+  DType operand_dtype(std::size_t k, std::size_t j) const {
+    const auto& st = p.steps[k];
+    const std::int64_t src = st.src[j];
+    return src >= 0 ? p.dtype[static_cast<std::size_t>(src)] : st.node.in[j].dtype();
+  }
+
+  // The table offset of an index map, or -1 for the identity.
+  std::int64_t add_map(const std::vector<std::int64_t>& map) {
+    bool identity = true;
+    for (std::size_t e = 0; e < map.size() && identity; ++e) identity = map[e] == static_cast<std::int64_t>(e);
+    if (identity) return -1;
+    const auto off = static_cast<std::int64_t>(plan.index.size());
+    plan.index.insert(plan.index.end(), map.begin(), map.end());
+    return off;
+  }
+  std::int64_t add_map(const Tensor& t) {
+    const double* d = t.data<double>();
+    std::vector<std::int64_t> m(static_cast<std::size_t>(t.size()));
+    for (std::size_t e = 0; e < m.size(); ++e) m[e] = static_cast<std::int64_t>(d[e]);
+    return add_map(m);
+  }
+  std::int64_t broadcast_map(const Shape& from, const Shape& to) {
+    return from == to ? -1 : add_map(engine::broadcast_to(iota(from), to));
+  }
+
+  // Whether I's rows depend on the sample only through its operands' rows: then
+  // rows that are the same for every sample give rows that are too (a linear
+  // map of the inputs' seeds, W @ z + c).
+  bool rows_const(const Instr& I) const {
+    const auto same = [&](std::int32_t s) { return s < 0 || rc[static_cast<std::size_t>(s)]; };
+    const auto fixed_value = [&](std::int32_t s) { return plan.slots[static_cast<std::size_t>(s)].constant; };
+    switch (I.op) {
+      case Op::Gather:
+      case Op::Place:
+      case Op::SumInto:
+      case Op::RealPart: return same(I.a);
+      case Op::Binary:
+        return (I.code == static_cast<int>(BinaryOp::add) || I.code == static_cast<int>(BinaryOp::subtract)) &&
+               same(I.a) && same(I.b);
+      case Op::Matmul: {
+        const bool a_rows_zero = pz[static_cast<std::size_t>(I.a)] && qz[static_cast<std::size_t>(I.a)];
+        const bool b_rows_zero = pz[static_cast<std::size_t>(I.b)] && qz[static_cast<std::size_t>(I.b)];
+        return (a_rows_zero || (same(I.a) && fixed_value(I.b))) && (b_rows_zero || (same(I.b) && fixed_value(I.a)));
+      }
+      default: return false;
+    }
+  }
+
+  std::int32_t emit(Instr I, std::size_t k, bool zero_p, bool zero_q) {
+    const std::int32_t s = new_slot(numel(p.shape[k]), false, zero_p, zero_q);
+    I.out = s;
+    I.rows_const = rows_const(I);
+    rc[static_cast<std::size_t>(s)] = I.rows_const;
+    if (I.op == Op::Unary) longest_unary = std::max(longest_unary, I.n);
+    plan.code.push_back(I);
+    return s;
+  }
+  std::int32_t alias(std::int32_t of) {
+    const std::int32_t s = new_slot(plan.slots[static_cast<std::size_t>(of)].size, plan.slots[of].constant, pz[of], qz[of]);
+    alias_of[static_cast<std::size_t>(s)] = of;
+    rc[static_cast<std::size_t>(s)] = rc[static_cast<std::size_t>(of)];
+    return s;
+  }
+
+  std::int32_t step(std::size_t k) {
+    const Node& n = p.steps[k].node;
+    const Shape& out_shape = p.shape[k];
+    Instr I;
+    I.n = numel(out_shape);
+    switch (n.prim) {
+      case Prim::Watch:
+        return alias(operand(k, 0));
+      case Prim::Reshape:
+        return alias(operand(k, 0));
+      case Prim::Unary: {
+        I.op = Op::Unary;
+        I.code = n.op;
+        I.a = operand(k, 0);
+        I.real = !is_complex(operand_dtype(k, 0));
+        const bool mixes = !I.real && !unary_holomorphic(static_cast<UnaryOp>(n.op));
+        const bool zp = mixes ? pz[I.a] && qz[I.a] : pz[I.a];
+        const bool zq = mixes ? pz[I.a] && qz[I.a] : qz[I.a];
+        return emit(I, k, zp, zq);
+      }
+      case Prim::Binary: {
+        I.op = Op::Binary;
+        I.code = n.op;
+        I.a = operand(k, 0);
+        I.b = operand(k, 1);
+        I.real = !is_complex(p.dtype[k]);
+        I.ma = broadcast_map(operand_shape(k, 0), out_shape);
+        I.mb = broadcast_map(operand_shape(k, 1), out_shape);
+        return emit(I, k, pz[I.a] && pz[I.b], qz[I.a] && qz[I.b]);
+      }
+      case Prim::Cast: {
+        const std::int32_t a = operand(k, 0);
+        if (is_complex(n.dtype) || !is_complex(operand_dtype(k, 0))) return alias(a);  // values are kept complex
+        I.op = Op::RealPart;
+        I.a = a;
+        const bool z = pz[a] && qz[a];
+        return emit(I, k, z, z);
+      }
+      case Prim::BroadcastTo:
+      case Prim::Transpose:
+      case Prim::Slice: {
+        const Shape& in = operand_shape(k, 0);
+        const Tensor map = n.prim == Prim::BroadcastTo ? engine::broadcast_to(iota(in), n.shape)
+                           : n.prim == Prim::Transpose ? engine::transpose(iota(in), n.ints)
+                                                       : engine::slice(iota(in), n.ints, n.ints2, n.shape);
+        I.op = Op::Gather;
+        I.a = operand(k, 0);
+        I.ma = add_map(map);
+        return emit(I, k, pz[I.a], qz[I.a]);
+      }
+      case Prim::Gather: {
+        const auto& idx = *n.index;
+        const std::int64_t inner = n.ints[0];
+        std::vector<std::int64_t> map(static_cast<std::size_t>(I.n));
+        for (std::size_t i = 0; i < idx.size(); ++i)
+          for (std::int64_t t = 0; t < inner; ++t) map[i * inner + t] = idx[i] * inner + t;
+        I.op = Op::Gather;
+        I.a = operand(k, 0);
+        I.ma = add_map(map);
+        return emit(I, k, pz[I.a], qz[I.a]);
+      }
+      case Prim::Sum:
+      case Prim::ScatterAdd:
+      case Prim::SliceScatter: {
+        const Shape& in = operand_shape(k, 0);
+        std::vector<std::int64_t> map;
+        if (n.prim == Prim::Sum) {
+          Shape keep = in;
+          for (auto ax : n.ints) keep[static_cast<std::size_t>(ax)] = 1;
+          const Tensor m = engine::broadcast_to(iota(out_shape).reshaped(keep), in);
+          map.assign(m.data<double>(), m.data<double>() + m.size());
+        } else if (n.prim == Prim::ScatterAdd) {
+          const std::int64_t inner = n.ints[0];
+          for (const auto i : *n.index)
+            for (std::int64_t t = 0; t < inner; ++t) map.push_back(i * inner + t);
+        } else {
+          const Tensor m = engine::slice(iota(n.shape), n.ints, n.ints2, in);
+          map.assign(m.data<double>(), m.data<double>() + m.size());
+        }
+        I.op = n.prim == Prim::SliceScatter ? Op::Place : Op::SumInto;
+        I.zero_out = true;
+        I.a = operand(k, 0);
+        I.n = numel(in);
+        I.ma = static_cast<std::int64_t>(plan.index.size());  // never the identity: the loop runs over the input
+        plan.index.insert(plan.index.end(), map.begin(), map.end());
+        return emit(I, k, pz[I.a], qz[I.a]);
+      }
+      case Prim::Concat: {
+        const std::int64_t axis = n.ints[0];
+        std::vector<Tensor> parts;
+        std::vector<std::int64_t> offsets;
+        std::int64_t total = 0;
+        for (std::size_t j = 0; j < n.in.size(); ++j) {
+          offsets.push_back(total);
+          parts.push_back(iota(operand_shape(k, j), static_cast<double>(total)));
+          total += numel(operand_shape(k, j));
+        }
+        const Tensor where = engine::concat(parts, axis);  // where[o] = the global input index at o
+        std::vector<std::int64_t> position(static_cast<std::size_t>(total));
+        for (std::int64_t o = 0; o < where.size(); ++o)
+          position[static_cast<std::size_t>(where.data<double>()[o])] = o;
+        bool zero_p = true, zero_q = true;
+        std::vector<std::int32_t> ins;
+        for (std::size_t j = 0; j < n.in.size(); ++j) {
+          ins.push_back(operand(k, j));
+          zero_p = zero_p && pz[ins.back()];
+          zero_q = zero_q && qz[ins.back()];
+        }
+        const std::int32_t s = new_slot(numel(out_shape), false, zero_p, zero_q);
+        bool all_const = true;
+        for (auto in : ins) all_const = all_const && rc[static_cast<std::size_t>(in)];
+        rc[static_cast<std::size_t>(s)] = all_const;
+        for (std::size_t j = 0; j < n.in.size(); ++j) {
+          Instr P;
+          P.op = Op::Place;
+          P.out = s;
+          P.a = ins[j];
+          P.n = numel(operand_shape(k, j));
+          P.ma = static_cast<std::int64_t>(plan.index.size());
+          P.rows_const = all_const;
+          plan.index.insert(plan.index.end(), position.begin() + offsets[j], position.begin() + offsets[j] + P.n);
+          plan.code.push_back(P);
+        }
+        return s;
+      }
+      case Prim::Select: {
+        I.op = Op::Select;
+        I.a = operand(k, 0);
+        I.b = operand(k, 1);
+        if (n.in.size() == 3) {
+          I.c = operand(k, 2);
+          I.mc = broadcast_map(operand_shape(k, 2), out_shape);
+        } else {
+          Tensor m = Tensor::empty(DType::f64, out_shape);
+          for (std::int64_t e = 0; e < m.size(); ++e) m.data<double>()[e] = (*n.mask)[static_cast<std::size_t>(e)] ? 1 : 0;
+          I.c = const_slot(Var(m));
+        }
+        return emit(I, k, pz[I.a] && pz[I.b], qz[I.a] && qz[I.b]);
+      }
+      case Prim::Compare: {
+        I.op = Op::Compare;
+        I.code = n.op;
+        I.a = operand(k, 0);
+        I.b = operand(k, 1);
+        I.ma = broadcast_map(operand_shape(k, 0), out_shape);
+        I.mb = broadcast_map(operand_shape(k, 1), out_shape);
+        return emit(I, k, true, true);
+      }
+      case Prim::Matmul: {
+        const Shape &as = operand_shape(k, 0), &bs = operand_shape(k, 1);
+        I.op = Op::Matmul;
+        I.a = operand(k, 0);
+        I.b = operand(k, 1);
+        I.m = as[as.size() - 2];
+        I.k = as.back();
+        I.nn = bs.back();
+        I.batch = numel(Shape(as.begin(), as.end() - 2));
+        return emit(I, k, pz[I.a] && pz[I.b], qz[I.a] && qz[I.b]);
+      }
+      default:
+        throw Unsupported(std::string("batched Jacobian: the primitive ") +
+                          (n.prim == Prim::Custom ? n.custom->name() : prim_name(n.prim)) +
+                          " has no per-sample form");
+    }
+  }
+
+  void build() {
+    const std::size_t n = p.steps.size();
+    varying.assign(n, false);
+    folded.assign(n, Var());
+    slot_of.assign(n, -1);
+    std::vector<bool> is_input(n, false);
+    for (auto s : p.inputs) is_input[static_cast<std::size_t>(s)] = true;
+    if (p.inputs.empty()) throw Unsupported("batched Jacobian: the program has no inputs");
+    plan.precision = real_dtype(p.dtype[static_cast<std::size_t>(p.inputs[0])]);
+    for (std::size_t k = 0; k < n; ++k) {
+      bool v = is_input[k];
+      for (auto src : p.steps[k].src) v = v || (src >= 0 && varying[static_cast<std::size_t>(src)]);
+      varying[k] = v;
+      if (v && real_dtype(p.dtype[k]) != plan.precision)
+        throw Unsupported("batched Jacobian: the program mixes single and double precision");
+    }
+    // Directions: the inputs' elements, in order.
+    for (std::size_t i = 0; i < p.inputs.size(); ++i) {
+      const auto k = static_cast<std::size_t>(p.inputs[i]);
+      plan.input_offset.push_back(plan.N);
+      plan.input_complex.push_back(is_complex(p.dtype[k]));
+      plan.input_dtype.push_back(p.dtype[k]);
+      plan.input_shape.push_back(p.shape[k]);
+      plan.N += numel(p.shape[k]);
+    }
+    RecordingGuard off(false);
+    std::vector<Var> in;
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto& st = p.steps[k];
+      if (is_input[k]) {
+        const bool real = !is_complex(p.dtype[k]);
+        slot_of[k] = new_slot(numel(p.shape[k]), false, false, !real);
+        rc[static_cast<std::size_t>(slot_of[k])] = true;  // the seeds
+        continue;
+      }
+      if (!varying[k]) {  // folded once, for every sample
+        in.resize(st.node.in.size());
+        for (std::size_t j = 0; j < in.size(); ++j)
+          in[j] = st.src[j] >= 0 ? folded[static_cast<std::size_t>(st.src[j])] : st.node.in[j];
+        folded[k] = eval_node(st.node, in);
+        slot_of[k] = const_slot(folded[k]);
+        continue;
+      }
+      slot_of[k] = step(k);
+    }
+    for (std::size_t i = 0; i < p.inputs.size(); ++i) plan.input_slot.push_back(slot_of[static_cast<std::size_t>(p.inputs[i])]);
+    for (std::size_t i = 0; i < p.outputs.size(); ++i) {
+      const std::int64_t o = p.outputs[i];
+      const Var& c = o >= 0 ? Var() : p.out_consts[i];
+      plan.output_slot.push_back(o >= 0 ? slot_of[static_cast<std::size_t>(o)] : const_slot(c));
+      plan.output_dtype.push_back(o >= 0 ? p.dtype[static_cast<std::size_t>(o)] : c.dtype());
+      plan.output_shape.push_back(o >= 0 ? p.shape[static_cast<std::size_t>(o)] : c.shape());
+      if (real_dtype(plan.output_dtype.back()) != plan.precision)
+        throw Unsupported("batched Jacobian: an output's precision differs from the inputs'");
+    }
+    // Storage: values and the rows that are not known zeros, per sample.
+    for (std::size_t s = 0; s < plan.slots.size(); ++s) {
+      Slot& sl = plan.slots[s];
+      if (sl.constant || alias_of[s] >= 0) continue;
+      sl.val = plan.workspace;
+      plan.workspace += sl.size;
+      if (!pz[s]) sl.p = plan.workspace, plan.workspace += sl.size * plan.N;
+      if (!qz[s]) sl.q = plan.workspace, plan.workspace += sl.size * plan.N;
+    }
+    plan.scratch = plan.workspace;
+    plan.workspace += 2 * longest_unary;
+    for (std::size_t s = 0; s < plan.slots.size(); ++s) {
+      std::int32_t root = alias_of[s];
+      if (root < 0) continue;
+      while (alias_of[static_cast<std::size_t>(root)] >= 0) root = alias_of[static_cast<std::size_t>(root)];
+      const std::int64_t size = plan.slots[s].size;
+      plan.slots[s] = plan.slots[static_cast<std::size_t>(root)];
+      plan.slots[s].size = size;
+    }
+  }
+};
+
+template <class R> struct Job {
+  using C = std::complex<R>;
+  const Plan& plan;
+  const View<R>& view;
+  const std::vector<C>& consts;
+  const std::vector<Tensor>& inputs;
+  std::vector<Result>& results;
+};
+
+// Samples [lo, hi) in one workspace: the inputs' rows (the same for every
+// sample: ∂z/∂z = 1, or ½ and ½ for a real input, a complex variable f reads
+// through its real part) and the rows that only depend on them are set once.
+template <class R> void run_chunk(const Job<R>& job, std::int64_t lo, std::int64_t hi) {
+  using C = std::complex<R>;
+  const Plan& plan = job.plan;
+  const std::int64_t N = plan.N;
+  std::vector<C> ws(static_cast<std::size_t>(plan.workspace));
+  for (std::size_t i = 0; i < plan.input_slot.size(); ++i) {
+    const Slot& sl = plan.slots[static_cast<std::size_t>(plan.input_slot[i])];
+    const R seed = plan.input_complex[i] ? R(1) : R(0.5);
+    for (std::int64_t e = 0; e < sl.size; ++e) {
+      ws[static_cast<std::size_t>(sl.p + e * N + plan.input_offset[i] + e)] = C(seed);
+      if (sl.q >= 0) ws[static_cast<std::size_t>(sl.q + e * N + plan.input_offset[i] + e)] = C(seed);
+    }
+  }
+  run_sample<R, vm::fast_t<C>>(job.view, ws.data(), true);
+  for (std::int64_t b = lo; b < hi; ++b) {
+    for (std::size_t i = 0; i < plan.input_slot.size(); ++i) {
+      const Slot& sl = plan.slots[static_cast<std::size_t>(plan.input_slot[i])];
+      C* dst = ws.data() + sl.val;
+      if (is_complex(job.inputs[i].dtype)) {
+        const C* x = job.inputs[i].template data<C>() + b * sl.size;
+        std::copy(x, x + sl.size, dst);
+      } else {
+        const R* x = job.inputs[i].template data<R>() + b * sl.size;
+        for (std::int64_t e = 0; e < sl.size; ++e) dst[e] = C(x[e]);
+      }
+    }
+    run_sample<R, vm::fast_t<C>>(job.view, ws.data());
+    for (std::size_t k = 0; k < plan.output_slot.size(); ++k) {
+      const Slot& sl = plan.slots[static_cast<std::size_t>(plan.output_slot[k])];
+      const C* v = sl.constant ? job.consts.data() + sl.val : ws.data() + sl.val;
+      Result& r = job.results[k];
+      if (is_complex(r.value.dtype)) std::copy(v, v + sl.size, r.value.template data<C>() + b * sl.size);
+      else
+        for (std::int64_t e = 0; e < sl.size; ++e) r.value.template data<R>()[b * sl.size + e] = v[e].real();
+      C* A = r.A.template data<C>() + b * sl.size * N;
+      if (sl.p >= 0 && !sl.constant) std::copy(ws.data() + sl.p, ws.data() + sl.p + sl.size * N, A);
+      else std::fill(A, A + sl.size * N, C(0));
+      if (r.B.size() == 0) continue;
+      C* B = r.B.template data<C>() + b * sl.size * N;
+      if (sl.q >= 0 && !sl.constant) std::copy(ws.data() + sl.q, ws.data() + sl.q + sl.size * N, B);
+      else std::fill(B, B + sl.size * N, C(0));
+    }
+  }
+}
+
+template <class R>
+void run_typed(const Plan& plan, const std::vector<Tensor>& inputs, std::int64_t batch, std::vector<Result>& results) {
+  using C = std::complex<R>;
+  const std::vector<C> consts(plan.consts.begin(), plan.consts.end());
+  const View<R> view{plan.code.data(), static_cast<std::int32_t>(plan.code.size()), plan.slots.data(),
+                     plan.index.data(), consts.data(), plan.N, plan.scratch};
+  const Job<R> job{plan, view, consts, inputs, results};
+  const std::int64_t grain = std::max<std::int64_t>(1, (std::int64_t(1) << 15) / std::max<std::int64_t>(1, plan.workspace));
+  parallel_for(batch, grain, [&](std::int64_t lo, std::int64_t hi) { run_chunk(job, lo, hi); });
+}
+
+}  // namespace
+
+Plan compile(const Program& p) {
+  Builder b(p);
+  b.build();
+  return std::move(b.plan);
+}
+
+std::vector<Result> run(const Plan& plan, const std::vector<Tensor>& inputs) {
+  if (inputs.size() != plan.input_slot.size())
+    throw std::invalid_argument("batched Jacobian: the program takes " + std::to_string(plan.input_slot.size()) +
+                                " inputs, got " + std::to_string(inputs.size()));
+  std::int64_t batch = -1;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& x = inputs[i];
+    Shape want{x.shape.empty() ? 0 : x.shape[0]};
+    want.insert(want.end(), plan.input_shape[i].begin(), plan.input_shape[i].end());
+    if (x.shape.empty() || x.shape != want || x.dtype != plan.input_dtype[i])
+      throw std::invalid_argument("batched Jacobian: input " + std::to_string(i) + " has shape " + shape_str(x.shape) +
+                                  " and dtype " + dtype_name(x.dtype) + "; the program was traced for samples of shape " +
+                                  shape_str(plan.input_shape[i]) + " and dtype " + dtype_name(plan.input_dtype[i]) +
+                                  " (the batch axis first)");
+    if (batch >= 0 && x.shape[0] != batch)
+      throw std::invalid_argument("batched Jacobian: inputs have batch sizes " + std::to_string(batch) + " and " +
+                                  std::to_string(x.shape[0]));
+    batch = x.shape[0];
+  }
+  if (batch < 0) throw std::invalid_argument("batched Jacobian: the program has no inputs");
+  const DType cplx = complex_dtype(plan.precision);
+  std::vector<Result> results;
+  for (std::size_t k = 0; k < plan.output_slot.size(); ++k) {
+    Shape vs{batch};
+    vs.insert(vs.end(), plan.output_shape[k].begin(), plan.output_shape[k].end());
+    Shape js = vs;
+    js.push_back(plan.N);
+    const Slot& sl = plan.slots[static_cast<std::size_t>(plan.output_slot[k])];
+    const bool b_zero = sl.constant || sl.q < 0;
+    results.push_back({Tensor::empty(plan.output_dtype[k], vs), Tensor::empty(cplx, js),
+                       b_zero ? Tensor::empty(cplx, Shape{0}) : Tensor::empty(cplx, js)});
+  }
+  if (plan.precision == DType::f32) run_typed<float>(plan, inputs, batch, results);
+  else run_typed<double>(plan, inputs, batch, results);
+  return results;
+}
+
+}  // namespace wirtinger::engine::batch

@@ -1,0 +1,50 @@
+// Batched Jacobians of a traced program (vmap of jacfwd/jacrev/wirtinger
+// under jit): the program compiled once into a per-sample plan
+// (batch_kernel.hpp), then run for every sample of a batch on the thread pool.
+#pragma once
+
+#include <stdexcept>
+#include <vector>
+
+#include "batch_kernel.hpp"
+#include "program.hpp"
+
+namespace wirtinger::engine::batch {
+
+// A program the per-sample plan cannot express (a custom primitive, a running
+// product, mixed precisions): the caller falls back to batching op by op.
+struct Unsupported : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Plan {
+  DType precision = DType::f64;          // f32 or f64: every slot is evaluated in this real type
+  std::vector<Instr> code;
+  std::vector<Slot> slots;
+  std::vector<std::int64_t> index;
+  std::vector<std::complex<double>> consts;  // in double; run() narrows them for f32 plans
+  std::int64_t N = 0;                        // directions: the elements of all inputs
+  std::int64_t workspace = 0;                // complex elements per sample
+  std::int64_t scratch = 0;                  // its offset of the unary partials' scratch
+  std::vector<std::int32_t> input_slot;      // per program input
+  std::vector<std::int64_t> input_offset;    // its first direction
+  std::vector<bool> input_complex;
+  std::vector<DType> input_dtype;
+  std::vector<Shape> input_shape;
+  std::vector<std::int32_t> output_slot;     // per program output
+  std::vector<DType> output_dtype;
+  std::vector<Shape> output_shape;
+};
+
+Plan compile(const Program& p);
+
+// For each output k: its value (batch, *shape) in its dtype, and the Wirtinger
+// rows A = ∂out/∂z and B = ∂out/∂z̄ (batch, *shape, N) in the complex dtype;
+// B is an empty tensor where it is zero for every sample (a holomorphic chain).
+// A real input x enters as z with A = B = ½ ∂/∂x (SPEC §1).
+struct Result {
+  Tensor value, A, B;
+};
+std::vector<Result> run(const Plan& plan, const std::vector<Tensor>& inputs);
+
+}  // namespace wirtinger::engine::batch
