@@ -306,13 +306,14 @@ struct Builder {
     std::vector<bool> is_input(n, false);
     for (auto s : p.inputs) is_input[static_cast<std::size_t>(s)] = true;
     if (p.inputs.empty()) throw Unsupported("batched Jacobian: the program has no inputs");
-    plan.precision = real_dtype(p.dtype[static_cast<std::size_t>(p.inputs[0])]);
+    // Single precision only where every value is: a program that mixes them
+    // (float32 data with float64 constants) runs in double.
+    plan.precision = DType::f32;
     for (std::size_t k = 0; k < n; ++k) {
       bool v = is_input[k];
       for (auto src : p.steps[k].src) v = v || (src >= 0 && varying[static_cast<std::size_t>(src)]);
       varying[k] = v;
-      if (v && real_dtype(p.dtype[k]) != plan.precision)
-        throw Unsupported("batched Jacobian: the program mixes single and double precision");
+      if (v && !is_single(p.dtype[k])) plan.precision = DType::f64;
     }
     // Directions: the inputs' elements, in order.
     for (std::size_t i = 0; i < p.inputs.size(); ++i) {
@@ -350,8 +351,6 @@ struct Builder {
       plan.output_slot.push_back(o >= 0 ? slot_of[static_cast<std::size_t>(o)] : const_slot(c));
       plan.output_dtype.push_back(o >= 0 ? p.dtype[static_cast<std::size_t>(o)] : c.dtype());
       plan.output_shape.push_back(o >= 0 ? p.shape[static_cast<std::size_t>(o)] : c.shape());
-      if (real_dtype(plan.output_dtype.back()) != plan.precision)
-        throw Unsupported("batched Jacobian: an output's precision differs from the inputs'");
     }
     // Storage: values and the rows that are not known zeros, per sample.
     for (std::size_t s = 0; s < plan.slots.size(); ++s) {
@@ -405,22 +404,25 @@ template <class R> void run_chunk(const Job<R>& job, std::int64_t lo, std::int64
     for (std::size_t i = 0; i < plan.input_slot.size(); ++i) {
       const Slot& sl = plan.slots[static_cast<std::size_t>(plan.input_slot[i])];
       C* dst = ws.data() + sl.val;
-      if (is_complex(job.inputs[i].dtype)) {
-        const C* x = job.inputs[i].template data<C>() + b * sl.size;
-        std::copy(x, x + sl.size, dst);
-      } else {
-        const R* x = job.inputs[i].template data<R>() + b * sl.size;
-        for (std::int64_t e = 0; e < sl.size; ++e) dst[e] = C(x[e]);
-      }
+      dispatch(job.inputs[i].dtype, [&](auto tag) {
+        using T = decltype(tag);
+        const T* x = job.inputs[i].template data<T>() + b * sl.size;
+        for (std::int64_t e = 0; e < sl.size; ++e) dst[e] = C(scalar_cast<std::complex<R>>(x[e]));
+      });
     }
     run_sample<R, vm::fast_t<C>>(job.view, ws.data());
     for (std::size_t k = 0; k < plan.output_slot.size(); ++k) {
       const Slot& sl = plan.slots[static_cast<std::size_t>(plan.output_slot[k])];
       const C* v = sl.constant ? job.consts.data() + sl.val : ws.data() + sl.val;
       Result& r = job.results[k];
-      if (is_complex(r.value.dtype)) std::copy(v, v + sl.size, r.value.template data<C>() + b * sl.size);
-      else
-        for (std::int64_t e = 0; e < sl.size; ++e) r.value.template data<R>()[b * sl.size + e] = v[e].real();
+      dispatch(r.value.dtype, [&](auto tag) {
+        using T = decltype(tag);
+        T* dst = r.value.template data<T>() + b * sl.size;
+        for (std::int64_t e = 0; e < sl.size; ++e) {
+          if constexpr (is_complex_v<T>) dst[e] = T(v[e]);
+          else dst[e] = static_cast<T>(v[e].real());
+        }
+      });
       C* A = r.A.template data<C>() + b * sl.size * N;
       if (sl.p >= 0 && !sl.constant) std::copy(ws.data() + sl.p, ws.data() + sl.p + sl.size * N, A);
       else std::fill(A, A + sl.size * N, C(0));

@@ -16,7 +16,7 @@ import functools
 
 import numpy as np
 
-from . import _batching, _core
+from . import _batch_jacobian, _batching, _core
 from ._array import Array, SUPPORTED_DTYPES, UNARY, complex_of, real_of, result_dtype, to_var
 from ._conventions import TRANSPOSE, resolve
 from ._tree import flatten, unflatten
@@ -499,6 +499,9 @@ def _jacobian(f, argnums, has_aux, holomorphic, mode, name, form="auto", rtol=No
             result = unflatten(out_tree, per_output)
             return (result, _export_aux(frame, aux)) if has_aux else result
 
+    # vmap of this Jacobian may run f's per-sample program instead (_batch_jacobian).
+    wrapped._batch_jacobian = _batch_jacobian.Spec(wrapped, f, argnums_t, tuple_argnums, has_aux, holomorphic, form,
+                                                   name, rtol, atol)
     return wrapped
 
 

@@ -12,7 +12,7 @@ import inspect
 
 import numpy as np
 
-from . import _batching, _core
+from . import _batch_jacobian, _batching, _core
 from ._array import Array, Mask, result_dtype
 from ._batching import Batched
 from ._tree import flatten, unflatten
@@ -75,11 +75,16 @@ def vmap(f, in_axes=0, out_axes=0):
                              "(and no keyword arguments to map): there is nothing to map over")
         n = _batch_size(mapped_leaves)
         level = _batching.new_level()
+        nested = _core.depth() > 0 or bool(_batching.active())
+        spec = _batch_jacobian.spec_of(f)
+        if spec is not None and not kwargs:
+            fast = _batch_jacobian.try_jacobians(f, spec, args, in_axes, n, level)
+            if fast is not None:
+                return _unbatch(fast, out_axes, level, n, nested)
         batched = [_batch(leaf, axis, n, level) for _, leaf, axis in mapped_leaves]
         it = iter(batched)
         new_args = [_fill(a, it) for a in new_args]
         new_kwargs = {k: _fill(v, it) for k, v in new_kwargs.items()}
-        nested = _core.depth() > 0 or bool(_batching.active())
         with _batching.running([(level, n)]):
             out = f(*new_args, **new_kwargs)
         return _unbatch(out, out_axes, level, n, nested)

@@ -1,0 +1,277 @@
+"""The fast path of ``vmap(jacfwd(f))``, ``vmap(jacrev(f))``, ``vmap(wirtinger(f))``.
+
+Instead of batching f operation by operation and sweeping once per input
+direction, f is traced once for one sample (as jit traces) and the program is
+compiled into a per-sample plan (cpp/src/batch_plan.cpp) that carries every
+direction's Wirtinger rows at once; the plan then runs sample by sample on the
+thread pool, each sample in a cache-resident workspace. Results equal the
+generic path's (forward-mode rows; jacrev's numbers are the same matrix).
+
+Programs the plan cannot express (custom primitives, running products, value-
+dependent control flow, closures over traced values, mapped non-differentiated
+arguments) take the generic path. Under jit or an enclosing transform the
+batch of Jacobians is one recorded primitive whose derivative rules and replay
+use the generic path and this one respectively.
+"""
+from __future__ import annotations
+
+import contextlib
+import threading
+
+import numpy as np
+
+from . import _batching, _core
+from ._array import BINARY, UNARY, Array, SUPPORTED_DTYPES, _trace, complex_of, result_dtype, to_var, value_of
+from ._batching import Batched
+from ._tree import flatten, unflatten
+from .errors import ConcretizationError
+
+_state = threading.local()
+_BINARY_ADD, _BINARY_SUB, _BINARY_MUL = BINARY["add"], BINARY["subtract"], BINARY["multiply"]
+_UNARY_REAL = UNARY["real"]
+
+
+@contextlib.contextmanager
+def generic_only():
+    """vmap batches op by op inside this block (the fast path's own rules use it)."""
+    _state.off = getattr(_state, "off", 0) + 1
+    try:
+        yield
+    finally:
+        _state.off -= 1
+
+
+def enabled():
+    return not getattr(_state, "off", 0)
+
+
+class Spec:
+    """What a Jacobian transform was asked for (set by transforms._jacobian)."""
+
+    __slots__ = ("owner", "f", "argnums", "tuple_argnums", "has_aux", "holomorphic", "form", "name", "rtol", "atol",
+                 "plans", "__weakref__")
+
+    def __init__(self, owner, f, argnums, tuple_argnums, has_aux, holomorphic, form, name, rtol, atol):
+        # functools.wraps copies attributes onto wrappers (grad(jacfwd(f))): only
+        # the Jacobian function itself has the spec as its own.
+        self.owner = owner
+        self.f, self.argnums, self.tuple_argnums = f, argnums, tuple_argnums
+        self.has_aux, self.holomorphic, self.form, self.name = has_aux, holomorphic, form, name
+        self.rtol, self.atol = rtol, atol
+        self.plans = {}  # per-sample signature -> _Plan, or None where the plan cannot express f
+
+
+class _Plan:
+    __slots__ = ("plan", "out_tree", "out_shapes", "out_dtypes", "in_shapes", "in_dtypes")
+
+
+def _plain(x):
+    return isinstance(x, (float, complex, np.ndarray, np.generic)) and not isinstance(x, bool) or (
+        isinstance(x, Array) and type(x._v) is not Batched)
+
+
+def _static_key(x):
+    from .jit import _static_key as key
+    return key(x, "an argument")
+
+
+def spec_of(fun):
+    spec = getattr(fun, "_batch_jacobian", None)
+    return spec if spec is not None and spec.owner is fun else None
+
+
+def try_jacobians(jac_fn, spec, args, in_axes, n, level):
+    """The batch of Jacobians with the batch axis first, as batched Arrays of
+    `level`, or None where the generic path must run."""
+    if spec.has_aux or spec.form not in ("auto", "pair") or not enabled():
+        return None
+    argnums = [i % len(args) for i in spec.argnums] if args else []
+    if len(set(argnums)) != len(argnums) or any(not -len(args) <= i < len(args) for i in spec.argnums):
+        return None
+    phys, statics = [], []
+    for i, a in enumerate(args):
+        axis = in_axes[i] if isinstance(in_axes, tuple) else in_axes
+        if i in argnums:
+            if not isinstance(axis, (int, np.integer)) or not _plain(a):
+                return None
+            phys.append((i, a, int(axis)))
+        else:
+            if axis is not None or isinstance(a, Array):
+                return None
+            try:
+                statics.append((i, _static_key(a)))
+            except TypeError:
+                return None
+    inputs = []
+    for i, a, axis in phys:
+        if isinstance(a, Array):
+            if a.dtype not in SUPPORTED_DTYPES:
+                return None
+            from . import numpy as wnp
+            x = wnp.moveaxis(a, axis, 0) if axis % a.ndim else a
+        else:
+            arr = np.asarray(a)
+            dtype = result_dtype(arr)
+            if arr.dtype.kind not in "fc" or dtype not in SUPPORTED_DTYPES:
+                return None
+            x = np.ascontiguousarray(np.moveaxis(arr, axis, 0), dtype=dtype)
+        inputs.append(x)
+    key = (tuple((tuple(x.shape[1:]), np.dtype(x.dtype).str) for x in inputs), tuple(statics))
+    if key not in spec.plans:
+        spec.plans[key] = _compile(spec, args, argnums, inputs)
+    compiled = spec.plans[key]
+    if compiled is None:
+        return None
+    if any(isinstance(x, Array) for x in inputs):
+        flat = _recorded(jac_fn, spec, compiled, args, argnums, inputs, n, level)
+    else:
+        flat = _run(spec, compiled, inputs, n, level)
+    return unflatten(_result_tree(spec, compiled), [Array(Batched(x._v if isinstance(x, Array) else x, n, level)) for x in flat])
+
+
+
+def _compile(spec, args, argnums, inputs):
+    from .transforms import _Frame
+    samples = [np.ascontiguousarray(np.asarray(value_of(x))[0]) for x in inputs]
+    with _Frame("jit") as frame:
+        watched = [_batching.watch(to_var(s)) for s in samples]
+        call = list(args)
+        for i, v in zip(argnums, watched):
+            call[i] = Array(v)
+        _trace.depth = getattr(_trace, "depth", 0) + 1
+        try:
+            out = spec.f(*call)
+        except ConcretizationError:
+            return None  # value-dependent Python control flow: not one program for every sample
+        finally:
+            _trace.depth -= 1
+        leaves, out_tree = flatten(out)
+        if not leaves or not all(isinstance(x, Array) or (isinstance(x, (float, complex, np.ndarray, np.generic))
+                                                          and np.asarray(x).dtype in SUPPORTED_DTYPES) for x in leaves):
+            return None
+        out_vars = [to_var(x, x.dtype if isinstance(x, Array) else result_dtype(x)) for x in leaves]
+        program = _core.make_program(frame.tape, watched, out_vars)
+    if program.captures:
+        return None
+    try:
+        plan = _core.batch_plan(program)
+    except _core.BatchUnsupported:
+        return None
+    c = _Plan()
+    c.plan, c.out_tree = plan, out_tree
+    c.out_shapes = [tuple(v.shape) for v in out_vars]
+    c.out_dtypes = [np.dtype(v.dtype) for v in out_vars]
+    c.in_shapes = [tuple(s.shape) for s in samples]
+    c.in_dtypes = [np.dtype(s.dtype) for s in samples]
+    return c
+
+
+def _result_tree(spec, c):
+    """The structure of the flat leaves _run returns."""
+    per_input = []
+    for dt in c.in_dtypes:
+        pair = spec.form == "pair" or (dt.kind == "c" and not spec.holomorphic)
+        per_input.append(("p", "p") if pair else "j")
+    from .transforms import Wirtinger
+    template = []
+    for _ in c.out_shapes:
+        entries = [Wirtinger(0.0, 0.0) if e != "j" else 0.0 for e in per_input]
+        template.append(tuple(entries) if spec.tuple_argnums else entries[0])
+    return flatten(unflatten(c.out_tree, template))[1]
+
+
+def _run(spec, c, inputs, n, level):
+    """The flat result leaves (engine values, batch axis first). With one input,
+    the plan's rows are already laid out as out.shape + in.shape: no copy."""
+    from .transforms import _check_holomorphic
+    outs = c.plan([to_var(x) for x in inputs])
+    offsets = c.plan.input_offsets
+    single = len(c.in_shapes) == 1
+    flat = []
+    for k, (value, A, B) in enumerate(outs):
+        out_shape, out_dtype = c.out_shapes[k], c.out_dtypes[k]
+        for j, (in_shape, in_dtype) in enumerate(zip(c.in_shapes, c.in_dtypes)):
+            size = int(np.prod(in_shape, dtype=np.int64))
+            shape = [n, *out_shape, *in_shape]
+
+            def part(rows):
+                if rows is None:
+                    return None
+                if single:
+                    return _batching.reshape(rows, shape)
+                cols = np.asarray(rows.numpy())[..., offsets[j]:offsets[j] + size]
+                return _core.from_numpy(np.ascontiguousarray(cols).reshape(shape))
+
+            a, b = part(A), part(B)
+            # The generic path's dtypes: forward mode's follow the output, reverse mode's the input.
+            if spec.name in ("jacrev", "jacobian"):
+                want = in_dtype if in_dtype.kind == "c" or out_dtype.kind == "f" else complex_of(in_dtype)
+            else:
+                want = complex_of(out_dtype) if in_dtype.kind == "c" else out_dtype
+            want = complex_of(want)  # the rows; a real Jacobian takes its real part below
+            if a.dtype != want:
+                a = _batching.cast(a, want)
+                b = None if b is None else _batching.cast(b, want)
+            if in_dtype.kind == "f":
+                jac = a if b is None else _batching.binary(_BINARY_ADD, a, b)  # A = B = ½ ∂f/∂x (SPEC §1)
+                if out_dtype.kind == "f":
+                    jac = _batching.unary(_UNARY_REAL, jac)
+                if spec.form == "pair":
+                    half = _batching.binary(_BINARY_MUL, jac, _core.scalar(0.5, np.dtype(jac.dtype)))
+                    flat += [half, half]
+                else:
+                    flat.append(jac)
+            elif spec.holomorphic and spec.form != "pair":
+                if b is None and level is not None and not np.isfinite(np.asarray(a.numpy())).all():
+                    b = _batching.binary(_BINARY_SUB, a, a)  # see below
+                if b is not None and level is not None:
+                    what = f"output {k}, argument {spec.argnums[j] if j < len(spec.argnums) else j}"
+                    _check_holomorphic(spec.name, Batched(a, n, level), Batched(b, n, level), (out_dtype, in_dtype),
+                                       what, spec.rtol, spec.atol)
+                flat.append(a)
+            else:
+                # ∂/∂z̄ of a holomorphic chain is zero, except where ∂/∂z is not finite: the
+                # generic path's (J(1) + i·J(i))/2 = (A − A)/2 is nan there, and so is A − A.
+                flat += [a, _batching.binary(_BINARY_SUB, a, a) if b is None else b]
+    return flat
+
+
+def _recorded(jac_fn, spec, c, args, argnums, inputs, n, level):
+    """As _run, for inputs on a tape (jit's trace, an enclosing transform): one
+    primitive whose rules differentiate the generic path, and whose replay runs
+    this one again."""
+    from ._custom import primitive
+    from .custom import _Packing
+
+    values = [Array(v) for v in _run(spec, c, [np.asarray(value_of(x)) for x in inputs], n, level)]
+    name = f"vmap({spec.name})"
+    def tree(leaves):  # one leaf packs without a copy
+        return leaves[0] if len(leaves) == 1 else tuple(leaves)
+
+    packing = _Packing(tree(values), name)
+
+    def generic(*xs):
+        from .vmap import vmap
+        call = list(args)
+        for i, x in zip(argnums, xs):
+            call[i] = x
+        axes = tuple(0 if i in argnums else None for i in range(len(args)))
+        with generic_only():
+            out = vmap(jac_fn, in_axes=axes)(*call)
+        return packing.pack(tree(flatten(out)[0]))
+
+    def jvp(ins, out, ts):
+        from .transforms import jvp as forward
+        return forward(generic, tuple(ins), tuple(0 * x if t is None else t for x, t in zip(ins, ts)))[1]
+
+    def vjp(ins, out, ct, needed):
+        from .transforms import vjp as reverse
+        return reverse(generic, *ins)[1](ct)
+
+    def record(*xs, first=None):
+        # A replay does not repeat the holomorphy check (as jit's other checks).
+        fresh = first if first is not None else [
+            Array(v) for v in _run(spec, c, [np.asarray(value_of(x)) for x in xs], n, None)]
+        return primitive(name, list(xs), packing.pack(tree(fresh)), jvp, vjp, record)
+
+    return list(flatten(packing.unpack(record(*inputs, first=values)))[0])

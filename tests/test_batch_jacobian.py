@@ -1,0 +1,170 @@
+"""The per-sample fast path of vmap(jacfwd/jacrev/wirtinger) (cpp/src/batch_plan.cpp,
+python/wirtinger/_batch_jacobian.py), against per-sample Jacobians computed one
+sample at a time by the ordinary transforms, and against the generic vmap path."""
+import os
+
+import numpy as np
+import pytest
+
+import wirtinger as w
+import wirtinger.numpy as wnp
+from wirtinger import _batch_jacobian
+from wirtinger.errors import NonHolomorphicError
+
+rng = np.random.default_rng(7)
+n = 8
+W1 = (rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))) / 3
+W2 = (rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))) / 3
+c1 = rng.standard_normal(n) + 1j * rng.standard_normal(n)
+c2 = rng.standard_normal(n) + 1j * rng.standard_normal(n)
+
+
+def g(z):  # the issue's W4 network: holomorphic
+    return wnp.tanh(W2 @ wnp.tanh(W1 @ z + c1) + c2)
+
+
+def h(z):  # not holomorphic; real parts, a sum, a slice, a broadcast, a comparison
+    u = g(z)
+    r = wnp.abs(wnp.sum(u * wnp.conj(z))) + wnp.real(z[::2]) ** 2
+    return wnp.where(wnp.real(z[1::2]) > 0, r, wnp.sin(r)) + wnp.exp(1j * wnp.imag(z[:4])) * wnp.abs2(z[0])
+
+
+def two(x, z):  # a real and a complex input, a matrix output
+    return wnp.outer(wnp.sinh(x), wnp.log(z + 3.0)) + wnp.reshape(wnp.concatenate([x, x[::-1]]), (2, 2))[:, 1:] * z[:3]
+
+
+def batch(b, shape, dtype=np.complex128):
+    out = rng.standard_normal((b,) + shape) + (1j * rng.standard_normal((b,) + shape) if np.dtype(dtype).kind == "c" else 0)
+    return out.astype(dtype)
+
+
+def per_sample(jac, *args, axes=None):
+    axes = axes or (0,) * len(args)
+    b = np.shape(args[0])[axes[0]]
+    outs = [jac(*[np.take(a, k, axis=ax) for a, ax in zip(args, axes)]) for k in range(b)]
+    return outs
+
+
+def stack(outs, axis=0):
+    first = outs[0]
+    if isinstance(first, w.Wirtinger):
+        return w.Wirtinger(np.stack([o.dz for o in outs], axis), np.stack([o.dzbar for o in outs], axis))
+    if isinstance(first, tuple):
+        return tuple(stack([o[i] for o in outs], axis) for i in range(len(first)))
+    return np.stack(outs, axis)
+
+
+def assert_close(got, want, rtol):
+    if isinstance(want, tuple):
+        assert type(got) is type(want) and len(got) == len(want)
+        for a, b in zip(got, want):
+            assert_close(a, b, rtol)
+        return
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.shape == want.shape and got.dtype == want.dtype, (got.shape, want.shape, got.dtype, want.dtype)
+    scale = max(1.0, float(np.max(np.abs(want))))
+    assert np.max(np.abs(got - want)) <= rtol * scale, np.max(np.abs(got - want))
+
+
+def used_fast_path(jac):
+    if os.environ.get("WIRTINGER_TEST_JIT"):  # the suite's jit mode wraps jac: vmap then batches op by op
+        return True
+    spec = _batch_jacobian.spec_of(jac)
+    return spec is not None and any(p is not None for p in spec.plans.values())
+
+
+@pytest.mark.parametrize("wrap", [lambda f: f, w.jit], ids=["eager", "jit"])
+@pytest.mark.parametrize("make", [lambda f: w.jacfwd(f, holomorphic=True), lambda f: w.jacrev(f, holomorphic=True),
+                                  w.jacfwd, w.wirtinger], ids=["jacfwd-hol", "jacrev-hol", "jacfwd", "wirtinger"])
+def test_network_jacobians_match_per_sample(make, wrap):
+    jac = make(g)
+    zs = batch(40, (n,))
+    got = wrap(w.vmap(jac))(zs)
+    assert used_fast_path(jac)
+    assert_close(got, stack(per_sample(jac, zs)), 1e-12)
+
+
+@pytest.mark.parametrize("dtype,rtol", [(np.complex128, 1e-12), (np.complex64, 2e-5)])
+@pytest.mark.parametrize("make", [w.jacfwd, w.jacrev, w.wirtinger], ids=["jacfwd", "jacrev", "wirtinger"])
+def test_non_holomorphic_jacobians_match_per_sample(make, dtype, rtol):
+    jac = make(h)
+    zs = batch(33, (n,), dtype)
+    got = w.vmap(jac)(zs)
+    assert used_fast_path(jac)
+    assert_close(got, stack(per_sample(jac, zs)), rtol)
+
+
+@pytest.mark.parametrize("make", [w.jacfwd, w.wirtinger], ids=["jacfwd", "wirtinger"])
+def test_real_and_complex_inputs_axes_and_out_axes(make):
+    jac = make(two, argnums=(0, 1))
+    xs = batch(5, (2,), np.float64)
+    zs = batch(5, (3,))
+    got = w.vmap(jac, in_axes=(0, 1), out_axes=2)(xs, zs.T.copy())
+    assert used_fast_path(jac)
+    want = stack(per_sample(jac, xs, zs), axis=2)
+    assert_close(got, want, 1e-12)
+
+
+def test_unmapped_argument_is_part_of_the_signature():
+    def f(z, scale):
+        return wnp.sin(z * scale)
+
+    jac = w.jacfwd(f, holomorphic=True)
+    zs = batch(6, (3,))
+    for scale in (2.0, 3.0):  # a new value of the unmapped argument must not reuse the old program
+        got = w.vmap(jac, in_axes=(0, None))(zs, scale)
+        assert_close(got, stack([jac(z, scale) for z in zs]), 1e-13)
+    assert used_fast_path(jac)
+
+
+def test_holomorphic_claim_is_checked_per_sample():
+    jac = w.jacfwd(lambda z: z * wnp.conj(z) ** 0 + wnp.where(wnp.real(z) > 0, wnp.conj(z), z), holomorphic=True)
+    zs = batch(4, (2,))
+    zs.real = -1.0
+    zs[2, 1] = 1.0 + 0.5j
+    with pytest.raises(NonHolomorphicError, match="sample 2"):
+        w.vmap(jac)(zs)
+
+
+def test_programs_it_cannot_express_take_the_generic_path():
+    jac = w.jacfwd(lambda a: wnp.linalg.det(wnp.reshape(a, (2, 2))) * a)  # det is a Python-rule primitive
+    xs = batch(7, (4,))
+    got = w.vmap(jac)(xs)
+    spec = _batch_jacobian.spec_of(jac)
+    assert spec is None or all(p is None for p in spec.plans.values())
+    assert_close(got, stack(per_sample(jac, xs)), 1e-12)
+
+
+def test_derivatives_of_the_batched_jacobians_use_the_generic_rules():
+    jac = w.jacfwd(g, holomorphic=True)
+    zs = batch(5, (n,))
+
+    def loss(zs):
+        return wnp.sum(wnp.abs2(w.vmap(jac)(zs)))
+
+    got = w.grad(loss)(zs)
+    with _batch_jacobian.generic_only():
+        want = w.grad(loss)(zs)
+    assert_close(got, want, 1e-11)
+    assert_close(w.jit(w.grad(loss))(zs), want, 1e-11)
+
+
+def test_special_values_agree_with_the_generic_path():
+    jac = w.wirtinger(lambda z: wnp.tanh(z) * wnp.exp(z) / z)
+    zs = np.array([[0.0 + 0.0j, 1.0 + 2.0j], [np.inf + 0.0j, 800.0 - 3.0j], [np.nan + 1j, -30.0 + 1e-300j]])
+    with np.errstate(all="ignore"):
+        got = w.vmap(jac)(zs)
+        with _batch_jacobian.generic_only():
+            want = w.vmap(jac)(zs)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
+        fin = np.isfinite(b)
+        np.testing.assert_allclose(a[fin], b[fin], rtol=1e-12)
+
+
+def test_wrappers_of_a_jacobian_do_not_take_its_fast_path():
+    # functools.wraps copies the marker onto grad's wrapper; the wrapper must not be mistaken for it
+    jac = w.jacfwd(lambda x: wnp.sin(x) ** 2)
+    gj = w.grad(lambda x: wnp.sum(jac(x)))
+    xs = batch(4, (3,), np.float64)
+    assert_close(w.vmap(gj)(xs), stack([gj(x) for x in xs]), 1e-13)
