@@ -8,6 +8,7 @@ Workloads (complex128 unless said; bench/workloads.py has the code):
   W2  sum(abs(sin(z)·exp(iz) + conj(z)·z)**2), n = 2^20, complex128 and complex64: value_and_grad,
       next to the NumPy primal alone (the cheap-gradient reference)
   W3  sum(abs(A@x - b)**2), A 1024×1024: value_and_grad in x, next to a NumPy gradient by hand
+  W4  Jacobians of a small complex network (8×8) at B = 10^5 samples: vmap(jacfwd(g, holomorphic=True))
   W5  Hessian-vector products (jvp of grad), n = 2^16: (a) a polynomial, (b) one with an FFT
   W6  a chain of 200 element-wise operations, n = 2^16: value_and_grad, the bytes the tape keeps
       with and without w.checkpoint, and jit's first call (trace + compile) apart from later calls

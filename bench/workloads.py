@@ -20,8 +20,8 @@ import numpy as np
 import wirtinger as w
 import wirtinger.numpy as wnp
 
-FULL = dict(n2=1 << 20, m3=1024, n5=1 << 16, n6=1 << 16)
-QUICK = dict(n2=1 << 12, m3=64, n5=1 << 10, n6=1 << 10)
+FULL = dict(n2=1 << 20, m3=1024, b4=100_000, n5=1 << 16, n6=1 << 16)
+QUICK = dict(n2=1 << 12, m3=64, b4=1000, n5=1 << 10, n6=1 << 10)
 CHAIN_SEGMENTS, SEGMENT_STEPS = 10, 10  # 10 segments of 10 × (sin, *0.5): 200 operations
 
 
@@ -250,6 +250,53 @@ def w5(peers, sizes):
     return out
 
 
+def _w4_params():
+    rng = np.random.default_rng(4)
+    m = 8
+    W1, W2 = ((rng.standard_normal((m, m)) + 1j * rng.standard_normal((m, m))) / 3 for _ in range(2))
+    c1, c2 = (rng.standard_normal(m) + 1j * rng.standard_normal(m) for _ in range(2))
+    return W1, W2, c1, c2
+
+
+def _w4_oracle(z, W1, W2, c1, c2):
+    """J = diag(1 − u2²) W2 diag(1 − u1²) W1 per sample (holomorphic: ∂f/∂z alone)."""
+    u1 = np.tanh(z @ W1.T + c1)
+    u2 = np.tanh(u1 @ W2.T + c2)
+    return None, (1 - u2 ** 2)[:, :, None] * np.einsum("ij,bj,jk->bik", W2, 1 - u1 ** 2, W1)
+
+
+def w4(peers, sizes):
+    b = sizes["b4"]
+    W1, W2, c1, c2 = _w4_params()
+    rng = np.random.default_rng(44)
+    z = rng.standard_normal((b, 8)) + 1j * rng.standard_normal((b, 8))
+    wl = Workload("W4", f"Jacobians of g(z) = tanh(W2 @ tanh(W1 @ z + c1) + c2), 8×8 complex, at B = {b} samples: "
+                  "vmap(jacfwd(g, holomorphic=True))", np.complex128, lambda: _w4_oracle(z, W1, W2, c1, c2))
+    g = lambda z: wnp.tanh(W2 @ wnp.tanh(W1 @ z + c1) + c2)  # noqa: E731
+    jac = w.vmap(w.jacfwd(g, holomorphic=True))
+    wl.variants.append(Variant("wirtinger eager", lambda: (None, jac(z))))
+    wl.variants.append(_w_jit("wirtinger jit", lambda jit: (lambda f=jit(w.vmap(w.jacfwd(g, holomorphic=True))):
+                                                            (None, f(z)))))
+
+    def jax_part():
+        jax, jnp = peers["jax"], peers["jnp"]
+        jg = lambda z: jnp.tanh(W2 @ jnp.tanh(W1 @ z + c1) + c2)  # noqa: E731
+        f = jax.jit(jax.vmap(jax.jacfwd(jg, holomorphic=True)))
+        zj = jax.device_put(z)
+        # holomorphic: ∂f/∂z, convention-free
+        return [Variant("jax jit", lambda: (None, f(zj).block_until_ready()), _numpy_pair, jit=True)]
+
+    def torch_part():
+        torch = peers["torch"]
+        tW1, tW2, tc1, tc2 = (torch.from_numpy(x) for x in (W1, W2, c1, c2))
+        tg = lambda z: torch.tanh(tW2 @ torch.tanh(tW1 @ z + tc1) + tc2)  # noqa: E731
+        f = torch.func.vmap(torch.func.jacfwd(tg))
+        zt = torch.from_numpy(z)
+        return Variant("torch eager", lambda: (None, f(zt)), lambda out: (None, out[1].numpy()))
+    wl.variants += peer_variants(peers, jax_part, torch_part)
+    return [wl]
+
+
 def _chain(step, total):
     """200 element-wise operations in segments; `step` is applied to each segment."""
     def segment(z):
@@ -302,4 +349,4 @@ def w6(peers, sizes, with_jax=False):
     return [wl]
 
 
-WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W5": w5, "W6": w6}
+WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6}
