@@ -290,9 +290,16 @@ def w4(peers, sizes):
         torch = peers["torch"]
         tW1, tW2, tc1, tc2 = (torch.from_numpy(x) for x in (W1, W2, c1, c2))
         tg = lambda z: torch.tanh(tW2 @ torch.tanh(tW1 @ z + tc1) + tc2)  # noqa: E731
-        f = torch.func.vmap(torch.func.jacfwd(tg))
-        zt = torch.from_numpy(z)
-        return Variant("torch eager", lambda: (None, f(zt)), lambda out: (None, out[1].numpy()))
+        # torch.func's Jacobians take real tensors only: (re, im) pairs in and out, then
+        # ∂f/∂z = ∂Re f/∂x + i ∂Im f/∂x (f holomorphic), outside the timed call.
+        real_g = lambda x: torch.view_as_real(tg(torch.view_as_complex(x)))  # noqa: E731
+        f = torch.func.vmap(torch.func.jacfwd(real_g))
+        xt = torch.view_as_real(torch.from_numpy(z)).contiguous()
+
+        def convert(out):
+            jr = out[1].numpy()  # (B, 8, 2, 8, 2)
+            return None, jr[:, :, 0, :, 0] + 1j * jr[:, :, 1, :, 0]
+        return Variant("torch eager", lambda: (None, f(xt)), convert)
     wl.variants += peer_variants(peers, jax_part, torch_part)
     return [wl]
 
