@@ -135,11 +135,9 @@ template <class M> WIRT_HD inline bool finite_all(const M& x, const M& y, const 
          isfinite(imag(z));
 }
 
-// The value and the Wirtinger partials (a, b) of rule Rule at z, for one element.
-// M is the complex type the rule is evaluated in first (the CPU's fast one,
-// simd_math.hpp); a result that is not finite is redone with std::complex,
-// which alone gets inf and nan operands right.
-template <class Rule, class R, class M>
+// The value and the Wirtinger partials (a, b) of rule Rule at z, for one
+// element, in std::complex (which alone gets inf and nan operands right).
+template <class Rule, class R>
 WIRT_HD inline void unary_element(bool real_arg, std::complex<R> z, std::complex<R>& out, std::complex<R>& a,
                                   std::complex<R>& b) {
   using C = std::complex<R>;
@@ -150,17 +148,6 @@ WIRT_HD inline void unary_element(bool real_arg, std::complex<R> z, std::complex
     a = C(wirtinger::jvp<Rule>(x, o, R(1)), R(0));  // the real derivative g'(x)
     b = C(0);
     return;
-  }
-  if constexpr (!std::is_same_v<M, C>) {
-    const M zf(z.real(), z.imag());
-    const M o = value_of<Rule>(zf);
-    const M da = Rule::d_dz(zf, o), db = d_dzconj_of<Rule>(zf, o);
-    if (finite_all(o, da, db)) {
-      out = is_real_output_v<Rule> ? C(real(o), R(0)) : C(real(o), imag(o));
-      a = C(real(da), imag(da));
-      b = C(real(db), imag(db));
-      return;
-    }
   }
   const C o = value_of<Rule>(z);
   out = is_real_output_v<Rule> ? C(o.real(), R(0)) : o;
@@ -230,7 +217,7 @@ WIRT_HD inline void unary_elements(bool real_arg, std::int64_t n, const std::com
   }
   for (std::int64_t e = 0; e < n; ++e)
     if (std::is_same_v<M, C> || real_arg || !finite_all(out[e], a[e], b[e]))
-      unary_element<Rule, R, C>(real_arg, z[e], out[e], a[e], b[e]);
+      unary_element<Rule, R>(real_arg, z[e], out[e], a[e], b[e]);
 }
 
 template <class R, class M>
@@ -283,16 +270,10 @@ WIRT_HD inline void binary_dispatch(BinaryOp op, bool real_args, std::complex<R>
   }
 }
 
+// Values are held complex: real operands (the only ones ordered) by their real parts.
 template <class R> WIRT_HD inline bool compare_element(CmpOp op, std::complex<R> x, std::complex<R> y) {
-  switch (op) {
-    case CmpOp::less: return x.real() < y.real();
-    case CmpOp::less_equal: return x.real() <= y.real();
-    case CmpOp::greater: return x.real() > y.real();
-    case CmpOp::greater_equal: return x.real() >= y.real();
-    case CmpOp::equal: return x == y;
-    case CmpOp::not_equal: return x != y;
-  }
-  return false;
+  if (op == CmpOp::equal || op == CmpOp::not_equal) return compare_one(op, x, y);
+  return compare_one(op, x.real(), y.real());
 }
 
 // One sample: the input slots' values and rows are in ws already.

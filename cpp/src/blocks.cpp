@@ -67,21 +67,6 @@ const BinaryBlock binary_blocks[] = {
 #undef WIRT_ENTRY
 };
 
-template <class T> bool compare_one(CmpOp op, const T& x, const T& y) {
-  if constexpr (is_complex_v<T>) {
-    return op == CmpOp::equal ? x == y : x != y;
-  } else {
-    switch (op) {
-      case CmpOp::less: return x < y;
-      case CmpOp::less_equal: return x <= y;
-      case CmpOp::greater: return x > y;
-      case CmpOp::greater_equal: return x >= y;
-      case CmpOp::equal: return x == y;
-      default: return x != y;
-    }
-  }
-}
-
 }  // namespace
 
 void unary_block(UnaryOp op, DType x, Operand a, void* out, std::int64_t n) {

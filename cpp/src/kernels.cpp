@@ -628,23 +628,6 @@ const char* cmp_name(CmpOp op) {
   return "?";
 }
 
-namespace {
-template <class T> bool compare_one(CmpOp op, const T& x, const T& y) {
-  if constexpr (is_complex_v<T>) {
-    return op == CmpOp::equal ? x == y : x != y;
-  } else {
-    switch (op) {
-      case CmpOp::less: return x < y;
-      case CmpOp::less_equal: return x <= y;
-      case CmpOp::greater: return x > y;
-      case CmpOp::greater_equal: return x >= y;
-      case CmpOp::equal: return x == y;
-      default: return x != y;
-    }
-  }
-}
-}  // namespace
-
 Tensor compare(CmpOp op, const Tensor& a, const Tensor& b) {
   const DType d = promote(a.dtype, b.dtype);
   if (is_complex(d) && op != CmpOp::equal && op != CmpOp::not_equal)

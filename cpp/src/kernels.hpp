@@ -60,6 +60,21 @@ Tensor select(const Tensor& mask, const Tensor& a, const Tensor& b);
 // defined for real operands only.
 enum class CmpOp : int { less, less_equal, greater, greater_equal, equal, not_equal };
 const char* cmp_name(CmpOp op);
+// x op y for one element: ordering for real T, equality for complex T.
+template <class T> WIRT_HD bool compare_one(CmpOp op, const T& x, const T& y) {
+  if constexpr (is_complex_v<T>) {
+    return op == CmpOp::equal ? x == y : x != y;
+  } else {
+    switch (op) {
+      case CmpOp::less: return x < y;
+      case CmpOp::less_equal: return x <= y;
+      case CmpOp::greater: return x > y;
+      case CmpOp::greater_equal: return x >= y;
+      case CmpOp::equal: return x == y;
+      default: return x != y;
+    }
+  }
+}
 Tensor compare(CmpOp op, const Tensor& a, const Tensor& b);
 // x seen as contiguous blocks of `inner` elements: gather copies block index[i]
 // of x to block i of a result of `shape`; scatter_add adds block i of x into

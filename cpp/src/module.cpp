@@ -83,7 +83,14 @@ py::array to_numpy_owned(Var v) {
 
 // An argument of a jitted call as an engine value of the traced dtype: Python
 // numbers (and NumPy's float64/complex128, their subclasses) without NumPy.
-Var arg_var(const py::handle& x, DType d, const py::object& asarray) {
+// numpy.asarray, looked up once; never destroyed (a static py::object would be
+// released after the interpreter).
+const py::object& numpy_asarray() {
+  static const py::object& f = *new py::object(py::module_::import("numpy").attr("asarray"));
+  return f;
+}
+
+Var arg_var(const py::handle& x, DType d) {
   if (PyFloat_Check(x.ptr()) || PyComplex_Check(x.ptr())) {
     Tensor t = Tensor::empty(d, Shape{});
     const double re = PyFloat_Check(x.ptr()) ? PyFloat_AS_DOUBLE(x.ptr()) : PyComplex_RealAsDouble(x.ptr());
@@ -99,15 +106,13 @@ Var arg_var(const py::handle& x, DType d, const py::object& asarray) {
     }
     return Var(std::move(t));
   }
-  return from_numpy(asarray(x, to_numpy_dtype(d), py::arg("order") = "C").cast<py::array>());
+  return from_numpy(numpy_asarray()(x, to_numpy_dtype(d), py::arg("order") = "C").cast<py::array>());
 }
 
 // The latency path of wirtinger.jit at top level: arguments in, NumPy arrays
 // out, one crossing of the binding. Small programs keep the GIL: releasing it
 // costs more than they run.
 py::list run_program_numpy(const Program& p, const py::sequence& args, const py::sequence& dtypes) {
-  // Never destroyed: a static py::object would be released after the interpreter.
-  static const py::object& asarray = *new py::object(py::module_::import("numpy").attr("asarray"));
   const std::size_t n = py::len(dtypes);
   if (static_cast<std::size_t>(py::len(args)) != n)
     throw py::value_error("jit: the call has " + std::to_string(py::len(args)) + " arguments, the program " +
@@ -115,7 +120,7 @@ py::list run_program_numpy(const Program& p, const py::sequence& args, const py:
   std::vector<Var> inputs;
   std::int64_t elements = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    inputs.push_back(arg_var(args[i], dtype_from(py::dtype::from_args(dtypes[i])), asarray));
+    inputs.push_back(arg_var(args[i], dtype_from(py::dtype::from_args(dtypes[i]))));
     elements += inputs.back().data().size();
   }
   std::vector<Var> outs;
@@ -281,8 +286,7 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("from_numpy", &from_numpy);
   m.def("scalar", [](const py::handle& x, const py::dtype& dt) {
-    static const py::object& asarray = *new py::object(py::module_::import("numpy").attr("asarray"));
-    return arg_var(x, dtype_from(dt), asarray);
+    return arg_var(x, dtype_from(dt));
   });
   m.def("unary_names", [] {
     std::vector<std::string> r;

@@ -1,8 +1,8 @@
-// Fast scalar math for the element-wise kernels (kernels.cpp only).
+// Fast scalar math for the element-wise kernels (kernels.cpp, blocks.cpp, batch_plan.cpp).
 //
 // The kernels instantiate the rule table (rules.hpp) a second time with
 // fast_t<T>: for complex T a plain pair of reals, cx<R>, whose exp, sin, cos,
-// sinh, cosh, abs and arg are written with real functions that GCC can inline
+// sinh, cosh, tanh, abs and arg are written with real functions that GCC can inline
 // and vectorise, instead of libstdc++/glibc's scalar cexp, csin, ... . Where
 // glibc's vector math library (libmvec, x86-64) is available, the real
 // functions are declared with their SIMD variants, so that a loop over such an

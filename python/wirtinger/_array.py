@@ -94,7 +94,7 @@ def result_dtype(*operands):
     if hit is not None:
         return hit
     dtype = _promote(operands)
-    if all(k is Array or k in (float, complex, int, bool) or isinstance(k, np.dtype) for k in key):
+    if all(isinstance(k, np.dtype) or k in (float, complex, int, bool) for k in key):
         _PROMOTED[key] = dtype
     return dtype
 
