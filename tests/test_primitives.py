@@ -741,7 +741,11 @@ def test_wirtinger_pair_matches_finite_differences(case, shapes, dtypes, rng):
         assert_close(pair.dz, A, rtol, atol, err_msg=f"{case.id} d/dz, argument {k}", scale=scale)
         assert_close(pair.dzbar, B, rtol, atol, err_msg=f"{case.id} d/dzbar, argument {k}", scale=scale)
         if case.holomorphic and is_complex(args[k].dtype):
-            assert np.all(np.asarray(pair.dzbar) == 0), f"{case.id} is holomorphic: d/dzbar must be exactly 0"
+            # zero up to the rounding of B = (J(1) + i·J(i))/2: a BLAS with fused multiply-adds
+            # does not round (i·x)·y as i·(x·y)
+            eps = np.finfo(np.asarray(pair.dzbar).real.dtype).eps
+            assert np.max(np.abs(np.asarray(pair.dzbar)), initial=0) <= 16 * eps * scale, \
+                f"{case.id} is holomorphic: d/dzbar must be 0 to rounding"
 
 
 # ---------------------------------------------------------------- special points

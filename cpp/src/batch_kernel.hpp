@@ -71,12 +71,12 @@ struct Slot {
 };
 
 // What the body reads: the plan, flattened into plain arrays.
-template <class R> struct View {
+template <class C> struct View {
   const Instr* code;
   std::int32_t ncode;
   const Slot* slots;
   const std::int64_t* index;
-  const std::complex<R>* consts;
+  const C* consts;
   std::int64_t N;        // directions: the elements of all inputs
   std::int64_t scratch;  // workspace offset of 2 × (the longest unary) elements for the partials
 };
@@ -110,12 +110,13 @@ template <bool Acc, class R> WIRT_HD inline void row_mul_conj(R* out, R sr, R si
   }
 }
 
-template <class R> struct Env {
-  const View<R>& v;
-  std::complex<R>* ws;
-  WIRT_HD std::complex<R>* val(std::int32_t s) const {
+template <class C> struct Env {
+  using R = real_of<C>;
+  const View<C>& v;
+  C* ws;
+  WIRT_HD C* val(std::int32_t s) const {
     const Slot& sl = v.slots[s];
-    return sl.constant ? const_cast<std::complex<R>*>(v.consts) + sl.val : ws + sl.val;
+    return sl.constant ? const_cast<C*>(v.consts) + sl.val : ws + sl.val;
   }
   // nullptr for a zero row block
   WIRT_HD R* p(std::int32_t s) const {
@@ -137,10 +138,9 @@ template <class M> WIRT_HD inline bool finite_all(const M& x, const M& y, const 
 
 // The value and the Wirtinger partials (a, b) of rule Rule at z, for one
 // element, in std::complex (which alone gets inf and nan operands right).
-template <class Rule, class R>
-WIRT_HD inline void unary_element(bool real_arg, std::complex<R> z, std::complex<R>& out, std::complex<R>& a,
-                                  std::complex<R>& b) {
-  using C = std::complex<R>;
+template <class Rule, class C>
+WIRT_HD inline void unary_element(bool real_arg, C z, C& out, C& a, C& b) {
+  using R = real_of<C>;
   if (real_arg) {
     const R x = z.real();
     const R o = value_of<Rule>(x);
@@ -159,8 +159,8 @@ WIRT_HD inline void unary_element(bool real_arg, std::complex<R> z, std::complex
 // M, a loop the compiler can vectorise (with libmvec's functions on the CPU);
 // whether all came out finite.
 template <class Rule, class R, class M>
-[[gnu::always_inline]] WIRT_HD inline bool fast_unary_loop(std::int64_t n, const std::complex<R>* z, std::complex<R>* out,
-                                                           std::complex<R>* a, std::complex<R>* b) {
+[[gnu::always_inline]] inline bool fast_unary_loop(std::int64_t n, const std::complex<R>* z, std::complex<R>* out,
+                                                   std::complex<R>* a, std::complex<R>* b) {
   R *o2 = reinterpret_cast<R*>(out), *a2 = reinterpret_cast<R*>(a), *b2 = reinterpret_cast<R*>(b);
   const R* z2 = reinterpret_cast<const R*>(z);
   WIRT_BATCH_IVDEP
@@ -200,10 +200,9 @@ inline bool batch_cpu_has_avx2() {
 // The element loop of a unary instruction: the fast loop, then std::complex
 // for the elements whose results are not all finite (it alone gets inf and
 // nan operands right).
-template <class Rule, class R, class M>
-WIRT_HD inline void unary_elements(bool real_arg, std::int64_t n, const std::complex<R>* z, std::complex<R>* out,
-                                   std::complex<R>* a, std::complex<R>* b) {
-  using C = std::complex<R>;
+template <class Rule, class C, class M>
+WIRT_HD inline void unary_elements(bool real_arg, std::int64_t n, const C* z, C* out, C* a, C* b) {
+  using R = real_of<C>;
   if (!real_arg) {
     if constexpr (!std::is_same_v<M, C>) {
 #if WIRT_BATCH_CPU_CLONES
@@ -217,26 +216,25 @@ WIRT_HD inline void unary_elements(bool real_arg, std::int64_t n, const std::com
   }
   for (std::int64_t e = 0; e < n; ++e)
     if (std::is_same_v<M, C> || real_arg || !finite_all(out[e], a[e], b[e]))
-      unary_element<Rule, R>(real_arg, z[e], out[e], a[e], b[e]);
+      unary_element<Rule, C>(real_arg, z[e], out[e], a[e], b[e]);
 }
 
-template <class R, class M>
-WIRT_HD inline void unary_dispatch(UnaryOp op, bool real_arg, std::int64_t n, const std::complex<R>* z,
-                                   std::complex<R>* out, std::complex<R>* a, std::complex<R>* b) {
+template <class C, class M>
+WIRT_HD inline void unary_dispatch(UnaryOp op, bool real_arg, std::int64_t n, const C* z, C* out, C* a, C* b) {
+  using R = real_of<C>;
   switch (op) {
 #define WIRT_CASE(name, Rule) \
-  case UnaryOp::name: unary_elements<rules::Rule, R, M>(real_arg, n, z, out, a, b); return;
+  case UnaryOp::name: unary_elements<rules::Rule, C, M>(real_arg, n, z, out, a, b); return;
     WIRTINGER_UNARY_RULES(WIRT_CASE)
 #undef WIRT_CASE
     default:
-      for (std::int64_t e = 0; e < n; ++e) out[e] = a[e] = b[e] = std::complex<R>(R(0) / R(0));
+      for (std::int64_t e = 0; e < n; ++e) out[e] = a[e] = b[e] = C(R(0) / R(0));
   }
 }
 
-template <class Rule, class R, class M>
-WIRT_HD inline void binary_element(bool real_args, std::complex<R> x, std::complex<R> y, std::complex<R>& out,
-                                   std::complex<R>& da, std::complex<R>& db) {
-  using C = std::complex<R>;
+template <class Rule, class C, class M>
+WIRT_HD inline void binary_element(bool real_args, C x, C y, C& out, C& da, C& db) {
+  using R = real_of<C>;
   if (real_args) {
     const R xr = x.real(), yr = y.real(), o = Rule::value(xr, yr);
     out = C(o), da = C(Rule::d_da(xr, yr, o)), db = C(Rule::d_db(xr, yr, o));
@@ -258,32 +256,33 @@ WIRT_HD inline void binary_element(bool real_args, std::complex<R> x, std::compl
   }
 }
 
-template <class R, class M>
-WIRT_HD inline void binary_dispatch(BinaryOp op, bool real_args, std::complex<R> x, std::complex<R> y,
-                                    std::complex<R>& out, std::complex<R>& da, std::complex<R>& db) {
+template <class C, class M>
+WIRT_HD inline void binary_dispatch(BinaryOp op, bool real_args, C x, C y, C& out, C& da, C& db) {
+  using R = real_of<C>;
   switch (op) {
 #define WIRT_CASE(name, Rule) \
-  case BinaryOp::name: binary_element<rules::Rule, R, M>(real_args, x, y, out, da, db); return;
+  case BinaryOp::name: binary_element<rules::Rule, C, M>(real_args, x, y, out, da, db); return;
     WIRTINGER_BINARY_RULES(WIRT_CASE)
 #undef WIRT_CASE
-    default: out = da = db = std::complex<R>(R(0) / R(0));
+    default: out = da = db = C(R(0) / R(0));
   }
 }
 
 // Values are held complex: real operands (the only ones ordered) by their real parts.
-template <class R> WIRT_HD inline bool compare_element(CmpOp op, std::complex<R> x, std::complex<R> y) {
+template <class C> WIRT_HD inline bool compare_element(CmpOp op, C x, C y) {
   if (op == CmpOp::equal || op == CmpOp::not_equal) return compare_one(op, x, y);
   return compare_one(op, x.real(), y.real());
 }
 
-// One sample: the input slots' values and rows are in ws already.
 // One sample: the input slots' values and rows are in ws already. With init,
 // only the instructions whose rows are the same for every sample run (once per
 // workspace, after the inputs' rows are set); otherwise those compute values only.
-template <class R, class M = std::complex<R>>
-WIRT_HD void run_sample(const View<R>& v, std::complex<R>* ws, bool init = false) {
-  using C = std::complex<R>;
-  const Env<R> env{v, ws};
+// C is the complex type values are held in (std::complex on the CPU, its CUDA
+// counterpart on a GPU), M the one rules are evaluated in first (fast_t on the CPU).
+template <class C, class M = C>
+WIRT_HD void run_sample(const View<C>& v, C* ws, bool init = false) {
+  using R = real_of<C>;
+  const Env<C> env{v, ws};
   const std::int64_t N = v.N;
   for (std::int32_t i = 0; i < v.ncode; ++i) {
     const Instr& I = v.code[i];
@@ -298,7 +297,7 @@ WIRT_HD void run_sample(const View<R>& v, std::complex<R>* ws, bool init = false
         const R *pa = env.p(I.a), *qa = env.q(I.a);
         C* pa_part = ws + v.scratch;
         C* pb_part = pa_part + I.n;
-        unary_dispatch<R, M>(static_cast<UnaryOp>(I.code), I.real, I.n, x, out, pa_part, pb_part);
+        unary_dispatch<C, M>(static_cast<UnaryOp>(I.code), I.real, I.n, x, out, pa_part, pb_part);
         for (std::int64_t e = 0; e < I.n; ++e) {
           const C a = pa_part[e], b = pb_part[e];
           const bool conj_part = b != C(0);
@@ -323,7 +322,7 @@ WIRT_HD void run_sample(const View<R>& v, std::complex<R>* ws, bool init = false
         for (std::int64_t e = 0; e < I.n; ++e) {
           const std::int64_t ia = env.at(I.ma, e), ib = env.at(I.mb, e);
           C da, db;
-          binary_dispatch<R, M>(static_cast<BinaryOp>(I.code), I.real, x[ia], y[ib], out[e], da, db);
+          binary_dispatch<C, M>(static_cast<BinaryOp>(I.code), I.real, x[ia], y[ib], out[e], da, db);
           for (int side = 0; side < 2; ++side) {
             R* o = side == 0 ? po : qo;
             if (!o) continue;
@@ -416,7 +415,7 @@ WIRT_HD void run_sample(const View<R>& v, std::complex<R>* ws, bool init = false
       case Op::Compare: {
         const C *x = env.val(I.a), *y = env.val(I.b);
         for (std::int64_t e = 0; e < I.n; ++e)
-          out[e] = C(compare_element<R>(static_cast<CmpOp>(I.code), x[env.at(I.ma, e)], y[env.at(I.mb, e)]) ? 1 : 0);
+          out[e] = C(compare_element<C>(static_cast<CmpOp>(I.code), x[env.at(I.ma, e)], y[env.at(I.mb, e)]) ? 1 : 0);
         break;
       }
       case Op::RealPart: {
@@ -438,6 +437,149 @@ WIRT_HD void run_sample(const View<R>& v, std::complex<R>* ws, bool init = false
         }
         break;
       }
+    }
+  }
+}
+
+
+// ---------------------------------------------------------------- the sample loop's ends
+// A program input: where sample b's values are read from (batch axis first).
+struct Input {
+  DType dtype;
+  bool complex;           // its rows are seeded 1 (∂z/∂z), or ½ and ½ for a real x (SPEC §1)
+  std::int32_t slot;
+  std::int64_t offset;    // its first direction
+  const void* src;        // (batch, size) elements of dtype
+};
+
+// What the output stage writes for each sample: the Jacobian forms of SPEC §1,
+// laid out as JAX lays them out, (batch, *out.shape, *in.shape).
+enum class Form : std::uint8_t {
+  DZ,       // ∂out/∂z over the input's columns
+  DZBar,    // ∂out/∂z̄; where its rows are zero, P − P (nan where P is not finite, as the
+            // generic path's (J(1) + i·J(i))/2 is)
+  Sum,      // ∂out/∂z + ∂out/∂z̄ = ∂out/∂x of a real input
+  HalfSum,  // half of it: A = B = ½ ∂out/∂x of a real input, in a pair
+  Norms,    // ‖∂out/∂z‖ and ‖DZBar‖ over the block, in double: (batch, 2), the holomorphy check
+};
+struct Write {
+  Form form;
+  DType dtype;              // the destination's; a real one takes the real part
+  std::int32_t slot;        // the output's
+  std::int64_t size;        // its elements
+  std::int64_t col0, cols;  // the input's directions
+  void* dst;
+};
+
+// What one run of the body reads besides the plan.
+template <class C> struct Kernel {
+  View<C> view;
+  std::int64_t workspace;
+  const Input* inputs;
+  std::int32_t ninputs;
+  const Write* writes;
+  std::int32_t nwrites;
+};
+
+// Elements are read and written through their real parts: the same code
+// serves std::complex on the host and CUDA's complex type on a device.
+template <class Rd, bool Cplx, class C> WIRT_HD inline void store(void* dst, std::int64_t i, const C& x) {
+  Rd* d = static_cast<Rd*>(dst);
+  if constexpr (Cplx) d[2 * i] = static_cast<Rd>(x.real()), d[2 * i + 1] = static_cast<Rd>(x.imag());
+  else d[i] = static_cast<Rd>(x.real());
+}
+template <class Rs, bool Cplx, class C> WIRT_HD inline C load(const void* src, std::int64_t i) {
+  using R = real_of<C>;
+  const Rs* s = static_cast<const Rs*>(src);
+  if constexpr (Cplx) return C(static_cast<R>(s[2 * i]), static_cast<R>(s[2 * i + 1]));
+  else return C(static_cast<R>(s[i]), R(0));
+}
+
+template <class C> WIRT_HD inline void load_input(const Input& in, C* dst, std::int64_t size, std::int64_t b) {
+  const std::int64_t base = b * size;
+  switch (in.dtype) {
+    case DType::f32: for (std::int64_t e = 0; e < size; ++e) dst[e] = load<float, false, C>(in.src, base + e); break;
+    case DType::f64: for (std::int64_t e = 0; e < size; ++e) dst[e] = load<double, false, C>(in.src, base + e); break;
+    case DType::c64: for (std::int64_t e = 0; e < size; ++e) dst[e] = load<float, true, C>(in.src, base + e); break;
+    default: for (std::int64_t e = 0; e < size; ++e) dst[e] = load<double, true, C>(in.src, base + e);
+  }
+}
+
+template <Form F, class Rd, bool Cplx, class C>
+WIRT_HD void write_block(const Env<C>& env, const Write& w, std::int64_t b) {
+  using R = real_of<C>;
+  const Slot& sl = env.v.slots[w.slot];
+  const std::int64_t N = env.v.N;
+  const C* p = sl.constant || sl.p < 0 ? nullptr : env.ws + sl.p;
+  const C* q = sl.constant || sl.q < 0 ? nullptr : env.ws + sl.q;
+  double na = 0, nb = 0;
+  const std::int64_t base = b * w.size * w.cols;
+  for (std::int64_t e = 0; e < w.size; ++e)
+    for (std::int64_t d = 0; d < w.cols; ++d) {
+      const std::int64_t r = e * N + w.col0 + d;
+      const C a = p ? p[r] : C(0);
+      C x;
+      if constexpr (F == Form::DZ) x = a;
+      else if constexpr (F == Form::DZBar || F == Form::Norms) x = q ? q[r] : a - a;
+      else if constexpr (F == Form::Sum) x = q ? a + q[r] : a;
+      else x = (q ? a + q[r] : a) * R(0.5);
+      if constexpr (F == Form::Norms) {
+        na += static_cast<double>(a.real()) * a.real() + static_cast<double>(a.imag()) * a.imag();
+        nb += static_cast<double>(x.real()) * x.real() + static_cast<double>(x.imag()) * x.imag();
+      } else {
+        store<Rd, Cplx>(w.dst, base + e * w.cols + d, x);
+      }
+    }
+  if constexpr (F == Form::Norms) {
+    static_cast<double*>(w.dst)[2 * b] = std::sqrt(na);
+    static_cast<double*>(w.dst)[2 * b + 1] = std::sqrt(nb);
+  }
+}
+
+template <Form F, class C> WIRT_HD inline void write_typed(const Env<C>& env, const Write& w, std::int64_t b) {
+  switch (w.dtype) {
+    case DType::f32: write_block<F, float, false>(env, w, b); return;
+    case DType::f64: write_block<F, double, false>(env, w, b); return;
+    case DType::c64: write_block<F, float, true>(env, w, b); return;
+    default: write_block<F, double, true>(env, w, b);
+  }
+}
+
+// A workspace before its first sample: zeros, the inputs' seeds, and the rows
+// that are the same for every sample.
+template <class C, class M = C> WIRT_HD void init_workspace(const Kernel<C>& k, C* ws) {
+  using R = real_of<C>;
+  for (std::int64_t i = 0; i < k.workspace; ++i) ws[i] = C(0);
+  const std::int64_t N = k.view.N;
+  for (std::int32_t i = 0; i < k.ninputs; ++i) {
+    const Input& in = k.inputs[i];
+    const Slot& sl = k.view.slots[in.slot];
+    const R seed = in.complex ? R(1) : R(0.5);
+    for (std::int64_t e = 0; e < sl.size; ++e) {
+      ws[sl.p + e * N + in.offset + e] = C(seed);
+      if (sl.q >= 0) ws[sl.q + e * N + in.offset + e] = C(seed);
+    }
+  }
+  run_sample<C, M>(k.view, ws, true);
+}
+
+// Sample b in an initialised workspace: its inputs in, the program, the writes out.
+template <class C, class M = C> WIRT_HD void run_one(const Kernel<C>& k, C* ws, std::int64_t b) {
+  for (std::int32_t i = 0; i < k.ninputs; ++i) {
+    const Input& in = k.inputs[i];
+    const Slot& sl = k.view.slots[in.slot];
+    load_input(in, ws + sl.val, sl.size, b);
+  }
+  run_sample<C, M>(k.view, ws);
+  const Env<C> env{k.view, ws};
+  for (std::int32_t i = 0; i < k.nwrites; ++i) {
+    const Write& w = k.writes[i];
+    switch (w.form) {
+      case Form::DZ: write_typed<Form::DZ>(env, w, b); break;
+      case Form::DZBar: write_typed<Form::DZBar>(env, w, b); break;
+      case Form::Sum: write_typed<Form::Sum>(env, w, b); break;
+      case Form::HalfSum: write_typed<Form::HalfSum>(env, w, b); break;
+      case Form::Norms: write_block<Form::Norms, double, false>(env, w, b); break;
     }
   }
 }

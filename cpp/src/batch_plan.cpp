@@ -374,75 +374,23 @@ struct Builder {
   }
 };
 
-template <class R> struct Job {
-  using C = std::complex<R>;
-  const Plan& plan;
-  const View<R>& view;
-  const std::vector<C>& consts;
-  const std::vector<Tensor>& inputs;
-  std::vector<Result>& results;
-};
-
-// Samples [lo, hi) in one workspace: the inputs' rows (the same for every
-// sample: ∂z/∂z = 1, or ½ and ½ for a real input, a complex variable f reads
-// through its real part) and the rows that only depend on them are set once.
-template <class R> void run_chunk(const Job<R>& job, std::int64_t lo, std::int64_t hi) {
-  using C = std::complex<R>;
-  const Plan& plan = job.plan;
-  const std::int64_t N = plan.N;
-  std::vector<C> ws(static_cast<std::size_t>(plan.workspace));
-  for (std::size_t i = 0; i < plan.input_slot.size(); ++i) {
-    const Slot& sl = plan.slots[static_cast<std::size_t>(plan.input_slot[i])];
-    const R seed = plan.input_complex[i] ? R(1) : R(0.5);
-    for (std::int64_t e = 0; e < sl.size; ++e) {
-      ws[static_cast<std::size_t>(sl.p + e * N + plan.input_offset[i] + e)] = C(seed);
-      if (sl.q >= 0) ws[static_cast<std::size_t>(sl.q + e * N + plan.input_offset[i] + e)] = C(seed);
-    }
-  }
-  run_sample<R, vm::fast_t<C>>(job.view, ws.data(), true);
-  for (std::int64_t b = lo; b < hi; ++b) {
-    for (std::size_t i = 0; i < plan.input_slot.size(); ++i) {
-      const Slot& sl = plan.slots[static_cast<std::size_t>(plan.input_slot[i])];
-      C* dst = ws.data() + sl.val;
-      dispatch(job.inputs[i].dtype, [&](auto tag) {
-        using T = decltype(tag);
-        const T* x = job.inputs[i].template data<T>() + b * sl.size;
-        for (std::int64_t e = 0; e < sl.size; ++e) dst[e] = C(scalar_cast<std::complex<R>>(x[e]));
-      });
-    }
-    run_sample<R, vm::fast_t<C>>(job.view, ws.data());
-    for (std::size_t k = 0; k < plan.output_slot.size(); ++k) {
-      const Slot& sl = plan.slots[static_cast<std::size_t>(plan.output_slot[k])];
-      const C* v = sl.constant ? job.consts.data() + sl.val : ws.data() + sl.val;
-      Result& r = job.results[k];
-      dispatch(r.value.dtype, [&](auto tag) {
-        using T = decltype(tag);
-        T* dst = r.value.template data<T>() + b * sl.size;
-        for (std::int64_t e = 0; e < sl.size; ++e) {
-          if constexpr (is_complex_v<T>) dst[e] = T(v[e]);
-          else dst[e] = static_cast<T>(v[e].real());
-        }
-      });
-      C* A = r.A.template data<C>() + b * sl.size * N;
-      if (sl.p >= 0 && !sl.constant) std::copy(ws.data() + sl.p, ws.data() + sl.p + sl.size * N, A);
-      else std::fill(A, A + sl.size * N, C(0));
-      if (r.B.size() == 0) continue;
-      C* B = r.B.template data<C>() + b * sl.size * N;
-      if (sl.q >= 0 && !sl.constant) std::copy(ws.data() + sl.q, ws.data() + sl.q + sl.size * N, B);
-      else std::fill(B, B + sl.size * N, C(0));
-    }
-  }
-}
-
+// Samples [lo, hi) in one workspace, set up once: the inputs' rows (the same
+// for every sample) and the rows that only depend on them.
 template <class R>
-void run_typed(const Plan& plan, const std::vector<Tensor>& inputs, std::int64_t batch, std::vector<Result>& results) {
+void run_typed(const Plan& plan, const std::vector<Input>& ins, const std::vector<Write>& outs, std::int64_t batch) {
   using C = std::complex<R>;
+  using M = vm::fast_t<C>;
   const std::vector<C> consts(plan.consts.begin(), plan.consts.end());
-  const View<R> view{plan.code.data(), static_cast<std::int32_t>(plan.code.size()), plan.slots.data(),
-                     plan.index.data(), consts.data(), plan.N, plan.scratch};
-  const Job<R> job{plan, view, consts, inputs, results};
+  const Kernel<C> k{View<C>{plan.code.data(), static_cast<std::int32_t>(plan.code.size()), plan.slots.data(),
+                            plan.index.data(), consts.data(), plan.N, plan.scratch},
+                    plan.workspace, ins.data(), static_cast<std::int32_t>(ins.size()), outs.data(),
+                    static_cast<std::int32_t>(outs.size())};
   const std::int64_t grain = std::max<std::int64_t>(1, (std::int64_t(1) << 15) / std::max<std::int64_t>(1, plan.workspace));
-  parallel_for(batch, grain, [&](std::int64_t lo, std::int64_t hi) { run_chunk(job, lo, hi); });
+  parallel_for(batch, grain, [&](std::int64_t lo, std::int64_t hi) {
+    std::vector<C> ws(static_cast<std::size_t>(plan.workspace));
+    init_workspace<C, M>(k, ws.data());
+    for (std::int64_t b = lo; b < hi; ++b) run_one<C, M>(k, ws.data(), b);
+  });
 }
 
 }  // namespace
@@ -453,41 +401,84 @@ Plan compile(const Program& p) {
   return std::move(b.plan);
 }
 
-std::vector<Result> run(const Plan& plan, const std::vector<Tensor>& inputs) {
-  if (inputs.size() != plan.input_slot.size())
+std::int64_t check_inputs(const Plan& plan, const std::vector<Shape>& shapes, const std::vector<DType>& dtypes) {
+  if (shapes.size() != plan.input_slot.size())
     throw std::invalid_argument("batched Jacobian: the program takes " + std::to_string(plan.input_slot.size()) +
-                                " inputs, got " + std::to_string(inputs.size()));
+                                " inputs, got " + std::to_string(shapes.size()));
   std::int64_t batch = -1;
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    const Tensor& x = inputs[i];
-    Shape want{x.shape.empty() ? 0 : x.shape[0]};
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    const Shape& s = shapes[i];
+    Shape want{s.empty() ? 0 : s[0]};
     want.insert(want.end(), plan.input_shape[i].begin(), plan.input_shape[i].end());
-    if (x.shape.empty() || x.shape != want || x.dtype != plan.input_dtype[i])
-      throw std::invalid_argument("batched Jacobian: input " + std::to_string(i) + " has shape " + shape_str(x.shape) +
-                                  " and dtype " + dtype_name(x.dtype) + "; the program was traced for samples of shape " +
+    if (s.empty() || s != want || dtypes[i] != plan.input_dtype[i])
+      throw std::invalid_argument("batched Jacobian: input " + std::to_string(i) + " has shape " + shape_str(s) +
+                                  " and dtype " + dtype_name(dtypes[i]) + "; the program was traced for samples of shape " +
                                   shape_str(plan.input_shape[i]) + " and dtype " + dtype_name(plan.input_dtype[i]) +
                                   " (the batch axis first)");
-    if (batch >= 0 && x.shape[0] != batch)
+    if (batch >= 0 && s[0] != batch)
       throw std::invalid_argument("batched Jacobian: inputs have batch sizes " + std::to_string(batch) + " and " +
-                                  std::to_string(x.shape[0]));
-    batch = x.shape[0];
+                                  std::to_string(s[0]));
+    batch = s[0];
   }
   if (batch < 0) throw std::invalid_argument("batched Jacobian: the program has no inputs");
-  const DType cplx = complex_dtype(plan.precision);
-  std::vector<Result> results;
-  for (std::size_t k = 0; k < plan.output_slot.size(); ++k) {
-    Shape vs{batch};
-    vs.insert(vs.end(), plan.output_shape[k].begin(), plan.output_shape[k].end());
-    Shape js = vs;
-    js.push_back(plan.N);
-    const Slot& sl = plan.slots[static_cast<std::size_t>(plan.output_slot[k])];
-    const bool b_zero = sl.constant || sl.q < 0;
-    results.push_back({Tensor::empty(plan.output_dtype[k], vs), Tensor::empty(cplx, js),
-                       b_zero ? Tensor::empty(cplx, Shape{0}) : Tensor::empty(cplx, js)});
+  return batch;
+}
+
+Shape request_shape(const Plan& plan, const Request& r, std::int64_t batch) {
+  if (r.output < 0 || r.output >= static_cast<std::int32_t>(plan.output_slot.size()) || r.input < 0 ||
+      r.input >= static_cast<std::int32_t>(plan.input_slot.size()))
+    throw std::invalid_argument("batched Jacobian: a request for output " + std::to_string(r.output) + " and input " +
+                                std::to_string(r.input) + " of a program with " +
+                                std::to_string(plan.output_slot.size()) + " outputs and " +
+                                std::to_string(plan.input_slot.size()) + " inputs");
+  if (r.form == Form::Norms) {
+    if (r.dtype != DType::f64) throw std::invalid_argument("batched Jacobian: norms are written in float64");
+    return Shape{batch, 2};
   }
-  if (plan.precision == DType::f32) run_typed<float>(plan, inputs, batch, results);
-  else run_typed<double>(plan, inputs, batch, results);
-  return results;
+  Shape s{batch};
+  s.insert(s.end(), plan.output_shape[static_cast<std::size_t>(r.output)].begin(),
+           plan.output_shape[static_cast<std::size_t>(r.output)].end());
+  s.insert(s.end(), plan.input_shape[static_cast<std::size_t>(r.input)].begin(),
+           plan.input_shape[static_cast<std::size_t>(r.input)].end());
+  return s;
+}
+
+std::vector<Input> kernel_inputs(const Plan& plan, const std::vector<const void*>& srcs) {
+  std::vector<Input> ins;
+  for (std::size_t i = 0; i < plan.input_slot.size(); ++i)
+    ins.push_back(Input{plan.input_dtype[i], plan.input_complex[i], plan.input_slot[i], plan.input_offset[i], srcs[i]});
+  return ins;
+}
+
+std::vector<Write> kernel_writes(const Plan& plan, const std::vector<Request>& reqs, const std::vector<void*>& dsts) {
+  std::vector<Write> ws;
+  for (std::size_t i = 0; i < reqs.size(); ++i) {
+    const Request& r = reqs[i];
+    const auto j = static_cast<std::size_t>(r.input);
+    ws.push_back(Write{r.form, r.dtype, plan.output_slot[static_cast<std::size_t>(r.output)],
+                       numel(plan.output_shape[static_cast<std::size_t>(r.output)]), plan.input_offset[j],
+                       numel(plan.input_shape[j]), dsts[i]});
+  }
+  return ws;
+}
+
+std::vector<Tensor> run(const Plan& plan, const std::vector<Tensor>& inputs, const std::vector<Request>& reqs) {
+  std::vector<Shape> shapes;
+  std::vector<DType> dtypes;
+  std::vector<const void*> srcs;
+  for (const auto& x : inputs) shapes.push_back(x.shape), dtypes.push_back(x.dtype), srcs.push_back(x.raw());
+  const std::int64_t batch = check_inputs(plan, shapes, dtypes);
+  std::vector<Tensor> outs;
+  std::vector<void*> dsts;
+  for (const auto& r : reqs) {
+    outs.push_back(Tensor::empty(r.dtype, request_shape(plan, r, batch)));
+    dsts.push_back(outs.back().raw());
+  }
+  const auto ins = kernel_inputs(plan, srcs);
+  const auto ws = kernel_writes(plan, reqs, dsts);
+  if (plan.precision == DType::f32) run_typed<float>(plan, ins, ws, batch);
+  else run_typed<double>(plan, ins, ws, batch);
+  return outs;
 }
 
 }  // namespace wirtinger::engine::batch

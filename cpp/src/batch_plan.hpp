@@ -38,13 +38,24 @@ struct Plan {
 
 Plan compile(const Program& p);
 
-// For each output k: its value (batch, *shape) in its dtype, and the Wirtinger
-// rows A = ∂out/∂z and B = ∂out/∂z̄ (batch, *shape, N) in the complex dtype;
-// B is an empty tensor where it is zero for every sample (a holomorphic chain).
-// A real input x enters as z with A = B = ½ ∂/∂x (SPEC §1).
-struct Result {
-  Tensor value, A, B;
+// One array a run writes: output k's Jacobian with respect to input j in a form
+// of SPEC §1, in dtype (a real one takes the real part; Norms is float64).
+struct Request {
+  std::int32_t output = 0, input = 0;
+  Form form = Form::DZ;
+  DType dtype = DType::c128;
 };
-std::vector<Result> run(const Plan& plan, const std::vector<Tensor>& inputs);
+
+// The batch size, after checking the inputs against the traced samples.
+std::int64_t check_inputs(const Plan& plan, const std::vector<Shape>& shapes, const std::vector<DType>& dtypes);
+// The shape of a request's array: (batch, *out, *in), or (batch, 2) for Norms.
+Shape request_shape(const Plan& plan, const Request& r, std::int64_t batch);
+// What the body reads and writes, over the caller's storage (host or device).
+std::vector<Input> kernel_inputs(const Plan& plan, const std::vector<const void*>& srcs);
+std::vector<Write> kernel_writes(const Plan& plan, const std::vector<Request>& reqs, const std::vector<void*>& dsts);
+
+// The requested arrays, written straight from each sample's workspace.
+// A real input x enters as z with A = B = ½ ∂/∂x (SPEC §1).
+std::vector<Tensor> run(const Plan& plan, const std::vector<Tensor>& inputs, const std::vector<Request>& reqs);
 
 }  // namespace wirtinger::engine::batch

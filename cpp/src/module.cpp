@@ -30,6 +30,26 @@ DType dtype_from(const py::dtype& dt) {
                        std::string(py::str(dt)));
 }
 
+std::vector<batch::Request> batch_requests(const py::list& requests) {
+  std::vector<batch::Request> reqs;
+  for (const auto& item : requests) {
+    const auto t = item.cast<py::tuple>();
+    batch::Request r;
+    r.output = t[0].cast<std::int32_t>();
+    r.input = t[1].cast<std::int32_t>();
+    const auto form = t[2].cast<std::string>();
+    if (form == "dz") r.form = batch::Form::DZ;
+    else if (form == "dzbar") r.form = batch::Form::DZBar;
+    else if (form == "sum") r.form = batch::Form::Sum;
+    else if (form == "halfsum") r.form = batch::Form::HalfSum;
+    else if (form == "norms") r.form = batch::Form::Norms;
+    else throw std::invalid_argument("batched Jacobian: unknown form " + form);
+    r.dtype = dtype_from(py::dtype::from_args(t[3]));
+    reqs.push_back(r);
+  }
+  return reqs;
+}
+
 // Made once (parsing a dtype name costs more than a small replay); never destroyed.
 py::dtype to_numpy_dtype(DType d) {
   static const auto* table = new std::array<py::dtype, 4>{py::dtype("float32"), py::dtype("float64"),
@@ -410,19 +430,18 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("input_offsets", [](const batch::Plan& p) { return p.input_offset; })
       .def_property_readonly("workspace", [](const batch::Plan& p) { return p.workspace; })
       .def("__len__", [](const batch::Plan& p) { return p.code.size(); })
-      .def("__call__", [](const batch::Plan& p, const std::vector<Var>& inputs) {
+      // requests: (output, input, form, dtype), form one of "dz", "dzbar", "sum", "halfsum", "norms"
+      .def("__call__", [](const batch::Plan& p, const std::vector<Var>& inputs, const py::list& requests) {
         std::vector<Tensor> ts;
         for (const auto& v : inputs) ts.push_back(v.data());
-        std::vector<batch::Result> rs;
+        const auto reqs = batch_requests(requests);
+        std::vector<Tensor> rs;
         {
           py::gil_scoped_release release;
-          rs = batch::run(p, ts);
+          rs = batch::run(p, ts, reqs);
         }
-        py::list out;
-        for (auto& r : rs) {
-          py::object b = r.B.shape == Shape{0} ? py::object(py::none()) : py::cast(Var(std::move(r.B)));
-          out.append(py::make_tuple(Var(std::move(r.value)), Var(std::move(r.A)), b));
-        }
+        std::vector<Var> out;
+        for (auto& r : rs) out.emplace_back(std::move(r));
         return out;
       });
   m.def("batch_plan", [](const Program& p) { return std::make_shared<batch::Plan>(batch::compile(p)); }, G());

@@ -21,14 +21,12 @@ import threading
 import numpy as np
 
 from . import _batching, _core
-from ._array import BINARY, UNARY, Array, SUPPORTED_DTYPES, _trace, complex_of, result_dtype, to_var, value_of
+from ._array import Array, SUPPORTED_DTYPES, _trace, complex_of, real_of, result_dtype, to_var, value_of
 from ._batching import Batched
 from ._tree import flatten, unflatten
 from .errors import ConcretizationError
 
 _state = threading.local()
-_BINARY_ADD, _BINARY_SUB, _BINARY_MUL = BINARY["add"], BINARY["subtract"], BINARY["multiply"]
-_UNARY_REAL = UNARY["real"]
 
 
 @contextlib.contextmanager
@@ -180,60 +178,62 @@ def _result_tree(spec, c):
     return flatten(unflatten(c.out_tree, template))[1]
 
 
-def _run(spec, c, inputs, n, level):
-    """The flat result leaves (engine values, batch axis first). With one input,
-    the plan's rows are already laid out as out.shape + in.shape: no copy."""
-    from .transforms import _check_holomorphic
-    outs = c.plan([to_var(x) for x in inputs])
-    offsets = c.plan.input_offsets
-    single = len(c.in_shapes) == 1
-    flat = []
-    for k, (value, A, B) in enumerate(outs):
-        out_shape, out_dtype = c.out_shapes[k], c.out_dtypes[k]
-        for j, (in_shape, in_dtype) in enumerate(zip(c.in_shapes, c.in_dtypes)):
-            size = int(np.prod(in_shape, dtype=np.int64))
-            shape = [n, *out_shape, *in_shape]
+def _requests(spec, c, check):
+    """What the plan writes, as (output, input, form, dtype) with the generic path's
+    dtypes, and how the flat result leaves are read from them: (index,) for one
+    array, (index, index) for a pair, with "check" entries for the holomorphy claim."""
+    reqs, layout = [], []
 
-            def part(rows):
-                if rows is None:
-                    return None
-                if single:
-                    return _batching.reshape(rows, shape)
-                cols = np.asarray(rows.numpy())[..., offsets[j]:offsets[j] + size]
-                return _core.from_numpy(np.ascontiguousarray(cols).reshape(shape))
+    def add(k, j, form, dtype):
+        reqs.append((k, j, form, np.dtype(dtype)))
+        return len(reqs) - 1
 
-            a, b = part(A), part(B)
-            # The generic path's dtypes: forward mode's follow the output, reverse mode's the input.
+    for k, out_dtype in enumerate(c.out_dtypes):
+        for j, in_dtype in enumerate(c.in_dtypes):
+            # Forward mode's dtypes follow the output, reverse mode's the input.
             if spec.name in ("jacrev", "jacobian"):
                 want = in_dtype if in_dtype.kind == "c" or out_dtype.kind == "f" else complex_of(in_dtype)
             else:
                 want = complex_of(out_dtype) if in_dtype.kind == "c" else out_dtype
-            want = complex_of(want)  # the rows; a real Jacobian takes its real part below
-            if a.dtype != want:
-                a = _batching.cast(a, want)
-                b = None if b is None else _batching.cast(b, want)
+            want = complex_of(want)
             if in_dtype.kind == "f":
-                jac = a if b is None else _batching.binary(_BINARY_ADD, a, b)  # A = B = ½ ∂f/∂x (SPEC §1)
-                if out_dtype.kind == "f":
-                    jac = _batching.unary(_UNARY_REAL, jac)
+                # A = B = ½ ∂f/∂x (SPEC §1); a real Jacobian of a real map takes the real part
+                dtype = real_of(want) if out_dtype.kind == "f" else want
                 if spec.form == "pair":
-                    half = _batching.binary(_BINARY_MUL, jac, _core.scalar(0.5, np.dtype(jac.dtype)))
-                    flat += [half, half]
+                    i = add(k, j, "halfsum", dtype)
+                    layout.append((i, i))
                 else:
-                    flat.append(jac)
+                    layout.append((add(k, j, "sum", dtype),))
             elif spec.holomorphic and spec.form != "pair":
-                if b is None and level is not None and not np.isfinite(np.asarray(a.numpy())).all():
-                    b = _batching.binary(_BINARY_SUB, a, a)  # see below
-                if b is not None and level is not None:
+                layout.append((add(k, j, "dz", want),))
+                if check:
                     what = f"output {k}, argument {spec.argnums[j] if j < len(spec.argnums) else j}"
-                    _check_holomorphic(spec.name, Batched(a, n, level), Batched(b, n, level), (out_dtype, in_dtype),
-                                       what, spec.rtol, spec.atol)
-                flat.append(a)
+                    layout.append(("check", add(k, j, "norms", np.float64), (out_dtype, in_dtype), what))
             else:
-                # ∂/∂z̄ of a holomorphic chain is zero, except where ∂/∂z is not finite: the
-                # generic path's (J(1) + i·J(i))/2 = (A − A)/2 is nan there, and so is A − A.
-                flat += [a, _batching.binary(_BINARY_SUB, a, a) if b is None else b]
+                layout.append((add(k, j, "dz", want), add(k, j, "dzbar", want)))
+    return reqs, layout
+
+
+def _leaves(spec, arrays, layout):
+    """The flat result leaves from the plan's arrays, after the holomorphy checks."""
+    from .transforms import _check_norms
+    flat = []
+    for entry in layout:
+        if entry[0] == "check":
+            norms = np.asarray(arrays[entry[1]])
+            _check_norms(spec.name, norms[:, 0], norms[:, 1], entry[2], entry[3], spec.rtol, spec.atol)
+        else:
+            flat += [arrays[i] for i in entry]
     return flat
+
+
+def _run(spec, c, inputs, n, level):
+    """The flat result leaves (engine values, batch axis first), written by the
+    plan in their final layout and dtype."""
+    reqs, layout = _requests(spec, c, level is not None)
+    arrays = c.plan([to_var(x) for x in inputs], reqs)
+    checked = {e[1] for e in layout if e[0] == "check"}
+    return _leaves(spec, [np.asarray(a.numpy()) if i in checked else a for i, a in enumerate(arrays)], layout)
 
 
 def _recorded(jac_fn, spec, c, args, argnums, inputs, n, level):

@@ -9,6 +9,7 @@
 
 #if defined(__CUDACC__)
 #define WIRT_HD __host__ __device__
+#include <cuda/std/complex>
 #else
 #define WIRT_HD
 #endif
@@ -22,12 +23,27 @@ template <class T> inline constexpr bool is_complex_v = is_complex<T>::value;
 // real_of<T>: the real type under T; complex_of<T>: the complex type over T.
 template <class T> struct scalar_traits {
   using real = T;
+#if defined(__CUDA_ARCH__)
+  // Device code: the complex type whose functions run on the GPU. Only the
+  // device pass sees it, so host instantiations stay identical in every unit.
+  using complex = cuda::std::complex<T>;
+#else
   using complex = std::complex<T>;
+#endif
 };
 template <class R> struct scalar_traits<std::complex<R>> {
   using real = R;
   using complex = std::complex<R>;
 };
+#if defined(__CUDACC__)
+// Device code holds complex values in CUDA's complex type, whose math functions
+// (exp, log, ...) the rules find by ADL as they find std's on the host.
+template <class R> struct is_complex<cuda::std::complex<R>> : std::true_type {};
+template <class R> struct scalar_traits<cuda::std::complex<R>> {
+  using real = R;
+  using complex = cuda::std::complex<R>;
+};
+#endif
 template <class T> using real_of = typename scalar_traits<T>::real;
 template <class T> using complex_of = typename scalar_traits<T>::complex;
 
