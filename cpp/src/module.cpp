@@ -11,13 +11,14 @@
 
 #include "../../cuda/device.hpp"
 #include "batch_plan.hpp"
+#include "bindings.hpp"
 #include "ops.hpp"
 #include "program.hpp"
 
 namespace py = pybind11;
 using namespace wirtinger::engine;
 
-namespace {
+namespace wirtinger::engine {
 
 DType dtype_from(const py::dtype& dt) {
   const char kind = dt.kind();
@@ -62,6 +63,10 @@ py::dtype to_numpy_dtype(DType d) {
   }
   throw std::logic_error("to_numpy_dtype: unknown dtype");
 }
+
+}  // namespace wirtinger::engine
+
+namespace {
 
 Var from_numpy(const py::array& a) {
   if (!(a.flags() & py::array::c_style)) throw py::value_error("from_numpy: array must be C-contiguous");
@@ -452,6 +457,5 @@ PYBIND11_MODULE(_core, m) {
   m.def("vjp_sweep", &vjp_sweep, G());
   m.def("jac_columns", &jac_columns, G());
 
-  m.def("cuda_available", &wirtinger::cuda::available);
-  m.def("cuda_describe", &wirtinger::cuda::describe);
+  bind_device(m);
 }

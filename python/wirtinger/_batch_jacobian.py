@@ -116,7 +116,7 @@ def try_jacobians(jac_fn, spec, args, in_axes, n, level):
         inputs.append(x)
     key = (tuple((tuple(x.shape[1:]), np.dtype(x.dtype).str) for x in inputs), tuple(statics))
     if key not in spec.plans:
-        spec.plans[key] = _compile(spec, args, argnums, inputs)
+        spec.plans[key] = _compile(spec, args, argnums, [np.ascontiguousarray(np.asarray(value_of(x))[0]) for x in inputs])
     compiled = spec.plans[key]
     if compiled is None:
         return None
@@ -128,9 +128,9 @@ def try_jacobians(jac_fn, spec, args, in_axes, n, level):
 
 
 
-def _compile(spec, args, argnums, inputs):
+def _compile(spec, args, argnums, samples):
+    """The per-sample plan of spec.f traced at one sample (host arrays), or None."""
     from .transforms import _Frame
-    samples = [np.ascontiguousarray(np.asarray(value_of(x))[0]) for x in inputs]
     with _Frame("jit") as frame:
         watched = [_batching.watch(to_var(s)) for s in samples]
         call = list(args)
@@ -275,3 +275,76 @@ def _recorded(jac_fn, spec, c, args, argnums, inputs, n, level):
         return primitive(name, list(xs), packing.pack(tree(fresh)), jvp, vjp, record)
 
     return list(flatten(packing.unpack(record(*inputs, first=values)))[0])
+
+
+# ---------------------------------------------------------------- on a GPU
+_GPU_FORMS = "vmap(jacfwd(f)), vmap(jacrev(f)) or vmap(wirtinger(f)) (jitted or not)"
+
+
+def on_cuda(jac_fn, spec, args, in_axes, out_axes, kwargs, device):
+    """vmap(jac_fn) on a GPU: the per-sample plan run by the CUDA kernels; the
+    leaves of the result are DeviceArrays on the inputs' GPU."""
+    from .device import device_put, is_gpu_array, require_cuda
+    name = getattr(jac_fn, "__name__", "the function")
+    require_cuda(f"vmap({spec.name}({name}))" if spec is not None else f"vmap({name})")
+    if spec is None:
+        raise ValueError(f"vmap({name}) on a GPU: the GPU runs batched Jacobians, {_GPU_FORMS}; {name} is not "
+                         "a Jacobian transform. Pass NumPy arrays (and device=None) to run it on the CPU.")
+    if kwargs or out_axes != 0 or spec.has_aux or spec.form not in ("auto", "pair"):
+        raise ValueError(f"vmap({spec.name}) on a GPU takes positional arguments, out_axes=0, and no has_aux; "
+                         f"got {'keyword arguments, ' if kwargs else ''}out_axes={out_axes!r}, "
+                         f"has_aux={spec.has_aux}")
+    argnums = [i % len(args) for i in spec.argnums] if args else []
+    gpu_ids = set()
+    inputs, statics = [], []
+    for i, a in enumerate(args):
+        axis = in_axes[i] if isinstance(in_axes, tuple) else in_axes
+        if isinstance(a, Array):
+            raise ValueError(f"vmap({spec.name}) on a GPU takes concrete arrays, but argument {i} is a traced "
+                             "value: the GPU path runs outside grad/jacfwd/vmap tracing (jit passes it through)")
+        if i not in argnums:
+            if axis is not None or is_gpu_array(a):
+                raise ValueError(f"vmap({spec.name}) on a GPU maps only the differentiated arguments {argnums}; "
+                                 f"argument {i} must be a host value with in_axes None")
+            statics.append((i, _static_key(a)))
+            continue
+        if not isinstance(axis, (int, np.integer)):
+            raise ValueError(f"vmap({spec.name}) on a GPU: argument {i} must be mapped along an int axis, got {axis!r}")
+        if is_gpu_array(a) or type(a).__name__ == "DeviceArray":
+            ndim = len(a.shape)
+            if int(axis) % max(ndim, 1) != 0:
+                raise ValueError(f"vmap({spec.name}) on a GPU: argument {i}, a GPU array of shape {tuple(a.shape)}, "
+                                 f"must be mapped along axis 0 (got {axis}); move the batch axis first")
+            x = a
+        else:
+            arr = np.asarray(a)
+            if arr.dtype.kind not in "fc":
+                arr = arr.astype(np.float64)
+            x = np.ascontiguousarray(np.moveaxis(arr, int(axis), 0))
+        x = device_put(x, device or _device_of(a))
+        gpu_ids.add(x.device)
+        inputs.append(x)
+    if len(gpu_ids) > 1:
+        raise ValueError(f"vmap({spec.name}) on a GPU: the inputs are on {sorted(gpu_ids)}; put them on one GPU")
+    key = ("cuda", tuple((tuple(x.shape[1:]), np.dtype(x.dtype).str) for x in inputs), tuple(statics))
+    if key not in spec.plans:
+        samples = [np.zeros(x.shape[1:], x.dtype) for x in inputs]  # a plan depends on shapes and dtypes only
+        spec.plans[key] = _compile(spec, args, argnums, samples)
+    c = spec.plans[key]
+    if c is None:
+        raise ValueError(f"vmap({spec.name}) on a GPU: {getattr(spec.f, '__name__', 'f')} is not one per-sample "
+                         "program of the batch kernel's primitives (a custom primitive, a running product, "
+                         "value-dependent control flow, or a closure over traced values); run it on the CPU")
+    reqs, layout = _requests(spec, c, True)
+    arrays = _core.batch_run_cuda(c.plan, inputs, reqs)
+    checked = {e[1] for e in layout if e[0] == "check"}
+    leaves = _leaves(spec, [a.numpy() if i in checked else a for i, a in enumerate(arrays)], layout)
+    return unflatten(_result_tree(spec, c), leaves)
+
+
+def _device_of(x):
+    if hasattr(x, "__dlpack_device__") and not isinstance(x, np.ndarray):
+        kind, index = x.__dlpack_device__()
+        if int(kind) == 2:
+            return f"cuda:{int(index)}"
+    return "cuda"

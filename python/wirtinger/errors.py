@@ -22,3 +22,8 @@ class ConcretizationError(TypeError):
     (``static_argnums``) or unmapped (``in_axes=None``), or leave that part
     outside jit or vmap.
     """
+
+
+class CudaError(RuntimeError):
+    """The GPU path was asked for where it cannot run (a build without CUDA, no
+    device), or the CUDA runtime reported an error; the message says which."""

@@ -18,6 +18,7 @@ import threading
 import numpy as np
 
 from . import _batching, _core
+from . import device as _device
 from ._array import Array, SUPPORTED_DTYPES, WeakArray, _trace, result_dtype, to_var
 from ._conventions import get_convention
 from ._tree import flatten, unflatten
@@ -144,6 +145,8 @@ def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
         leaves, treedef = flatten((dyn_args, dyn_kwargs))
         if any(isinstance(x, Array) and type(x._v) is _batching.Batched for x in leaves):
             return fun(*args, **kwargs)  # under vmap: f runs on the batched values, each operation batched
+        if getattr(fun, "_wirtinger_device", None) not in (None, "cpu") or any(map(_device.is_gpu_array, leaves)):
+            return fun(*args, **kwargs)  # the GPU path: vmap runs its cached per-sample plan as one kernel
         specs = [_leaf_spec(x, "an argument") for x in leaves]
         key = (treedef, statics, tuple((k, s) for k, s, _, _ in specs), get_convention())
         with _lock:

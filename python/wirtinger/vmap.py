@@ -13,13 +13,14 @@ import inspect
 import numpy as np
 
 from . import _batch_jacobian, _batching, _core
+from . import device as _device
 from ._array import Array, Mask, result_dtype
 from ._batching import Batched
 from ._tree import flatten, unflatten
 from .transforms import _check_callable
 
 
-def vmap(f, in_axes=0, out_axes=0):
+def vmap(f, in_axes=0, out_axes=0, *, device=None):
     """``f`` mapped over an axis of its arguments, as ``jax.vmap``: the result holds
     ``f`` of each sample, stacked along ``out_axes``.
 
@@ -30,6 +31,12 @@ def vmap(f, in_axes=0, out_axes=0):
       Keyword arguments are mapped along their axis 0, as in JAX.
     * ``out_axes``: where the batch axis goes in each output (an int, or a pytree
       prefix of the output); None for an output that is the same for every sample.
+    * ``device``: None (the inputs decide: GPU arrays, such as CuPy arrays, PyTorch
+      CUDA tensors or ``DeviceArray``s, select the GPU), "cpu", "cuda" or "cuda:N". On
+      a GPU, vmap runs batched Jacobians, ``vmap(jacfwd(f))``, ``vmap(jacrev(f))`` and
+      ``vmap(wirtinger(f))``, as one CUDA kernel; inputs come in through DLPack without
+      a copy and the results are ``DeviceArray``s on that GPU. Without a GPU it raises
+      ``CudaError``.
     * Mapped arguments are float or complex arrays with equal sizes along their
       mapped axes; anything else passes through unmapped with ``in_axes=None``.
     * It composes with every transform, either way round: ``vmap(grad(f))`` gives
@@ -53,6 +60,7 @@ def vmap(f, in_axes=0, out_axes=0):
         in_axes = tuple(in_axes)
     _check_spec(in_axes, "in_axes")
     _check_spec(out_axes, "out_axes")
+    device = _device.check_device(device, "vmap")
     names = []  # the positional parameters' names, for messages
 
     @functools.wraps(f)
@@ -73,6 +81,12 @@ def vmap(f, in_axes=0, out_axes=0):
         if not mapped_leaves:
             raise ValueError("vmap must have at least one non-None value in in_axes "
                              "(and no keyword arguments to map): there is nothing to map over")
+        gpu_leaves = [where for where, x, _ in mapped_leaves if _device.is_gpu_array(x)]
+        if device == "cpu" and gpu_leaves:
+            raise TypeError(f"vmap(device='cpu'): {gpu_leaves[0]} is a GPU array; copy it to the host first "
+                            "(numpy.asarray, .cpu()) or use device='cuda'")
+        if (device is not None and device != "cpu") or gpu_leaves:
+            return _batch_jacobian.on_cuda(f, _batch_jacobian.spec_of(f), args, in_axes, out_axes, kwargs, device)
         n = _batch_size(mapped_leaves)
         level = _batching.new_level()
         nested = _core.depth() > 0 or bool(_batching.active())
@@ -89,6 +103,7 @@ def vmap(f, in_axes=0, out_axes=0):
             out = f(*new_args, **new_kwargs)
         return _unbatch(out, out_axes, level, n, nested)
 
+    mapped._wirtinger_device = device  # jit passes GPU calls through to the plan vmap caches
     return mapped
 
 

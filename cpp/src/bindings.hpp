@@ -1,0 +1,22 @@
+// What the module's source files share: dtype conversion at the Python
+// boundary, and the parts of the module defined outside module.cpp.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <vector>
+
+#include "batch_plan.hpp"
+
+namespace wirtinger::engine {
+
+DType dtype_from(const pybind11::dtype& dt);
+pybind11::dtype to_numpy_dtype(DType d);
+// (output, input, form, dtype) tuples, form one of "dz", "dzbar", "sum", "halfsum", "norms".
+std::vector<batch::Request> batch_requests(const pybind11::list& requests);
+
+// DeviceArray, DLPack, the CUDA queries and the GPU run of a batch plan (module_device.cpp).
+void bind_device(pybind11::module_& m);
+
+}  // namespace wirtinger::engine
