@@ -134,7 +134,7 @@ def cuda(request, monkeypatch):
         return real_put(x, "cpu")
 
     def run(plan, inputs, reqs):
-        outs = plan([core.from_numpy(np.ascontiguousarray(x.numpy())) for x in inputs], reqs)
+        outs = plan([core.from_numpy(np.ascontiguousarray(x.numpy())) for x in inputs], reqs, False)
         return [real_put(np.asarray(v.numpy()), "cpu") for v in outs]
 
     monkeypatch.setattr(device, "require_cuda", lambda what: None)

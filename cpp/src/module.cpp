@@ -436,7 +436,8 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("workspace", [](const batch::Plan& p) { return p.workspace; })
       .def("__len__", [](const batch::Plan& p) { return p.code.size(); })
       // requests: (output, input, form, dtype), form one of "dz", "dzbar", "sum", "halfsum", "norms"
-      .def("__call__", [](const batch::Plan& p, const std::vector<Var>& inputs, const py::list& requests) {
+      // numpy=True: NumPy arrays that own the fresh buffers (no copy), for results leaving the library
+      .def("__call__", [](const batch::Plan& p, const std::vector<Var>& inputs, const py::list& requests, bool numpy) {
         std::vector<Tensor> ts;
         for (const auto& v : inputs) ts.push_back(v.data());
         const auto reqs = batch_requests(requests);
@@ -445,10 +446,13 @@ PYBIND11_MODULE(_core, m) {
           py::gil_scoped_release release;
           rs = batch::run(p, ts, reqs);
         }
-        std::vector<Var> out;
-        for (auto& r : rs) out.emplace_back(std::move(r));
+        py::list out;
+        for (auto& r : rs) {
+          if (numpy) out.append(to_numpy_owned(Var(std::move(r))));
+          else out.append(Var(std::move(r)));
+        }
         return out;
-      });
+      }, py::arg("inputs"), py::arg("requests"), py::arg("numpy") = false);
   m.def("batch_plan", [](const Program& p) { return std::make_shared<batch::Plan>(batch::compile(p)); }, G());
   m.def("make_program", [](const Tape& t, const std::vector<Var>& inputs, const std::vector<Var>& outputs) {
     return std::make_shared<Program>(make_program(t, inputs, outputs));

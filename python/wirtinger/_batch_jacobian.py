@@ -78,9 +78,11 @@ def spec_of(fun):
     return spec if spec is not None and spec.owner is fun else None
 
 
-def try_jacobians(jac_fn, spec, args, in_axes, n, level):
-    """The batch of Jacobians with the batch axis first, as batched Arrays of
-    `level`, or None where the generic path must run."""
+def try_jacobians(jac_fn, spec, args, in_axes, n, level, numpy_out=False):
+    """(the batch of Jacobians, done), or None where the generic path must run.
+    The Jacobians have the batch axis first, as batched Arrays of `level`, or,
+    done, as the NumPy arrays vmap returns (numpy_out with plain inputs: the
+    buffers the plan wrote, without a copy)."""
     if spec.has_aux or spec.form not in ("auto", "pair") or not enabled():
         return None
     argnums = [i % len(args) for i in spec.argnums] if args else []
@@ -122,9 +124,11 @@ def try_jacobians(jac_fn, spec, args, in_axes, n, level):
         return None
     if any(isinstance(x, Array) for x in inputs):
         flat = _recorded(jac_fn, spec, compiled, args, argnums, inputs, n, level)
+    elif numpy_out:
+        return unflatten(_result_tree(spec, compiled), _run(spec, compiled, inputs, n, level, numpy=True)), True
     else:
         flat = _run(spec, compiled, inputs, n, level)
-    return unflatten(_result_tree(spec, compiled), [Array(Batched(x._v if isinstance(x, Array) else x, n, level)) for x in flat])
+    return unflatten(_result_tree(spec, compiled), [Array(Batched(x._v if isinstance(x, Array) else x, n, level)) for x in flat]), False
 
 
 
@@ -227,13 +231,14 @@ def _leaves(spec, arrays, layout):
     return flat
 
 
-def _run(spec, c, inputs, n, level):
-    """The flat result leaves (engine values, batch axis first), written by the
-    plan in their final layout and dtype."""
+def _run(spec, c, inputs, n, level, numpy=False):
+    """The flat result leaves (engine values, or NumPy arrays; batch axis first),
+    written by the plan in their final layout and dtype."""
     reqs, layout = _requests(spec, c, level is not None)
-    arrays = c.plan([to_var(x) for x in inputs], reqs)
+    arrays = c.plan([to_var(x) for x in inputs], reqs, numpy)
     checked = {e[1] for e in layout if e[0] == "check"}
-    return _leaves(spec, [np.asarray(a.numpy()) if i in checked else a for i, a in enumerate(arrays)], layout)
+    return _leaves(spec, [np.asarray(a if numpy else a.numpy()) if i in checked else a
+                          for i, a in enumerate(arrays)], layout)
 
 
 def _recorded(jac_fn, spec, c, args, argnums, inputs, n, level):

@@ -92,9 +92,11 @@ def vmap(f, in_axes=0, out_axes=0, *, device=None):
         nested = _core.depth() > 0 or bool(_batching.active())
         spec = _batch_jacobian.spec_of(f)
         if spec is not None and not kwargs:
-            fast = _batch_jacobian.try_jacobians(f, spec, args, in_axes, n, level)
+            plain = not nested and isinstance(out_axes, int) and out_axes == 0
+            fast = _batch_jacobian.try_jacobians(f, spec, args, in_axes, n, level, numpy_out=plain)
             if fast is not None:
-                return _unbatch(fast, out_axes, level, n, nested)
+                out, done = fast
+                return out if done else _unbatch(out, out_axes, level, n, nested)
         batched = [_batch(leaf, axis, n, level) for _, leaf, axis in mapped_leaves]
         it = iter(batched)
         new_args = [_fill(a, it) for a in new_args]
