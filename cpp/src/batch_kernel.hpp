@@ -81,9 +81,11 @@ template <class C> struct View {
   std::int64_t scratch;  // workspace offset of 2 × (the longest unary) elements for the partials
 };
 
-// Rows are interleaved re/im over N directions, updated with plain real
-// arithmetic, which the compiler vectorises (std::complex multiplication would
-// check every product for nan).
+// A row is 2N reals: the real parts of its N directions, then the imaginary
+// parts. Split, every row update is the same few vertical operations over
+// contiguous reals with the scalar broadcast, which the compiler vectorises
+// without shuffles (std::complex multiplication would also check every product
+// for nan); on a GPU it is the same loop.
 
 template <class R> WIRT_HD inline void row_zero(R* out, std::int64_t N) {
   for (std::int64_t d = 0; d < 2 * N; ++d) out[d] = R(0);
@@ -91,23 +93,97 @@ template <class R> WIRT_HD inline void row_zero(R* out, std::int64_t N) {
 template <class R> WIRT_HD inline void row_copy(R* out, const R* in, std::int64_t N) {
   for (std::int64_t d = 0; d < 2 * N; ++d) out[d] = in[d];
 }
-// out (=|+=) s·in, s complex
-template <bool Acc, class R> WIRT_HD inline void row_mul(R* out, R sr, R si, const R* in, std::int64_t N) {
+// out (=|+=) s·in, s complex; Conj: s·conj(in)
+template <bool Acc, bool Conj = false, class R>
+WIRT_HD inline void row_mul(R* out, R sr, R si, const R* in, std::int64_t N) {
+  WIRT_BATCH_IVDEP
   for (std::int64_t d = 0; d < N; ++d) {
-    const R xr = in[2 * d], xi = in[2 * d + 1];
+    const R xr = in[d], xi = Conj ? -in[N + d] : in[N + d];
     const R yr = sr * xr - si * xi, yi = sr * xi + si * xr;
-    if constexpr (Acc) out[2 * d] += yr, out[2 * d + 1] += yi;
-    else out[2 * d] = yr, out[2 * d + 1] = yi;
+    if constexpr (Acc) out[d] += yr, out[N + d] += yi;
+    else out[d] = yr, out[N + d] = yi;
   }
 }
-// out (=|+=) s·conj(in)
 template <bool Acc, class R> WIRT_HD inline void row_mul_conj(R* out, R sr, R si, const R* in, std::int64_t N) {
-  for (std::int64_t d = 0; d < N; ++d) {
-    const R xr = in[2 * d], xi = -in[2 * d + 1];
-    const R yr = sr * xr - si * xi, yi = sr * xi + si * xr;
-    if constexpr (Acc) out[2 * d] += yr, out[2 * d + 1] += yi;
-    else out[2 * d] = yr, out[2 * d + 1] = yi;
+  row_mul<Acc, true>(out, sr, si, in, N);
+}
+
+// out (=|+=) Σ_l s[l·ss]·in[l·stride] over rows of N directions: the row
+// update of a matrix product. Blocks of W directions are summed in registers
+// (local arrays of constant size) rather than through memory for every l.
+template <bool Acc, class R, class S>
+WIRT_HD inline void row_dot(R* out, std::int64_t N, std::int64_t k, const S* s, std::int64_t ss, const R* in,
+                            std::int64_t stride) {
+  constexpr int W = 8;
+  std::int64_t d0 = 0;
+  for (; d0 + W <= N; d0 += W) {
+    R re[W], im[W];
+    for (int j = 0; j < W; ++j) re[j] = Acc ? out[d0 + j] : R(0), im[j] = Acc ? out[N + d0 + j] : R(0);
+    for (std::int64_t l = 0; l < k; ++l) {
+      const R sr = s[l * ss].real(), si = s[l * ss].imag();
+      const R* xr = in + l * stride + d0;
+      const R* xi = xr + N;
+      for (int j = 0; j < W; ++j) {
+        re[j] += sr * xr[j] - si * xi[j];
+        im[j] += sr * xi[j] + si * xr[j];
+      }
+    }
+    for (int j = 0; j < W; ++j) out[d0 + j] = re[j], out[N + d0 + j] = im[j];
   }
+  for (; d0 < N; ++d0) {
+    R re = Acc ? out[d0] : R(0), im = Acc ? out[N + d0] : R(0);
+    for (std::int64_t l = 0; l < k; ++l) {
+      const R sr = s[l * ss].real(), si = s[l * ss].imag();
+      const R xr = in[l * stride + d0], xi = in[l * stride + N + d0];
+      re += sr * xr - si * xi;
+      im += sr * xi + si * xr;
+    }
+    out[d0] = re, out[N + d0] = im;
+  }
+}
+
+// Σ_l a[l·sa]·b[l·sb] in plain real arithmetic; std::complex's product (which
+// alone gets inf and nan operands right) only where that is not finite.
+template <class C>
+WIRT_HD inline C dot_value(const C* a, std::int64_t sa, const C* b, std::int64_t sb, std::int64_t k) {
+  using R = real_of<C>;
+  // four partial sums: independent chains of additions instead of one
+  constexpr int U = 4;
+  R pr[U] = {}, pi[U] = {};
+  std::int64_t l = 0;
+  for (; l + U <= k; l += U)
+    for (int j = 0; j < U; ++j) {
+      const C x = a[(l + j) * sa], y = b[(l + j) * sb];
+      pr[j] += x.real() * y.real() - x.imag() * y.imag();
+      pi[j] += x.real() * y.imag() + x.imag() * y.real();
+    }
+  for (; l < k; ++l) {
+    const C x = a[l * sa], y = b[l * sb];
+    pr[0] += x.real() * y.real() - x.imag() * y.imag();
+    pi[0] += x.real() * y.imag() + x.imag() * y.real();
+  }
+  const R re = (pr[0] + pr[1]) + (pr[2] + pr[3]), im = (pi[0] + pi[1]) + (pi[2] + pi[3]);
+  using std::isfinite;
+  if (isfinite(re) && isfinite(im)) return C(re, im);
+  C acc(0);
+  for (std::int64_t l = 0; l < k; ++l) acc += a[l * sa] * b[l * sb];
+  return acc;
+}
+
+// The rows of a result that are stored (its ∂/∂z, then its ∂/∂z̄), each with the
+// rows of the operands it is computed from.
+template <class R> struct Sides {
+  int n = 0;
+  R* o[2];
+  const R* a[2];
+  const R* b[2];
+};
+template <class R>
+WIRT_HD inline Sides<R> sides(R* po, R* qo, const R* pa, const R* qa, const R* pb, const R* qb, std::int64_t offset) {
+  Sides<R> s;
+  if (po) s.o[s.n] = po + offset, s.a[s.n] = pa, s.b[s.n] = pb, ++s.n;
+  if (qo) s.o[s.n] = qo + offset, s.a[s.n] = qa, s.b[s.n] = qb, ++s.n;
+  return s;
 }
 
 template <class C> struct Env {
@@ -323,12 +399,10 @@ WIRT_HD void run_sample(const View<C>& v, C* ws, bool init = false) {
           const std::int64_t ia = env.at(I.ma, e), ib = env.at(I.mb, e);
           C da, db;
           binary_dispatch<C, M>(static_cast<BinaryOp>(I.code), I.real, x[ia], y[ib], out[e], da, db);
-          for (int side = 0; side < 2; ++side) {
-            R* o = side == 0 ? po : qo;
-            if (!o) continue;
-            o += 2 * N * e;
-            const R* ra = side == 0 ? pa : qa;
-            const R* rb = side == 0 ? pb : qb;
+          const Sides<R> S = sides(po, qo, pa, qa, pb, qb, 2 * N * e);
+          for (int i = 0; i < S.n; ++i) {
+            R* o = S.o[i];
+            const R *ra = S.a[i], *rb = S.b[i];
             if (ra) row_mul<false>(o, da.real(), da.imag(), ra + 2 * N * ia, N);
             else row_zero(o, N);
             if (rb) row_mul<true>(o, db.real(), db.imag(), rb + 2 * N * ib, N);
@@ -380,22 +454,18 @@ WIRT_HD void run_sample(const View<C>& v, C* ws, bool init = false) {
           for (std::int64_t r = 0; r < m; ++r)
             for (std::int64_t c = 0; c < n; ++c) {
               const std::int64_t e = (t * m + r) * n + c;
-              C acc(0);
-              R* pe = po ? po + 2 * N * e : nullptr;
-              R* qe = qo ? qo + 2 * N * e : nullptr;
-              if (pe) row_zero(pe, N);
-              if (qe) row_zero(qe, N);
-              for (std::int64_t l = 0; l < k; ++l) {
-                const std::int64_t ia = (t * m + r) * k + l, ib = (t * k + l) * n + c;
-                const C x = A[ia], y = B[ib];
-                acc += x * y;
-                // d(AB) = dA·B + A·dB, for both rows of the pair
-                if (pe && pa) row_mul<true>(pe, y.real(), y.imag(), pa + 2 * N * ia, N);
-                if (pe && pb) row_mul<true>(pe, x.real(), x.imag(), pb + 2 * N * ib, N);
-                if (qe && qa) row_mul<true>(qe, y.real(), y.imag(), qa + 2 * N * ia, N);
-                if (qe && qb) row_mul<true>(qe, x.real(), x.imag(), qb + 2 * N * ib, N);
+              const C* Ar = A + (t * m + r) * k;     // A[t, r, l] at Ar[l]
+              const C* Bc = B + t * k * n + c;       // B[t, l, c] at Bc[l * n]
+              out[e] = dot_value(Ar, 1, Bc, n, k);
+              // d(AB) = dA·B + A·dB, for both rows of the pair
+              const Sides<R> S = sides(po, qo, pa, qa, pb, qb, 2 * N * e);
+              for (int i = 0; i < S.n; ++i) {
+                R* o = S.o[i];
+                const R *ra = S.a[i], *rb = S.b[i];
+                if (ra) row_dot<false>(o, N, k, Bc, n, ra + 2 * N * (t * m + r) * k, 2 * N);
+                else row_zero(o, N);
+                if (rb) row_dot<true>(o, N, k, Ar, 1, rb + 2 * N * (t * k * n + c), 2 * N * n);
               }
-              out[e] = acc;
             }
         break;
       }
@@ -424,12 +494,10 @@ WIRT_HD void run_sample(const View<C>& v, C* ws, bool init = false) {
         const R *pa = env.p(I.a), *qa = env.q(I.a);
         for (std::int64_t e = 0; e < I.n; ++e) {
           out[e] = C(x[e].real(), R(0));
-          for (int side = 0; side < 2; ++side) {
-            R* o = side == 0 ? po : qo;
-            if (!o) continue;
-            o += 2 * N * e;
-            const R* same = side == 0 ? pa : qa;
-            const R* other = side == 0 ? qa : pa;
+          const Sides<R> S = sides(po, qo, pa, qa, qa, pa, 2 * N * e);
+          for (int i = 0; i < S.n; ++i) {
+            R* o = S.o[i];
+            const R *same = S.a[i], *other = S.b[i];
             if (same) row_mul<false>(o, R(0.5), R(0), same + 2 * N * e, N);
             else row_zero(o, N);
             if (other) row_mul_conj<true>(o, R(0.5), R(0), other + 2 * N * e, N);
@@ -505,24 +573,31 @@ template <class C> WIRT_HD inline void load_input(const Input& in, C* dst, std::
   }
 }
 
-template <Form F, class Rd, bool Cplx, class C>
-WIRT_HD void write_block(const Env<C>& env, const Write& w, std::int64_t b) {
+// HasP, HasQ: which rows are stored. Fixed at compile time so the loop never
+// reads through a null pointer, not even under a vector mask (a masked load
+// that would fault costs a microcode assist per load).
+template <Form F, class Rd, bool Cplx, bool HasP, bool HasQ, class C>
+WIRT_HD void write_rows(const Write& w, const real_of<C>* p, const real_of<C>* q, std::int64_t N, std::int64_t b) {
   using R = real_of<C>;
-  const Slot& sl = env.v.slots[w.slot];
-  const std::int64_t N = env.v.N;
-  const C* p = sl.constant || sl.p < 0 ? nullptr : env.ws + sl.p;
-  const C* q = sl.constant || sl.q < 0 ? nullptr : env.ws + sl.q;
   double na = 0, nb = 0;
   const std::int64_t base = b * w.size * w.cols;
   for (std::int64_t e = 0; e < w.size; ++e)
     for (std::int64_t d = 0; d < w.cols; ++d) {
-      const std::int64_t r = e * N + w.col0 + d;
-      const C a = p ? p[r] : C(0);
-      C x;
-      if constexpr (F == Form::DZ) x = a;
-      else if constexpr (F == Form::DZBar || F == Form::Norms) x = q ? q[r] : a - a;
-      else if constexpr (F == Form::Sum) x = q ? a + q[r] : a;
-      else x = (q ? a + q[r] : a) * R(0.5);
+      const std::int64_t r = 2 * N * e + w.col0 + d;  // its real part; the imaginary N further
+      C a(0), x;
+      if constexpr (HasP) a = C(p[r], p[r + N]);
+      if constexpr (F == Form::DZ) {
+        x = a;
+      } else if constexpr (HasQ) {
+        const C bq(q[r], q[r + N]);
+        if constexpr (F == Form::DZBar || F == Form::Norms) x = bq;
+        else if constexpr (F == Form::Sum) x = a + bq;
+        else x = (a + bq) * R(0.5);
+      } else {
+        if constexpr (F == Form::DZBar || F == Form::Norms) x = a - a;
+        else if constexpr (F == Form::Sum) x = a;
+        else x = a * R(0.5);
+      }
       if constexpr (F == Form::Norms) {
         na += static_cast<double>(a.real()) * a.real() + static_cast<double>(a.imag()) * a.imag();
         nb += static_cast<double>(x.real()) * x.real() + static_cast<double>(x.imag()) * x.imag();
@@ -534,6 +609,19 @@ WIRT_HD void write_block(const Env<C>& env, const Write& w, std::int64_t b) {
     static_cast<double*>(w.dst)[2 * b] = std::sqrt(na);
     static_cast<double*>(w.dst)[2 * b + 1] = std::sqrt(nb);
   }
+}
+
+template <Form F, class Rd, bool Cplx, class C>
+WIRT_HD void write_block(const Env<C>& env, const Write& w, std::int64_t b) {
+  using R = real_of<C>;
+  const Slot& sl = env.v.slots[w.slot];
+  const std::int64_t N = env.v.N;
+  const R* p = sl.constant || sl.p < 0 ? nullptr : reinterpret_cast<const R*>(env.ws + sl.p);
+  const R* q = sl.constant || sl.q < 0 ? nullptr : reinterpret_cast<const R*>(env.ws + sl.q);
+  if (p && q) write_rows<F, Rd, Cplx, true, true, C>(w, p, q, N, b);
+  else if (p) write_rows<F, Rd, Cplx, true, false, C>(w, p, q, N, b);
+  else if (q) write_rows<F, Rd, Cplx, false, true, C>(w, p, q, N, b);
+  else write_rows<F, Rd, Cplx, false, false, C>(w, p, q, N, b);
 }
 
 template <Form F, class C> WIRT_HD inline void write_typed(const Env<C>& env, const Write& w, std::int64_t b) {
@@ -555,9 +643,11 @@ template <class C, class M = C> WIRT_HD void init_workspace(const Kernel<C>& k, 
     const Input& in = k.inputs[i];
     const Slot& sl = k.view.slots[in.slot];
     const R seed = in.complex ? R(1) : R(0.5);
+    R* p = reinterpret_cast<R*>(ws + sl.p);
+    R* q = sl.q >= 0 ? reinterpret_cast<R*>(ws + sl.q) : nullptr;
     for (std::int64_t e = 0; e < sl.size; ++e) {
-      ws[sl.p + e * N + in.offset + e] = C(seed);
-      if (sl.q >= 0) ws[sl.q + e * N + in.offset + e] = C(seed);
+      p[2 * N * e + in.offset + e] = seed;
+      if (q) q[2 * N * e + in.offset + e] = seed;
     }
   }
   run_sample<C, M>(k.view, ws, true);

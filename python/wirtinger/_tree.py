@@ -31,45 +31,48 @@ class TreeDef:
         return f"[{inner}]" if self.kind == "list" else f"({inner})"
 
 
+# The walks are module-level functions, not closures that call themselves: a
+# self-referencing closure is a reference cycle, and it would keep the leaves
+# (a batch of Jacobians: hundreds of megabytes) alive until the cyclic garbage
+# collector happens to run, instead of freeing them with their last reference.
+def _flatten_into(t, leaves):
+    if t is None:
+        return TreeDef("none", None, ())
+    if isinstance(t, tuple):
+        kind = "namedtuple" if hasattr(t, "_fields") else "tuple"
+        return TreeDef(kind, type(t) if kind == "namedtuple" else None, tuple(_flatten_into(c, leaves) for c in t))
+    if isinstance(t, list):
+        return TreeDef("list", None, tuple(_flatten_into(c, leaves) for c in t))
+    if isinstance(t, dict):
+        keys = tuple(sorted(t))
+        return TreeDef("dict", keys, tuple(_flatten_into(t[k], leaves) for k in keys))
+    leaves.append(t)
+    return TreeDef("leaf", None, ())
+
+
 def flatten(tree):
     leaves = []
-
-    def go(t):
-        if t is None:
-            return TreeDef("none", None, ())
-        if isinstance(t, tuple):
-            kind = "namedtuple" if hasattr(t, "_fields") else "tuple"
-            return TreeDef(kind, type(t) if kind == "namedtuple" else None, tuple(go(c) for c in t))
-        if isinstance(t, list):
-            return TreeDef("list", None, tuple(go(c) for c in t))
-        if isinstance(t, dict):
-            keys = tuple(sorted(t))
-            return TreeDef("dict", keys, tuple(go(t[k]) for k in keys))
-        leaves.append(t)
-        return TreeDef("leaf", None, ())
-
-    treedef = go(tree)
+    treedef = _flatten_into(tree, leaves)
     return leaves, treedef
 
 
+def _build(d, it):
+    if d.kind == "leaf":
+        return next(it)
+    if d.kind == "none":
+        return None
+    children = [_build(c, it) for c in d.children]
+    if d.kind == "tuple":
+        return tuple(children)
+    if d.kind == "namedtuple":
+        return d.meta(*children)
+    if d.kind == "list":
+        return children
+    return dict(zip(d.meta, children))
+
+
 def unflatten(treedef, leaves):
-    it = iter(leaves)
-
-    def go(d):
-        if d.kind == "leaf":
-            return next(it)
-        if d.kind == "none":
-            return None
-        children = [go(c) for c in d.children]
-        if d.kind == "tuple":
-            return tuple(children)
-        if d.kind == "namedtuple":
-            return d.meta(*children)
-        if d.kind == "list":
-            return children
-        return dict(zip(d.meta, children))
-
-    return go(treedef)
+    return _build(treedef, iter(leaves))
 
 
 def tree_map(fn, tree):
