@@ -133,8 +133,8 @@ def cuda(request, monkeypatch):
     def put(x, device="cuda"):
         return real_put(x, "cpu")
 
-    def run(plan, inputs, reqs):
-        outs = plan([core.from_numpy(np.ascontiguousarray(x.numpy())) for x in inputs], reqs, False)
+    def run(plan, inputs, shared, reqs):
+        outs = plan([core.from_numpy(np.ascontiguousarray(x.numpy())) for x in inputs] + list(shared), reqs, False)
         return [real_put(np.asarray(v.numpy()), "cpu") for v in outs]
 
     monkeypatch.setattr(device, "require_cuda", lambda what: None)

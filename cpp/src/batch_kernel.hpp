@@ -516,7 +516,7 @@ struct Input {
   DType dtype;
   bool complex;           // its rows are seeded 1 (∂z/∂z), or ½ and ½ for a real x (SPEC §1)
   std::int32_t slot;
-  std::int64_t offset;    // its first direction
+  std::int64_t offset;    // its first direction; -1 for data without directions
   const void* src;        // (batch, size) elements of dtype
 };
 
@@ -528,7 +528,8 @@ enum class Form : std::uint8_t {
             // generic path's (J(1) + i·J(i))/2 is)
   Sum,      // ∂out/∂z + ∂out/∂z̄ = ∂out/∂x of a real input
   HalfSum,  // half of it: A = B = ½ ∂out/∂x of a real input, in a pair
-  Norms,    // ‖∂out/∂z‖ and ‖DZBar‖ over the block, in double: (batch, 2), the holomorphy check
+  Norms,    // ‖∂out/∂z‖ and ‖DZBar‖ over the block's entries where both are finite, in double:
+            // (batch, 2), the holomorphy check
 };
 struct Write {
   Form form;
@@ -576,10 +577,27 @@ template <class C> WIRT_HD inline void load_input(const Input& in, C* dst, std::
 // HasP, HasQ: which rows are stored. Fixed at compile time so the loop never
 // reads through a null pointer, not even under a vector mask (a masked load
 // that would fault costs a microcode assist per load).
+// A Euclidean norm accumulated with a running scale, so that squares of
+// entries near the limits of double neither overflow nor underflow.
+struct ScaledNorm {
+  double scale = 0, ssq = 1;
+  WIRT_HD void add(double v) {
+    v = std::fabs(v);
+    if (v == 0) return;
+    if (scale < v) {
+      ssq = 1 + ssq * (scale / v) * (scale / v);
+      scale = v;
+    } else {
+      ssq += (v / scale) * (v / scale);
+    }
+  }
+  WIRT_HD double value() const { return scale * std::sqrt(ssq); }
+};
+
 template <Form F, class Rd, bool Cplx, bool HasP, bool HasQ, class C>
 WIRT_HD void write_rows(const Write& w, const real_of<C>* p, const real_of<C>* q, std::int64_t N, std::int64_t b) {
   using R = real_of<C>;
-  double na = 0, nb = 0;
+  ScaledNorm na, nb;
   const std::int64_t base = b * w.size * w.cols;
   for (std::int64_t e = 0; e < w.size; ++e)
     for (std::int64_t d = 0; d < w.cols; ++d) {
@@ -599,15 +617,20 @@ WIRT_HD void write_rows(const Write& w, const real_of<C>* p, const real_of<C>* q
         else x = a * R(0.5);
       }
       if constexpr (F == Form::Norms) {
-        na += static_cast<double>(a.real()) * a.real() + static_cast<double>(a.imag()) * a.imag();
-        nb += static_cast<double>(x.real()) * x.real() + static_cast<double>(x.imag()) * x.imag();
+        // Entries where either partial is inf or nan are IEEE arithmetic (a
+        // pole, a nan input), not evidence against holomorphy: left out of both.
+        const double ar = a.real(), ai = a.imag(), xr = x.real(), xi = x.imag();
+        if (std::isfinite(ar) && std::isfinite(ai) && std::isfinite(xr) && std::isfinite(xi)) {
+          na.add(ar), na.add(ai);
+          nb.add(xr), nb.add(xi);
+        }
       } else {
         store<Rd, Cplx>(w.dst, base + e * w.cols + d, x);
       }
     }
   if constexpr (F == Form::Norms) {
-    static_cast<double*>(w.dst)[2 * b] = std::sqrt(na);
-    static_cast<double*>(w.dst)[2 * b + 1] = std::sqrt(nb);
+    static_cast<double*>(w.dst)[2 * b] = na.value();
+    static_cast<double*>(w.dst)[2 * b + 1] = nb.value();
   }
 }
 
@@ -641,6 +664,7 @@ template <class C, class M = C> WIRT_HD void init_workspace(const Kernel<C>& k, 
   const std::int64_t N = k.view.N;
   for (std::int32_t i = 0; i < k.ninputs; ++i) {
     const Input& in = k.inputs[i];
+    if (in.offset < 0) continue;  // data without directions
     const Slot& sl = k.view.slots[in.slot];
     const R seed = in.complex ? R(1) : R(0.5);
     R* p = reinterpret_cast<R*>(ws + sl.p);

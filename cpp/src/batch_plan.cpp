@@ -26,8 +26,10 @@ std::vector<std::complex<double>> as_complex(const Tensor& t) {
 
 struct Builder {
   const Program& p;
+  const std::vector<InputKind>& kinds;
   Plan plan;
-  std::vector<bool> varying;
+  std::vector<bool> varying;           // per step: its value differs from sample to sample
+  std::vector<std::int64_t> per_call;  // per step: its entry in plan.per_call, or -1
   std::vector<Var> folded;             // values of the steps that no input reaches
   std::vector<std::int32_t> slot_of;   // per step: its slot
   std::vector<std::int32_t> alias_of;  // per slot: the slot whose storage it shares, or -1
@@ -35,7 +37,7 @@ struct Builder {
   std::vector<bool> rc;                // per slot: its rows are the same for every sample
   std::int64_t longest_unary = 0;
 
-  explicit Builder(const Program& prog) : p(prog) {}
+  Builder(const Program& prog, const std::vector<InputKind>& k) : p(prog), kinds(k) {}
 
   std::int32_t new_slot(std::int64_t size, bool constant, bool zero_p, bool zero_q) {
     Slot s;
@@ -57,11 +59,25 @@ struct Builder {
     return s;
   }
 
+  // The slot of step k's value; a step evaluated per run gets its place in
+  // consts when a slot first reads it.
+  std::int32_t slot(std::int64_t k) {
+    auto& s = slot_of[static_cast<std::size_t>(k)];
+    if (s < 0) {
+      auto& entry = plan.per_call.at(static_cast<std::size_t>(per_call.at(static_cast<std::size_t>(k))));
+      s = new_slot(numel(p.shape[static_cast<std::size_t>(k)]), true, true, true);
+      entry.offset = static_cast<std::int64_t>(plan.consts.size());
+      plan.slots[static_cast<std::size_t>(s)].val = entry.offset;
+      plan.consts.resize(plan.consts.size() + static_cast<std::size_t>(plan.slots[static_cast<std::size_t>(s)].size));
+    }
+    return s;
+  }
+
   // The slot step k reads as its input j.
   std::int32_t operand(std::size_t k, std::size_t j) {
     const auto& st = p.steps[k];
     const std::int64_t src = st.src[j];
-    return src >= 0 ? slot_of[static_cast<std::size_t>(src)] : const_slot(st.node.in[j]);
+    return src >= 0 ? slot(src) : const_slot(st.node.in[j]);
   }
   const Shape& operand_shape(std::size_t k, std::size_t j) const {
     const auto& st = p.steps[k];
@@ -301,37 +317,74 @@ struct Builder {
   void build() {
     const std::size_t n = p.steps.size();
     varying.assign(n, false);
+    per_call.assign(n, -1);
     folded.assign(n, Var());
     slot_of.assign(n, -1);
-    std::vector<bool> is_input(n, false);
-    for (auto s : p.inputs) is_input[static_cast<std::size_t>(s)] = true;
-    if (p.inputs.empty()) throw Unsupported("batched Jacobian: the program has no inputs");
+    if (kinds.size() != p.inputs.size())
+      throw std::invalid_argument("batched Jacobian: " + std::to_string(kinds.size()) + " input kinds for " +
+                                  std::to_string(p.inputs.size()) + " program inputs");
+    if (!std::is_sorted(kinds.begin(), kinds.end()) || kinds.empty() || kinds[0] != InputKind::Differentiated)
+      throw std::invalid_argument("batched Jacobian: the differentiated inputs come first, then the mapped, then "
+                                  "the shared ones");
+    std::vector<std::int32_t> input_at(n, -1);
+    for (std::size_t i = 0; i < p.inputs.size(); ++i) input_at[static_cast<std::size_t>(p.inputs[i])] = static_cast<std::int32_t>(i);
     // Single precision only where every value is: a program that mixes them
     // (float32 data with float64 constants) runs in double.
     plan.precision = DType::f32;
+    std::vector<bool> shared(n, false);  // reads a shared input and no sample's value
     for (std::size_t k = 0; k < n; ++k) {
-      bool v = is_input[k];
-      for (auto src : p.steps[k].src) v = v || (src >= 0 && varying[static_cast<std::size_t>(src)]);
+      const std::int32_t i = input_at[k];
+      bool v = i >= 0 && kinds[static_cast<std::size_t>(i)] != InputKind::Shared;
+      bool s = i >= 0 && !v;
+      for (auto src : p.steps[k].src) {
+        v = v || (src >= 0 && varying[static_cast<std::size_t>(src)]);
+        s = s || (src >= 0 && shared[static_cast<std::size_t>(src)]);
+      }
       varying[k] = v;
+      shared[k] = s && !v;
       if (v && !is_single(p.dtype[k])) plan.precision = DType::f64;
     }
-    // Directions: the inputs' elements, in order.
+    // Directions: the differentiated inputs' elements, in order.
     for (std::size_t i = 0; i < p.inputs.size(); ++i) {
       const auto k = static_cast<std::size_t>(p.inputs[i]);
-      plan.input_offset.push_back(plan.N);
+      const bool directions = kinds[i] == InputKind::Differentiated;
+      plan.input_kind.push_back(kinds[i]);
+      plan.input_offset.push_back(directions ? plan.N : -1);
       plan.input_complex.push_back(is_complex(p.dtype[k]));
       plan.input_dtype.push_back(p.dtype[k]);
       plan.input_shape.push_back(p.shape[k]);
-      plan.N += numel(p.shape[k]);
+      if (directions) plan.N += numel(p.shape[k]);
     }
     RecordingGuard off(false);
     std::vector<Var> in;
     for (std::size_t k = 0; k < n; ++k) {
       const auto& st = p.steps[k];
-      if (is_input[k]) {
+      if (input_at[k] >= 0 && !shared[k]) {
+        const InputKind kind = kinds[static_cast<std::size_t>(input_at[k])];
+        if (kind == InputKind::Mapped) {
+          slot_of[k] = new_slot(numel(p.shape[k]), false, true, true);
+          continue;
+        }
         const bool real = !is_complex(p.dtype[k]);
         slot_of[k] = new_slot(numel(p.shape[k]), false, false, !real);
         rc[static_cast<std::size_t>(slot_of[k])] = true;  // the seeds
+        continue;
+      }
+      if (shared[k]) {  // evaluated per run; a slot in consts once something reads it
+        per_call[k] = static_cast<std::int64_t>(plan.per_call.size());
+        Plan::PerCall pc{st, input_at[k], -1};
+        for (std::size_t j = 0; j < pc.step.src.size(); ++j) {
+          auto& src = pc.step.src[j];
+          if (src < 0) continue;
+          const auto from = static_cast<std::size_t>(src);
+          if (per_call[from] >= 0) {
+            src = per_call[from];
+          } else {
+            pc.step.node.in[j] = folded[from];
+            src = -1;
+          }
+        }
+        plan.per_call.push_back(std::move(pc));
         continue;
       }
       if (!varying[k]) {  // folded once, for every sample
@@ -348,7 +401,7 @@ struct Builder {
     for (std::size_t i = 0; i < p.outputs.size(); ++i) {
       const std::int64_t o = p.outputs[i];
       const Var& c = o >= 0 ? Var() : p.out_consts[i];
-      plan.output_slot.push_back(o >= 0 ? slot_of[static_cast<std::size_t>(o)] : const_slot(c));
+      plan.output_slot.push_back(o >= 0 ? slot(o) : const_slot(c));
       plan.output_dtype.push_back(o >= 0 ? p.dtype[static_cast<std::size_t>(o)] : c.dtype());
       plan.output_shape.push_back(o >= 0 ? p.shape[static_cast<std::size_t>(o)] : c.shape());
     }
@@ -393,10 +446,11 @@ template <class C, class M>
 #endif
 
 template <class R>
-void run_typed(const Plan& plan, const std::vector<Input>& ins, const std::vector<Write>& outs, std::int64_t batch) {
+void run_typed(const Plan& plan, const std::vector<std::complex<double>>& call, const std::vector<Input>& ins,
+               const std::vector<Write>& outs, std::int64_t batch) {
   using C = std::complex<R>;
   using M = vm::fast_t<C>;
-  const std::vector<C> consts(plan.consts.begin(), plan.consts.end());
+  const std::vector<C> consts(call.begin(), call.end());
   const Kernel<C> k{View<C>{plan.code.data(), static_cast<std::int32_t>(plan.code.size()), plan.slots.data(),
                             plan.index.data(), consts.data(), plan.N, plan.scratch},
                     plan.workspace, ins.data(), static_cast<std::int32_t>(ins.size()), outs.data(),
@@ -413,8 +467,8 @@ void run_typed(const Plan& plan, const std::vector<Input>& ins, const std::vecto
 
 }  // namespace
 
-Plan compile(const Program& p) {
-  Builder b(p);
+Plan compile(const Program& p, const std::vector<InputKind>& kinds) {
+  Builder b(p, kinds);
   b.build();
   return std::move(b.plan);
 }
@@ -426,13 +480,17 @@ std::int64_t check_inputs(const Plan& plan, const std::vector<Shape>& shapes, co
   std::int64_t batch = -1;
   for (std::size_t i = 0; i < shapes.size(); ++i) {
     const Shape& s = shapes[i];
-    Shape want{s.empty() ? 0 : s[0]};
+    const bool shared = plan.input_kind[i] == InputKind::Shared;
+    Shape want;
+    if (!shared) want.push_back(s.empty() ? 0 : s[0]);
     want.insert(want.end(), plan.input_shape[i].begin(), plan.input_shape[i].end());
-    if (s.empty() || s != want || dtypes[i] != plan.input_dtype[i])
+    if ((!shared && s.empty()) || s != want || dtypes[i] != plan.input_dtype[i])
       throw std::invalid_argument("batched Jacobian: input " + std::to_string(i) + " has shape " + shape_str(s) +
-                                  " and dtype " + dtype_name(dtypes[i]) + "; the program was traced for samples of shape " +
+                                  " and dtype " + dtype_name(dtypes[i]) + "; the program was traced for " +
+                                  (shared ? "a value shared by every sample of shape " : "samples of shape ") +
                                   shape_str(plan.input_shape[i]) + " and dtype " + dtype_name(plan.input_dtype[i]) +
-                                  " (the batch axis first)");
+                                  (shared ? "" : " (the batch axis first)"));
+    if (shared) continue;
     if (batch >= 0 && s[0] != batch)
       throw std::invalid_argument("batched Jacobian: inputs have batch sizes " + std::to_string(batch) + " and " +
                                   std::to_string(s[0]));
@@ -442,6 +500,28 @@ std::int64_t check_inputs(const Plan& plan, const std::vector<Shape>& shapes, co
   return batch;
 }
 
+std::vector<std::complex<double>> call_consts(const Plan& plan, const std::vector<Tensor>& inputs) {
+  std::vector<std::complex<double>> consts = plan.consts;
+  RecordingGuard off(false);
+  std::vector<Var> values(plan.per_call.size()), in;
+  for (std::size_t i = 0; i < plan.per_call.size(); ++i) {
+    const auto& pc = plan.per_call[i];
+    if (pc.input >= 0) {
+      values[i] = Var(inputs.at(static_cast<std::size_t>(pc.input)));
+    } else {
+      in.resize(pc.step.node.in.size());
+      for (std::size_t j = 0; j < in.size(); ++j)
+        in[j] = pc.step.src[j] >= 0 ? values[static_cast<std::size_t>(pc.step.src[j])] : pc.step.node.in[j];
+      values[i] = eval_node(pc.step.node, in);
+    }
+    if (pc.offset >= 0) {
+      const auto v = as_complex(values[i].data());
+      std::copy(v.begin(), v.end(), consts.begin() + pc.offset);
+    }
+  }
+  return consts;
+}
+
 Shape request_shape(const Plan& plan, const Request& r, std::int64_t batch) {
   if (r.output < 0 || r.output >= static_cast<std::int32_t>(plan.output_slot.size()) || r.input < 0 ||
       r.input >= static_cast<std::int32_t>(plan.input_slot.size()))
@@ -449,6 +529,8 @@ Shape request_shape(const Plan& plan, const Request& r, std::int64_t batch) {
                                 std::to_string(r.input) + " of a program with " +
                                 std::to_string(plan.output_slot.size()) + " outputs and " +
                                 std::to_string(plan.input_slot.size()) + " inputs");
+  if (plan.input_kind[static_cast<std::size_t>(r.input)] != InputKind::Differentiated)
+    throw std::invalid_argument("batched Jacobian: input " + std::to_string(r.input) + " is not differentiated");
   if (r.form == Form::Norms) {
     if (r.dtype != DType::f64) throw std::invalid_argument("batched Jacobian: norms are written in float64");
     return Shape{batch, 2};
@@ -464,7 +546,8 @@ Shape request_shape(const Plan& plan, const Request& r, std::int64_t batch) {
 std::vector<Input> kernel_inputs(const Plan& plan, const std::vector<const void*>& srcs) {
   std::vector<Input> ins;
   for (std::size_t i = 0; i < plan.input_slot.size(); ++i)
-    ins.push_back(Input{plan.input_dtype[i], plan.input_complex[i], plan.input_slot[i], plan.input_offset[i], srcs[i]});
+    if (plan.input_kind[i] != InputKind::Shared)
+      ins.push_back(Input{plan.input_dtype[i], plan.input_complex[i], plan.input_slot[i], plan.input_offset[i], srcs.at(i)});
   return ins;
 }
 
@@ -486,6 +569,7 @@ std::vector<Tensor> run(const Plan& plan, const std::vector<Tensor>& inputs, con
   std::vector<const void*> srcs;
   for (const auto& x : inputs) shapes.push_back(x.shape), dtypes.push_back(x.dtype), srcs.push_back(x.raw());
   const std::int64_t batch = check_inputs(plan, shapes, dtypes);
+  const auto consts = call_consts(plan, inputs);
   std::vector<Tensor> outs;
   std::vector<void*> dsts;
   for (const auto& r : reqs) {
@@ -494,8 +578,8 @@ std::vector<Tensor> run(const Plan& plan, const std::vector<Tensor>& inputs, con
   }
   const auto ins = kernel_inputs(plan, srcs);
   const auto ws = kernel_writes(plan, reqs, dsts);
-  if (plan.precision == DType::f32) run_typed<float>(plan, ins, ws, batch);
-  else run_typed<double>(plan, ins, ws, batch);
+  if (plan.precision == DType::f32) run_typed<float>(plan, consts, ins, ws, batch);
+  else run_typed<double>(plan, consts, ins, ws, batch);
   return outs;
 }
 

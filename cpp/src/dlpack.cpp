@@ -33,7 +33,9 @@ Imported view_of(const DLTensor& t, std::shared_ptr<void> owner, const std::stri
   Imported out;
   out.dtype = dtype_from(t.dtype, what);
   out.device = t.device;
+  if (t.ndim < 0) throw py::value_error(what + " has a negative number of dimensions");
   out.shape.assign(t.shape, t.shape + t.ndim);
+  checked_numel(out.shape, out.dtype, what.c_str());
   if (t.strides) {
     std::int64_t expect = 1;
     for (std::int32_t d = t.ndim - 1; d >= 0; --d) {

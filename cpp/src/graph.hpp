@@ -20,8 +20,9 @@ namespace wirtinger::engine {
 
 struct Value {
   Tensor data;
-  std::int64_t node = -1;   // index on the tape that recorded it
-  std::uint64_t tape = 0;   // id of that tape; 0 = a constant
+  std::int64_t node = -1;          // index on the tape that recorded it
+  std::uint64_t tape = 0;          // id of that tape; 0 = a constant
+  const char* origin = nullptr;    // the innermost transform running when it was recorded
 };
 
 // A handle to a value; the type array code and the rules are written against.
@@ -98,8 +99,26 @@ struct Recorder {
   std::shared_ptr<Tape> tape;
   int depth = 0;
   bool enabled = true;
+  std::vector<const char*> frames;  // the running transforms' names, innermost last
+  // Tapes being swept: their values are in use, whether or not their transforms
+  // have returned (a vjp function called later, rules that differentiate again).
+  std::vector<std::uint64_t> sweeping;
 };
 Recorder& recorder();
+
+// A transform starts (the first one makes the thread's tape) or returns.
+std::shared_ptr<Tape> enter_transform(const std::string& name);
+void exit_transform();
+
+// A value recorded on a tape whose transforms have all returned, used again:
+// it escaped them (through a global, a list, a closure), and whatever it stood
+// for is gone; the package raises UnexpectedTracerError for it.
+struct Escaped : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+// The transform v escaped from, or nullptr where v is a constant or its tape is recording.
+const char* escaped_from(const Var& v);
+[[noreturn]] void raise_escaped(const char* origin);
 
 // Whether v was recorded on tape t.
 inline bool on_tape(const Var& v, const Tape& t) { return v && v.p->tape == t.id && v.p->node >= 0; }

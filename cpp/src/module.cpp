@@ -161,8 +161,6 @@ py::list run_program_numpy(const Program& p, const py::sequence& args, const py:
   return result;
 }
 
-std::atomic<std::uint64_t> next_tape_id{1};
-
 std::vector<Var> jac_columns(Tape& tape, const std::vector<Var>& seeded, std::size_t which,
                              const std::vector<Var>& results, bool record, bool imaginary, bool forward) {
   // One sweep per element k of seeded[which], seeded with e_k (or i·e_k):
@@ -250,23 +248,11 @@ std::shared_ptr<const std::vector<std::uint8_t>> mask_from(const py::array& m) {
   return v;
 }
 
-// Block indices from NumPy, checked against the number of blocks they address.
-Index index_from(const py::array& a, std::int64_t blocks, const char* op) {
+// Block indices from NumPy (the engine checks them against the blocks they address).
+Index index_from(const py::array& a, const char* op) {
   auto arr = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(a);
   if (!arr) throw py::type_error(std::string(op) + ": indices must be convertible to an int64 array");
-  auto v = std::make_shared<std::vector<std::int64_t>>(arr.data(), arr.data() + arr.size());
-  for (std::int64_t i : *v)
-    if (i < 0 || i >= blocks)
-      throw py::index_error(std::string(op) + ": index " + std::to_string(i) + " is out of bounds for " +
-                            std::to_string(blocks) + " blocks");
-  return v;
-}
-
-std::int64_t check_inner(std::int64_t inner, std::int64_t size, const char* op) {
-  if (inner < 1 || size % inner != 0)
-    throw py::value_error(std::string(op) + ": block size " + std::to_string(inner) + " does not divide " +
-                          std::to_string(size));
-  return size / inner;
+  return std::make_shared<std::vector<std::int64_t>>(arr.data(), arr.data() + arr.size());
 }
 
 }  // namespace
@@ -358,33 +344,18 @@ PYBIND11_MODULE(_core, m) {
   m.def("select_var", [](const Var& mask, const Var& a, const Var& b) { return select(mask, a, b); }, G());
   m.def("compare", [](int op, const Var& a, const Var& b) { return compare(static_cast<CmpOp>(op), a, b); }, G());
   m.def("gather", [](const Var& x, const py::array& index, std::int64_t inner, const Shape& shape) {
-    const std::int64_t blocks = check_inner(inner, x.data().size(), "gather");
-    Index idx = index_from(index, blocks, "gather");
-    if (numel(shape) != static_cast<std::int64_t>(idx->size()) * inner)
-      throw py::value_error("gather: result shape " + shape_str(shape) + " does not hold " +
-                            std::to_string(idx->size()) + " blocks of " + std::to_string(inner));
+    Index idx = index_from(index, "gather");
     py::gil_scoped_release release;
     return gather(x, std::move(idx), inner, shape);
   });
   m.def("scatter_add", [](const Var& x, const py::array& index, std::int64_t inner, const Shape& shape) {
-    const std::int64_t blocks = check_inner(inner, numel(shape), "scatter_add");
-    Index idx = index_from(index, blocks, "scatter_add");
-    if (x.data().size() != static_cast<std::int64_t>(idx->size()) * inner)
-      throw py::value_error("scatter_add: " + std::to_string(x.data().size()) + " values for " +
-                            std::to_string(idx->size()) + " blocks of " + std::to_string(inner));
+    Index idx = index_from(index, "scatter_add");
     py::gil_scoped_release release;
     return scatter_add(x, std::move(idx), inner, shape);
   });
-  m.def("cumsum", [](const Var& x, std::int64_t axis, bool reverse) {
-    if (axis < 0 || axis >= x.ndim()) throw py::index_error("cumsum: axis out of range");
-    py::gil_scoped_release release;
-    return cumsum(x, axis, reverse);
-  }, py::arg("x"), py::arg("axis"), py::arg("reverse") = false);
-  m.def("cumprod", [](const Var& x, std::int64_t axis) {
-    if (axis < 0 || axis >= x.ndim()) throw py::index_error("cumprod: axis out of range");
-    py::gil_scoped_release release;
-    return cumprod(x, axis);
-  });
+  m.def("cumsum", [](const Var& x, std::int64_t axis, bool reverse) { return cumsum(x, axis, reverse); },
+        py::arg("x"), py::arg("axis"), py::arg("reverse") = false, G());
+  m.def("cumprod", [](const Var& x, std::int64_t axis) { return cumprod(x, axis); }, G());
   m.def("watch", &watch);
   m.def("custom", [](py::object impl, const std::vector<Var>& in, const Var& out) {
     return custom(std::make_shared<PyCustomRule>(std::move(impl)), in, out.data());
@@ -394,15 +365,25 @@ PYBIND11_MODULE(_core, m) {
     return r.tape && on_tape(v, *r.tape);
   });
 
-  m.def("enter", [] {
-    Recorder& r = recorder();
-    if (!r.tape) r.tape = std::make_shared<Tape>(Tape{next_tape_id++, {}});
-    ++r.depth;
-    return py::make_tuple(r.tape, r.depth);
+  m.def("enter", [](const std::string& name) {
+    auto tape = enter_transform(name);
+    return py::make_tuple(tape, recorder().depth);
   });
-  m.def("exit", [] {
-    Recorder& r = recorder();
-    if (r.depth > 0 && --r.depth == 0) r.tape.reset();
+  m.def("exit", &exit_transform);
+  m.def("escaped", [](const Var& v) -> py::object {
+    const char* origin = escaped_from(v);
+    return origin ? py::object(py::str(origin)) : py::object(py::none());
+  });
+  m.def("check_escaped", [](const Var& v) {
+    if (const char* origin = escaped_from(v)) raise_escaped(origin);
+  });
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const Escaped& e) {
+      const py::object cls = py::module_::import("wirtinger.errors").attr("UnexpectedTracerError");
+      PyErr_SetString(cls.ptr(), e.what());
+    }
   });
   m.def("depth", [] { return recorder().depth; });
   m.def("set_recording", [](bool enabled) {
@@ -453,7 +434,18 @@ PYBIND11_MODULE(_core, m) {
         }
         return out;
       }, py::arg("inputs"), py::arg("requests"), py::arg("numpy") = false);
-  m.def("batch_plan", [](const Program& p) { return std::make_shared<batch::Plan>(batch::compile(p)); }, G());
+  // kinds: per program input, "differentiated", "mapped" or "shared", in that order.
+  m.def("batch_plan", [](const Program& p, const std::vector<std::string>& kinds) {
+    std::vector<batch::InputKind> ks;
+    for (const auto& k : kinds) {
+      if (k == "differentiated") ks.push_back(batch::InputKind::Differentiated);
+      else if (k == "mapped") ks.push_back(batch::InputKind::Mapped);
+      else if (k == "shared") ks.push_back(batch::InputKind::Shared);
+      else throw std::invalid_argument("batched Jacobian: unknown input kind " + k);
+    }
+    py::gil_scoped_release release;
+    return std::make_shared<batch::Plan>(batch::compile(p, ks));
+  });
   m.def("make_program", [](const Tape& t, const std::vector<Var>& inputs, const std::vector<Var>& outputs) {
     return std::make_shared<Program>(make_program(t, inputs, outputs));
   }, G());

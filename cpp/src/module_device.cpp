@@ -95,12 +95,15 @@ py::array to_numpy(const DeviceArray& a) {
 }
 
 // The plan run by the CUDA kernels over inputs on one GPU; results stay there.
+// The inputs with a batch axis are on the GPU; the shared ones (which follow
+// them among the program's inputs) on the host, where their steps are evaluated.
 std::vector<DeviceArray> run_cuda(const batch::Plan& plan, const std::vector<DeviceArray>& inputs,
-                                  const py::list& requests) {
+                                  const std::vector<Var>& shared, const py::list& requests) {
   const auto reqs = batch_requests(requests);
   std::vector<Shape> shapes;
   std::vector<DType> dtypes;
   std::vector<const void*> srcs;
+  std::vector<Tensor> host(inputs.size());
   int device = -1;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const auto& x = inputs[i];
@@ -110,7 +113,12 @@ std::vector<DeviceArray> run_cuda(const batch::Plan& plan, const std::vector<Dev
     device = x.device.device_id;
     shapes.push_back(x.shape), dtypes.push_back(x.dtype), srcs.push_back(x.data.get());
   }
+  for (const auto& v : shared) {
+    shapes.push_back(v.shape()), dtypes.push_back(v.dtype()), srcs.push_back(nullptr);
+    host.push_back(v.data());
+  }
   const std::int64_t batch = batch::check_inputs(plan, shapes, dtypes);
+  const auto consts = batch::call_consts(plan, host);
   std::vector<DeviceArray> outs;
   std::vector<void*> dsts;
   for (const auto& r : reqs) {
@@ -129,7 +137,7 @@ std::vector<DeviceArray> run_cuda(const batch::Plan& plan, const std::vector<Dev
   L.code = plan.code.data(), L.ncode = static_cast<std::int32_t>(plan.code.size());
   L.slots = plan.slots.data(), L.nslots = static_cast<std::int32_t>(plan.slots.size());
   L.index = plan.index.data(), L.nindex = static_cast<std::int64_t>(plan.index.size());
-  L.consts = plan.consts.data(), L.nconsts = static_cast<std::int64_t>(plan.consts.size());
+  L.consts = consts.data(), L.nconsts = static_cast<std::int64_t>(consts.size());
   L.N = plan.N, L.scratch = plan.scratch, L.workspace = plan.workspace;
   L.inputs = ins.data(), L.ninputs = static_cast<std::int32_t>(ins.size());
   L.writes = ws.data(), L.nwrites = static_cast<std::int32_t>(ws.size());

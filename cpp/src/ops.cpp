@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <numeric>
+#include <set>
 #include <string>
 
 namespace wirtinger::engine {
@@ -39,15 +41,60 @@ const char* prim_name(Prim p) {
   return "?";
 }
 
+std::shared_ptr<Tape> enter_transform(const std::string& name) {
+  // Names are few (one per transform) and must outlive the values that point at them.
+  static std::mutex mutex;
+  static auto* names = new std::set<std::string>;
+  const char* interned;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    interned = names->insert(name).first->c_str();
+  }
+  static std::atomic<std::uint64_t> next_id{1};
+  Recorder& r = recorder();
+  if (!r.tape) r.tape = std::make_shared<Tape>(Tape{next_id++, {}});
+  ++r.depth;
+  r.frames.push_back(interned);
+  return r.tape;
+}
+
+void exit_transform() {
+  Recorder& r = recorder();
+  if (r.depth == 0) return;
+  r.frames.pop_back();
+  if (--r.depth == 0) r.tape.reset();
+}
+
+const char* escaped_from(const Var& v) {
+  if (!v || v.p->tape == 0) return nullptr;
+  const Recorder& r = recorder();
+  if (r.tape && v.p->tape == r.tape->id) return nullptr;
+  for (auto id : r.sweeping)
+    if (v.p->tape == id) return nullptr;
+  return v.p->origin ? v.p->origin : "a transform";
+}
+
+[[noreturn]] void raise_escaped(const char* origin) {
+  const std::string t(origin);
+  throw Escaped("a value created inside " + t + " was used after " + t + " returned: it escaped the transform "
+                "(through a global, a list, a closure or an attribute), and the derivative it was part of is gone. "
+                "Return it from the function instead (with has_aux=True for values besides the result), or compute "
+                "it outside the transform");
+}
+
 Var record(Node node, Tensor out) {
   Var v(std::move(out));
   Recorder& r = recorder();
-  if (!r.tape || !r.enabled) return v;
+  if (!r.enabled) return v;  // a sweep's own arithmetic, which records nothing
   bool any = false;
-  for (const auto& x : node.in) any = any || on_tape(x, *r.tape);
+  for (const auto& x : node.in) {
+    if (const char* origin = escaped_from(x)) raise_escaped(origin);
+    any = any || (r.tape && on_tape(x, *r.tape));
+  }
   if (!any) return v;
   v.p->node = static_cast<std::int64_t>(r.tape->nodes.size());
   v.p->tape = r.tape->id;
+  v.p->origin = r.frames.empty() ? nullptr : r.frames.back();
   node.out = v;
   r.tape->nodes.push_back(std::move(node));
   return v;
@@ -56,15 +103,73 @@ Var record(Node node, Tensor out) {
 Var watch(const Var& x) {
   Recorder& r = recorder();
   if (!r.tape) throw std::logic_error("watch: no transform is active");
+  if (const char* origin = escaped_from(x)) raise_escaped(origin);
   Var v(x.data());
   Node n{Prim::Watch};
   if (on_tape(x, *r.tape)) n.in.push_back(x);
   v.p->node = static_cast<std::int64_t>(r.tape->nodes.size());
   v.p->tape = r.tape->id;
+  v.p->origin = r.frames.empty() ? nullptr : r.frames.back();
   n.out = v;
   r.tape->nodes.push_back(std::move(n));
   return v;
 }
+
+// ---------------------------------------------------------------- argument checks
+// The package checks what users pass before it gets here; these checks keep a
+// wrong shape, axis or slice from reading or writing memory an array does not
+// own, whoever the caller is.
+namespace {
+
+[[noreturn]] void bad(const char* op, const std::string& what) {
+  throw std::invalid_argument(std::string(op) + ": " + what);
+}
+
+void check_axes(const std::vector<std::int64_t>& axes, int ndim, bool permutation, const char* op) {
+  std::vector<bool> seen(static_cast<std::size_t>(ndim), false);
+  for (auto a : axes) {
+    if (a < 0 || a >= ndim) bad(op, "axis " + std::to_string(a) + " is out of range for " + std::to_string(ndim) + " dimensions");
+    if (seen[static_cast<std::size_t>(a)]) bad(op, "repeated axis " + std::to_string(a));
+    seen[static_cast<std::size_t>(a)] = true;
+  }
+  if (permutation && axes.size() != static_cast<std::size_t>(ndim))
+    bad(op, "axes do not permute " + std::to_string(ndim) + " dimensions");
+}
+
+// Every index start + k·step, k < count, along every axis lies in [0, extent).
+void check_slice(const Shape& extent, const std::vector<std::int64_t>& start, const std::vector<std::int64_t>& step,
+                 const Shape& count, const char* op) {
+  const std::size_t r = extent.size();
+  if (start.size() != r || step.size() != r || count.size() != r)
+    bad(op, "start, step and count need one entry per axis of " + shape_str(extent));
+  for (std::size_t d = 0; d < r; ++d) {
+    if (count[d] < 0) bad(op, "negative count in " + shape_str(count));
+    if (count[d] == 0) continue;
+    std::int64_t last = 0;
+    if (start[d] < 0 || start[d] >= extent[d] || __builtin_mul_overflow(count[d] - 1, step[d], &last) ||
+        __builtin_add_overflow(start[d], last, &last) || last < 0 || last >= extent[d])
+      bad(op, "slice of " + std::to_string(count[d]) + " elements from " + std::to_string(start[d]) + " by " +
+                  std::to_string(step[d]) + " leaves axis " + std::to_string(d) + " of extent " +
+                  std::to_string(extent[d]));
+  }
+}
+
+// x seen as blocks of `inner` elements; every index addresses one of them.
+void check_blocks(const Shape& whole, const std::vector<std::int64_t>& index, std::int64_t inner, std::int64_t items,
+                  const char* op) {
+  const std::int64_t size = numel(whole);
+  if (inner < 1 || size % inner != 0)
+    bad(op, "block size " + std::to_string(inner) + " does not divide " + std::to_string(size));
+  if (items != static_cast<std::int64_t>(index.size()) * inner)
+    bad(op, std::to_string(items) + " elements for " + std::to_string(index.size()) + " blocks of " +
+                std::to_string(inner));
+  const std::int64_t blocks = size / inner;
+  for (auto i : index)
+    if (i < 0 || i >= blocks)
+      bad(op, "index " + std::to_string(i) + " is out of bounds for " + std::to_string(blocks) + " blocks");
+}
+
+}  // namespace
 
 // ---------------------------------------------------------------- operations
 Var constant(Tensor t) { return Var(std::move(t)); }
@@ -99,6 +204,7 @@ Var cast(const Var& x, DType to) {
 
 Var broadcast_to(const Var& x, const Shape& shape) {
   if (x.shape() == shape) return x;
+  checked_numel(shape, x.dtype(), "broadcast_to");
   const Shape s = broadcast_shapes(x.shape(), shape, "broadcast_to");
   if (s != shape)
     throw std::invalid_argument("broadcast_to: cannot broadcast shape " + shape_str(x.shape()) + " to " +
@@ -119,18 +225,17 @@ Var sum_to_shape(const Var& x, const Shape& shape) {
 
 Var reshape(const Var& x, const Shape& shape) {
   if (x.shape() == shape) return x;
-  if (numel(shape) != x.data().size())
-    throw std::invalid_argument("reshape: cannot reshape an array of shape " + shape_str(x.shape()) + " into shape " +
-                                shape_str(shape));
+  Tensor out = x.data().reshaped(shape);
   Node n{Prim::Reshape, 0, {x}};
   n.shape = shape;
-  return record(std::move(n), x.data().reshaped(shape));
+  return record(std::move(n), std::move(out));
 }
 
 Var transpose(const Var& x, const std::vector<std::int64_t>& perm) {
   bool identity = true;
   for (std::size_t i = 0; i < perm.size(); ++i) identity = identity && perm[i] == static_cast<std::int64_t>(i);
   if (identity) return x;
+  check_axes(perm, x.ndim(), true, "transpose");
   Node n{Prim::Transpose, 0, {x}};
   n.ints = perm;
   return record(std::move(n), engine::transpose(x.data(), perm));
@@ -138,6 +243,7 @@ Var transpose(const Var& x, const std::vector<std::int64_t>& perm) {
 
 Var sum(const Var& x, const std::vector<std::int64_t>& axes) {
   if (axes.empty()) return x;
+  check_axes(axes, x.ndim(), false, "sum");
   Node n{Prim::Sum, 0, {x}};
   n.ints = axes;
   return record(std::move(n), reduce_sum(x.data(), axes));
@@ -145,6 +251,7 @@ Var sum(const Var& x, const std::vector<std::int64_t>& axes) {
 
 Var prod(const Var& x, const std::vector<std::int64_t>& axes) {
   if (axes.empty()) return x;
+  check_axes(axes, x.ndim(), false, "prod");
   Node n{Prim::Prod, 0, {x}};
   n.ints = axes;
   return record(std::move(n), reduce_prod(x.data(), axes));
@@ -152,6 +259,7 @@ Var prod(const Var& x, const std::vector<std::int64_t>& axes) {
 
 Var slice(const Var& x, const std::vector<std::int64_t>& start, const std::vector<std::int64_t>& step,
           const Shape& count) {
+  check_slice(x.shape(), start, step, count, "getitem");
   Node n{Prim::Slice, 0, {x}};
   n.ints = start;
   n.ints2 = step;
@@ -161,6 +269,8 @@ Var slice(const Var& x, const std::vector<std::int64_t>& start, const std::vecto
 
 Var slice_scatter(const Var& x, const Shape& shape, const std::vector<std::int64_t>& start,
                   const std::vector<std::int64_t>& step) {
+  checked_numel(shape, x.dtype(), "slice_scatter");
+  check_slice(shape, start, step, x.shape(), "slice_scatter");
   Node n{Prim::SliceScatter, 0, {x}};
   n.ints = start;
   n.ints2 = step;
@@ -171,7 +281,22 @@ Var slice_scatter(const Var& x, const Shape& shape, const std::vector<std::int64
 Var concat(const std::vector<Var>& xs, std::int64_t axis) {
   if (xs.empty()) throw std::invalid_argument("concatenate: need at least one array");
   DType d = xs[0].dtype();
-  for (const auto& x : xs) d = promote(d, x.dtype());
+  const Shape& first = xs[0].shape();
+  if (axis < 0 || axis >= static_cast<std::int64_t>(first.size()))
+    bad("concatenate", "axis " + std::to_string(axis) + " is out of range for " + std::to_string(first.size()) +
+                           " dimensions");
+  Shape total = first;
+  total[axis] = 0;
+  for (const auto& x : xs) {
+    d = promote(d, x.dtype());
+    const Shape& s = x.shape();
+    bool same = s.size() == first.size();
+    for (std::size_t i = 0; same && i < s.size(); ++i) same = static_cast<std::int64_t>(i) == axis || s[i] == first[i];
+    if (!same) bad("concatenate", "shapes " + shape_str(first) + " and " + shape_str(s) + " differ off axis " +
+                                      std::to_string(axis));
+    total[axis] += s[axis];
+  }
+  checked_numel(total, d, "concatenate");
   Node n{Prim::Concat};
   std::vector<Tensor> ts;
   for (const auto& x : xs) {
@@ -227,6 +352,7 @@ Var matmul(const Var& a, const Var& b) {
 }
 
 Var gather(const Var& x, Index index, std::int64_t inner, const Shape& shape) {
+  check_blocks(x.shape(), *index, inner, checked_numel(shape, x.dtype(), "gather"), "gather");
   Node n{Prim::Gather, 0, {x}};
   n.ints = {inner};
   n.shape = shape;
@@ -236,6 +362,8 @@ Var gather(const Var& x, Index index, std::int64_t inner, const Shape& shape) {
 }
 
 Var scatter_add(const Var& x, Index index, std::int64_t inner, const Shape& shape) {
+  checked_numel(shape, x.dtype(), "scatter_add");
+  check_blocks(shape, *index, inner, x.data().size(), "scatter_add");
   Node n{Prim::ScatterAdd, 0, {x}};
   n.ints = {inner};
   n.shape = shape;
@@ -245,12 +373,14 @@ Var scatter_add(const Var& x, Index index, std::int64_t inner, const Shape& shap
 }
 
 Var cumsum(const Var& x, std::int64_t axis, bool reverse) {
+  check_axes({axis}, x.ndim(), false, "cumsum");
   Node n{Prim::Cumsum, 0, {x}};
   n.ints = {axis, reverse ? 1 : 0};
   return record(std::move(n), engine::cumsum(x.data(), axis, reverse));
 }
 
 Var cumprod(const Var& x, std::int64_t axis) {
+  check_axes({axis}, x.ndim(), false, "cumprod");
   Node n{Prim::Cumprod, 0, {x}};
   n.ints = {axis};
   return record(std::move(n), engine::cumprod(x.data(), axis));
@@ -310,6 +440,14 @@ Var pow_d_db(const Var& a, const Var& out) {
 
 // ---------------------------------------------------------------- derivative rules
 namespace {
+
+// Marks a tape as being swept while the guard lives (see Recorder::sweeping).
+struct SweepGuard {
+  explicit SweepGuard(const Tape& t) { recorder().sweeping.push_back(t.id); }
+  ~SweepGuard() { recorder().sweeping.pop_back(); }
+  SweepGuard(const SweepGuard&) = delete;
+  SweepGuard& operator=(const SweepGuard&) = delete;
+};
 
 // The Wirtinger-pair derivation of rules.hpp, over Var (nested differentiation).
 template <class Rule> Var unary_jvp_var(const Var& x, const Var& out, const Var& t) {
@@ -593,6 +731,7 @@ void accumulate(Var& slot, const Var& c) { slot = slot ? slot + c : c; }
 std::vector<Var> jvp_sweep(Tape& tape, const std::vector<Var>& inputs, const std::vector<Var>& tangents,
                            const std::vector<Var>& outputs, bool record) {
   RecordingGuard guard(record && recorder().tape.get() == &tape);
+  const SweepGuard sweeping(tape);
   const bool recording = recorder().enabled && record;
   std::int64_t start = static_cast<std::int64_t>(tape.nodes.size());
   for (const auto& x : inputs)
@@ -644,6 +783,7 @@ std::vector<Var> jvp_sweep(Tape& tape, const std::vector<Var>& inputs, const std
 std::vector<Var> vjp_sweep(Tape& tape, const std::vector<Var>& outputs, const std::vector<Var>& cts,
                            const std::vector<Var>& inputs, bool record) {
   RecordingGuard guard(record && recorder().tape.get() == &tape);
+  const SweepGuard sweeping(tape);
   const bool recording = recorder().enabled && record;
   std::int64_t start = static_cast<std::int64_t>(tape.nodes.size()), end = 0;
   for (const auto& x : inputs)

@@ -135,8 +135,11 @@ Program make_program(const Tape& tape, const std::vector<Var>& inputs, const std
       s.src.push_back(src);
       if (src >= 0) x = Var();
     }
-    // A watch of a constant keeps its value; every other output is recomputed.
-    if (!(s.node.prim == Prim::Watch && s.node.in.empty() && !is_input[static_cast<std::size_t>(k)]))
+    // A watch of a constant keeps its value (as a constant: the traced value
+    // belongs to the trace's tape); every other output is recomputed.
+    if (s.node.prim == Prim::Watch && s.node.in.empty() && !is_input[static_cast<std::size_t>(k)])
+      s.node.out = Var(s.node.out.data());
+    else
       s.node.out = Var();
     p.steps.push_back(std::move(s));
   }

@@ -40,12 +40,17 @@ inline const char* dtype_name(DType d) {
   }
 }
 
+// The element count of a shape some array already has (so it cannot overflow).
 inline std::int64_t numel(const Shape& s) {
   std::int64_t n = 1;
   for (auto d : s) n *= d;
   return n;
 }
 std::string shape_str(const Shape& s);
+// The element count of a shape an array is about to take, after the checks
+// NumPy makes (no negative extent, a byte size that fits in 2**63 - 1), which
+// throw std::invalid_argument naming op. Every Tensor's shape has passed them.
+std::int64_t checked_numel(const Shape& s, DType d, const char* op);
 
 // Calls f with a value of the C++ scalar type of d, for generic lambdas.
 template <class F> decltype(auto) dispatch(DType d, F&& f) {
@@ -77,7 +82,7 @@ struct Tensor {
   void* raw() const { return buffer.get(); }
   template <class T> T* data() const { return static_cast<T*>(buffer.get()); }
   // Same buffer, another shape of the same size.
-  Tensor reshaped(Shape s) const { return Tensor{dtype, std::move(s), buffer}; }
+  Tensor reshaped(Shape s) const;
 };
 
 // Shapes, broadcasting and axes, with errors that name the operation.

@@ -20,7 +20,7 @@ from ._conventions import convention, get_convention, set_convention  # noqa: E4
 from .checkpoint import checkpoint  # noqa: E402
 from .custom import custom_jvp, custom_vjp, defwirtinger  # noqa: E402
 from .device import DeviceArray, device_put  # noqa: E402
-from .errors import ConcretizationError, CudaError, NonHolomorphicError  # noqa: E402
+from .errors import ConcretizationError, CudaError, NonHolomorphicError, UnexpectedTracerError  # noqa: E402
 from .jit import jit  # noqa: E402
 from .testing import check_grads  # noqa: E402
 from .transforms import (Wirtinger, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, real_jacobian,  # noqa: E402
@@ -46,5 +46,5 @@ __all__ = [
     "Array", "ConcretizationError", "CudaError", "DeviceArray", "NonHolomorphicError", "Wirtinger", "check_grads",
     "checkpoint", "convention", "cuda_available", "custom_jvp", "custom_vjp", "defwirtinger", "device_put", "get_convention",
     "grad", "hessian", "hvp", "jacfwd", "jit", "jacobian", "jacrev", "jvp", "numpy", "primitive_names", "real_jacobian",
-    "set_convention", "value_and_grad", "vjp", "vmap", "wirtinger",
+    "set_convention", "UnexpectedTracerError", "value_and_grad", "vjp", "vmap", "wirtinger",
 ]

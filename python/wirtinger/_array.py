@@ -150,10 +150,21 @@ def to_var(x, dtype=None):
     return _core.from_numpy(np.asarray(arr, dtype=dtype, order="C"))
 
 
+def alive(v):
+    """v, after checking that it has not escaped the transform that made it
+    (UnexpectedTracerError)."""
+    if type(v) is Batched:
+        _batching.check_live(v)
+    else:
+        _core.check_escaped(v)
+    return v
+
+
 def concrete(x):
     """The current NumPy value of x, without its derivative, for decisions that depend
     on it (ConcretizationError for a value traced by jit)."""
     if isinstance(x, (Array, Mask)):
+        alive(x._v)
         if _traced(x):
             raise _concretization("reading the value", _is_batched(x))
         return np.asarray(x) if isinstance(x, Mask) else x._v.numpy()
@@ -166,7 +177,7 @@ def value_of(x):
     value (vmap) has none: primitives that read values declare a batching rule
     (``_custom.over_leading_axes``) that calls them on the physical values."""
     if isinstance(x, Array):
-        return x._v.numpy()
+        return alive(x._v).numpy()
     return np.asarray(x)
 
 
@@ -237,11 +248,16 @@ class Array:
             yield self[i]
 
     def __repr__(self):
-        if type(self._v) is Batched:
+        v = self._v
+        if type(v) is Batched:
             return f"wirtinger.Array(<batched by vmap>, shape={self.shape}, dtype={self.dtype})"
+        origin = _core.escaped(v)
+        if origin is not None:
+            return f"wirtinger.Array(<escaped from {origin}>, shape={self.shape}, dtype={self.dtype})"
         return f"wirtinger.Array({np.array2string(np.asarray(self._v.numpy()), separator=', ')}, dtype={self.dtype})"
 
     def __array__(self, dtype=None, copy=None):
+        alive(self._v)
         if type(self._v) is Batched:
             raise _concretization("converting to a NumPy array", batched=True)
         if _batching.is_tracked(self._v):
@@ -265,6 +281,7 @@ class Array:
         return int(self._concrete("int()"))
 
     def _concrete(self, what):
+        alive(self._v)
         if _traced(self):
             raise _concretization(what, _is_batched(self))
         return self._v.numpy()
@@ -471,12 +488,14 @@ class Mask:
     dtype = np.dtype(bool)
 
     def __array__(self, dtype=None, copy=None):
+        alive(self._v)
         if _traced(self):
             raise _concretization("converting a comparison to a NumPy array", _is_batched(self))
         out = np.asarray(self._v.numpy()) != 0
         return out if dtype is None else out.astype(dtype)
 
     def __bool__(self):
+        alive(self._v)
         if _traced(self):
             raise _concretization("bool() of a comparison", _is_batched(self))
         return bool(np.asarray(self._v.numpy()) != 0)

@@ -15,13 +15,14 @@ use the generic path and this one respectively.
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import threading
 
 import numpy as np
 
 from . import _batching, _core
-from ._array import Array, SUPPORTED_DTYPES, _trace, complex_of, real_of, result_dtype, to_var, value_of
+from ._array import Array, SUPPORTED_DTYPES, WeakArray, _trace, complex_of, real_of, result_dtype, to_var, value_of
 from ._batching import Batched
 from ._tree import flatten, unflatten
 from .errors import ConcretizationError
@@ -43,6 +44,9 @@ def enabled():
     return not getattr(_state, "off", 0)
 
 
+_CACHE_SIZE = 64  # plans kept per Jacobian function, as jit keeps programs
+
+
 class Spec:
     """What a Jacobian transform was asked for (set by transforms._jacobian)."""
 
@@ -56,7 +60,17 @@ class Spec:
         self.f, self.argnums, self.tuple_argnums = f, argnums, tuple_argnums
         self.has_aux, self.holomorphic, self.form, self.name = has_aux, holomorphic, form, name
         self.rtol, self.atol = rtol, atol
-        self.plans = {}  # per-sample signature -> _Plan, or None where the plan cannot express f
+        # signature -> _Plan, or None where the plan cannot express f; least recently used first
+        self.plans = collections.OrderedDict()
+
+    def plan(self, key, make):
+        hit = key in self.plans
+        if not hit:
+            self.plans[key] = make()
+            while len(self.plans) > _CACHE_SIZE:
+                self.plans.popitem(last=False)
+        self.plans.move_to_end(key)
+        return self.plans[key]
 
 
 class _Plan:
@@ -68,14 +82,130 @@ def _plain(x):
         isinstance(x, Array) and type(x._v) is not Batched)
 
 
-def _static_key(x):
-    from .jit import _static_key as key
-    return key(x, "an argument")
-
-
 def spec_of(fun):
     spec = getattr(fun, "_batch_jacobian", None)
     return spec if spec is not None and spec.owner is fun else None
+
+
+class _Layout:
+    """A call's arguments as the plan's inputs, in the plan's order: the
+    differentiated arguments (in argnums order) and the other mapped ones, each
+    with its batch axis first; then the leaves the samples share (the float and
+    complex arrays and numbers of the arguments vmap does not map, such as a
+    network's weights), which are inputs of the plan, not constants baked into
+    it, so that new values need no new plan. Other leaves (ints, strings,
+    integer index arrays) are static: part of the plan's key, by value, as jit
+    keys them."""
+
+    __slots__ = ("args", "diff", "mapped", "unmapped", "key")
+
+    @classmethod
+    def of(cls, spec, args, in_axes):
+        """The layout, or None where the generic path must run."""
+        if not args:
+            return None
+        argnums = [i % len(args) for i in spec.argnums]
+        if len(set(argnums)) != len(argnums) or any(not -len(args) <= i < len(args) for i in spec.argnums):
+            return None
+        self = cls()
+        self.args, self.diff, self.mapped, self.unmapped = list(args), [], [], []
+        keys = []
+        for i in argnums:
+            x = _batch_first(args[i], _axis(in_axes, i))
+            if x is None:
+                return None
+            self.diff.append((i, x))
+        for i, a in enumerate(args):
+            axis = _axis(in_axes, i)
+            if i in argnums:
+                continue
+            if axis is not None:
+                x = _batch_first(a, axis)
+                if x is None:
+                    return None
+                self.mapped.append((i, x))
+                continue
+            leaves, tree = flatten(a)
+            specs = []
+            for x in leaves:
+                if isinstance(x, Array) and type(x._v) is Batched:
+                    return None
+                s = _leaf_spec(x, f"argument {i}")
+                if s is None:
+                    return None
+                specs.append(s)
+            self.unmapped.append((i, tree, leaves, specs))
+            keys.append((i, tree, tuple(s[1] for s in specs)))
+        keys.insert(0, tuple((tuple(x.shape[1:]), np.dtype(x.dtype).str) for _, x in self.diff + self.mapped))
+        self.key = tuple(keys)
+        return self
+
+    def kinds(self):
+        return (["differentiated"] * len(self.diff) + ["mapped"] * len(self.mapped)
+                + ["shared"] * sum(s[0] == _SHARED for _, _, _, specs in self.unmapped for s in specs))
+
+    def batched(self):
+        """The values with a batch axis, in the plan's order."""
+        return [x for _, x in self.diff + self.mapped]
+
+    def shared(self):
+        """The values the samples share, in the plan's order."""
+        return [x for _, _, leaves, specs in self.unmapped for x, s in zip(leaves, specs) if s[0] == _SHARED]
+
+    def shared_dtypes(self):
+        return [s[2] for _, _, _, specs in self.unmapped for s in specs if s[0] == _SHARED]
+
+    def call(self, inputs, weak=False):
+        """The arguments with the plan's inputs replaced by ``inputs`` (in the plan's
+        order); with weak, shared Python numbers become weakly typed arrays, as jit's
+        traced arguments are."""
+        args = list(self.args)
+        it = iter(inputs)
+        for i, _ in self.diff + self.mapped:
+            args[i] = next(it)
+        for i, tree, leaves, specs in self.unmapped:
+            new = []
+            for x, s in zip(leaves, specs):
+                if s[0] != _SHARED:
+                    new.append(x)
+                    continue
+                v = next(it)
+                new.append(WeakArray(v._v) if weak and s[3] and isinstance(v, Array) else v)
+            args[i] = unflatten(tree, new)
+        return args
+
+
+_SHARED, _STATIC = "shared", "static"
+
+
+def _axis(in_axes, i):
+    return in_axes[i] if isinstance(in_axes, tuple) else in_axes
+
+
+def _batch_first(a, axis):
+    """A mapped float or complex array with its batch axis first, or None."""
+    if not isinstance(axis, (int, np.integer)) or not _plain(a):
+        return None
+    if isinstance(a, Array):
+        if a.dtype not in SUPPORTED_DTYPES:
+            return None
+        from . import numpy as wnp
+        return wnp.moveaxis(a, axis, 0) if axis % a.ndim else a
+    arr = np.asarray(a)
+    if arr.dtype.kind not in "fc" or result_dtype(arr) not in SUPPORTED_DTYPES:
+        return None
+    return np.ascontiguousarray(np.moveaxis(arr, axis, 0), dtype=result_dtype(arr))
+
+
+def _leaf_spec(x, where):
+    """(kind, key, dtype, weak) of a leaf of an unmapped argument, as jit keys its
+    arguments; None for a leaf that has no key (unhashable)."""
+    from .jit import _ARRAY, _leaf_spec as spec
+    try:
+        kind, key, dtype, weak = spec(x, where)
+    except TypeError:
+        return None
+    return (_SHARED if kind == _ARRAY else _STATIC), key, dtype, weak
 
 
 def try_jacobians(jac_fn, spec, args, in_axes, n, level, numpy_out=False):
@@ -85,64 +215,42 @@ def try_jacobians(jac_fn, spec, args, in_axes, n, level, numpy_out=False):
     buffers the plan wrote, without a copy)."""
     if spec.has_aux or spec.form not in ("auto", "pair") or not enabled():
         return None
-    argnums = [i % len(args) for i in spec.argnums] if args else []
-    if len(set(argnums)) != len(argnums) or any(not -len(args) <= i < len(args) for i in spec.argnums):
+    layout = _Layout.of(spec, args, in_axes)
+    if layout is None:
         return None
-    phys, statics = [], []
-    for i, a in enumerate(args):
-        axis = in_axes[i] if isinstance(in_axes, tuple) else in_axes
-        if i in argnums:
-            if not isinstance(axis, (int, np.integer)) or not _plain(a):
-                return None
-            phys.append((i, a, int(axis)))
-        else:
-            if axis is not None or isinstance(a, Array):
-                return None
-            try:
-                statics.append((i, _static_key(a)))
-            except TypeError:
-                return None
-    inputs = []
-    for i, a, axis in phys:
-        if isinstance(a, Array):
-            if a.dtype not in SUPPORTED_DTYPES:
-                return None
-            from . import numpy as wnp
-            x = wnp.moveaxis(a, axis, 0) if axis % a.ndim else a
-        else:
-            arr = np.asarray(a)
-            dtype = result_dtype(arr)
-            if arr.dtype.kind not in "fc" or dtype not in SUPPORTED_DTYPES:
-                return None
-            x = np.ascontiguousarray(np.moveaxis(arr, axis, 0), dtype=dtype)
-        inputs.append(x)
-    key = (tuple((tuple(x.shape[1:]), np.dtype(x.dtype).str) for x in inputs), tuple(statics))
-    if key not in spec.plans:
-        spec.plans[key] = _compile(spec, args, argnums, [np.ascontiguousarray(np.asarray(value_of(x))[0]) for x in inputs])
-    compiled = spec.plans[key]
+    batched, shared = layout.batched(), layout.shared()
+    compiled = spec.plan(layout.key, lambda: _compile(spec, layout, [_sample(x, n) for x in batched]))
     if compiled is None:
         return None
-    if any(isinstance(x, Array) for x in inputs):
-        flat = _recorded(jac_fn, spec, compiled, args, argnums, inputs, n, level)
+    if any(isinstance(x, Array) for x in batched + shared):
+        flat = _recorded(jac_fn, spec, compiled, layout, n, level)
     elif numpy_out:
-        return unflatten(_result_tree(spec, compiled), _run(spec, compiled, inputs, n, level, numpy=True)), True
+        return unflatten(_result_tree(spec, compiled), _run(spec, compiled, layout, batched, shared, level,
+                                                            numpy=True)), True
     else:
-        flat = _run(spec, compiled, inputs, n, level)
-    return unflatten(_result_tree(spec, compiled), [Array(Batched(x._v if isinstance(x, Array) else x, n, level)) for x in flat]), False
+        flat = _run(spec, compiled, layout, batched, shared, level)
+    return unflatten(_result_tree(spec, compiled), [Array(Batched(x._v if isinstance(x, Array) else x, n, level))
+                                                     for x in flat]), False
 
 
+def _sample(x, n):
+    """One sample of a batch (a host array), to trace at: the plan depends on
+    shapes and dtypes only, so an empty batch traces at zeros."""
+    if n == 0:
+        return np.zeros(tuple(x.shape[1:]), np.dtype(x.dtype))
+    return np.array(np.asarray(value_of(x))[0], order="C")
 
-def _compile(spec, args, argnums, samples):
-    """The per-sample plan of spec.f traced at one sample (host arrays), or None."""
+
+def _compile(spec, layout, samples):
+    """The per-sample plan of spec.f traced at one sample of each batched input
+    (host arrays) and the call's shared values, or None."""
     from .transforms import _Frame
     with _Frame("jit") as frame:
-        watched = [_batching.watch(to_var(s)) for s in samples]
-        call = list(args)
-        for i, v in zip(argnums, watched):
-            call[i] = Array(v)
+        shared = [to_var(x, dtype) for x, dtype in zip(layout.shared(), layout.shared_dtypes())]
+        watched = [_batching.watch(to_var(s)) for s in samples] + [_batching.watch(v) for v in shared]
         _trace.depth = getattr(_trace, "depth", 0) + 1
         try:
-            out = spec.f(*call)
+            out = spec.f(*layout.call([Array(v) for v in watched], weak=True))
         except ConcretizationError:
             return None  # value-dependent Python control flow: not one program for every sample
         finally:
@@ -156,15 +264,15 @@ def _compile(spec, args, argnums, samples):
     if program.captures:
         return None
     try:
-        plan = _core.batch_plan(program)
+        plan = _core.batch_plan(program, layout.kinds())
     except _core.BatchUnsupported:
         return None
     c = _Plan()
     c.plan, c.out_tree = plan, out_tree
     c.out_shapes = [tuple(v.shape) for v in out_vars]
     c.out_dtypes = [np.dtype(v.dtype) for v in out_vars]
-    c.in_shapes = [tuple(s.shape) for s in samples]
-    c.in_dtypes = [np.dtype(s.dtype) for s in samples]
+    c.in_shapes = [tuple(s.shape) for s in samples[:len(layout.diff)]]
+    c.in_dtypes = [np.dtype(s.dtype) for s in samples[:len(layout.diff)]]
     return c
 
 
@@ -231,38 +339,44 @@ def _leaves(spec, arrays, layout):
     return flat
 
 
-def _run(spec, c, inputs, n, level, numpy=False):
+def _run(spec, c, layout, batched, shared, level, numpy=False):
     """The flat result leaves (engine values, or NumPy arrays; batch axis first),
     written by the plan in their final layout and dtype."""
-    reqs, layout = _requests(spec, c, level is not None)
-    arrays = c.plan([to_var(x) for x in inputs], reqs, numpy)
-    checked = {e[1] for e in layout if e[0] == "check"}
+    reqs, places = _requests(spec, c, level is not None)
+    inputs = [to_var(x) for x in batched] + [to_var(x, d) for x, d in zip(shared, layout.shared_dtypes())]
+    arrays = c.plan(inputs, reqs, numpy)
+    checked = {e[1] for e in places if e[0] == "check"}
     return _leaves(spec, [np.asarray(a if numpy else a.numpy()) if i in checked else a
-                          for i, a in enumerate(arrays)], layout)
+                          for i, a in enumerate(arrays)], places)
 
 
-def _recorded(jac_fn, spec, c, args, argnums, inputs, n, level):
+def _recorded(jac_fn, spec, c, layout, n, level):
     """As _run, for inputs on a tape (jit's trace, an enclosing transform): one
-    primitive whose rules differentiate the generic path, and whose replay runs
-    this one again."""
+    primitive over the plan's inputs, whose rules differentiate the generic
+    path, and whose replay runs this one again."""
     from ._custom import primitive
     from .custom import _Packing
 
-    values = [Array(v) for v in _run(spec, c, [np.asarray(value_of(x)) for x in inputs], n, level)]
+    nb = len(layout.diff) + len(layout.mapped)
+
+    def values(xs, level):
+        host = [np.asarray(value_of(x)) for x in xs]
+        return [Array(v) for v in _run(spec, c, layout, host[:nb], host[nb:], level)]
+
+    inputs = layout.batched() + layout.shared()
+    first = values(inputs, level)
     name = f"vmap({spec.name})"
+
     def tree(leaves):  # one leaf packs without a copy
         return leaves[0] if len(leaves) == 1 else tuple(leaves)
 
-    packing = _Packing(tree(values), name)
+    packing = _Packing(tree(first), name)
+    axes = tuple(0 if any(i == j for j, _ in layout.diff + layout.mapped) else None for i in range(len(layout.args)))
 
     def generic(*xs):
         from .vmap import vmap
-        call = list(args)
-        for i, x in zip(argnums, xs):
-            call[i] = x
-        axes = tuple(0 if i in argnums else None for i in range(len(args)))
         with generic_only():
-            out = vmap(jac_fn, in_axes=axes)(*call)
+            out = vmap(jac_fn, in_axes=axes)(*layout.call(xs))
         return packing.pack(tree(flatten(out)[0]))
 
     def jvp(ins, out, ts):
@@ -275,11 +389,10 @@ def _recorded(jac_fn, spec, c, args, argnums, inputs, n, level):
 
     def record(*xs, first=None):
         # A replay does not repeat the holomorphy check (as jit's other checks).
-        fresh = first if first is not None else [
-            Array(v) for v in _run(spec, c, [np.asarray(value_of(x)) for x in xs], n, None)]
+        fresh = first if first is not None else values(xs, None)
         return primitive(name, list(xs), packing.pack(tree(fresh)), jvp, vjp, record)
 
-    return list(flatten(packing.unpack(record(*inputs, first=values)))[0])
+    return list(flatten(packing.unpack(record(*inputs, first=first)))[0])
 
 
 # ---------------------------------------------------------------- on a GPU
@@ -300,50 +413,48 @@ def on_cuda(jac_fn, spec, args, in_axes, out_axes, kwargs, device):
                          f"got {'keyword arguments, ' if kwargs else ''}out_axes={out_axes!r}, "
                          f"has_aux={spec.has_aux}")
     argnums = [i % len(args) for i in spec.argnums] if args else []
-    gpu_ids = set()
-    inputs, statics = [], []
     for i, a in enumerate(args):
-        axis = in_axes[i] if isinstance(in_axes, tuple) else in_axes
+        axis = _axis(in_axes, i)
         if isinstance(a, Array):
             raise ValueError(f"vmap({spec.name}) on a GPU takes concrete arrays, but argument {i} is a traced "
                              "value: the GPU path runs outside grad/jacfwd/vmap tracing (jit passes it through)")
         if i not in argnums:
-            if axis is not None or is_gpu_array(a):
+            if axis is not None or any(map(is_gpu_array, flatten(a)[0])):
                 raise ValueError(f"vmap({spec.name}) on a GPU maps only the differentiated arguments {argnums}; "
                                  f"argument {i} must be a host value with in_axes None")
-            statics.append((i, _static_key(a)))
             continue
         if not isinstance(axis, (int, np.integer)):
             raise ValueError(f"vmap({spec.name}) on a GPU: argument {i} must be mapped along an int axis, got {axis!r}")
-        if is_gpu_array(a) or type(a).__name__ == "DeviceArray":
-            ndim = len(a.shape)
-            if int(axis) % max(ndim, 1) != 0:
-                raise ValueError(f"vmap({spec.name}) on a GPU: argument {i}, a GPU array of shape {tuple(a.shape)}, "
-                                 f"must be mapped along axis 0 (got {axis}); move the batch axis first")
-            x = a
-        else:
-            arr = np.asarray(a)
-            if arr.dtype.kind not in "fc":
-                arr = arr.astype(np.float64)
-            x = np.ascontiguousarray(np.moveaxis(arr, int(axis), 0))
+        if (is_gpu_array(a) or type(a).__name__ == "DeviceArray") and int(axis) % max(len(a.shape), 1) != 0:
+            raise ValueError(f"vmap({spec.name}) on a GPU: argument {i}, a GPU array of shape {tuple(a.shape)}, "
+                             f"must be mapped along axis 0 (got {axis}); move the batch axis first")
+    # The layout depends on shapes and dtypes only: GPU arrays stand in as empty host batches.
+    stand_in = [np.zeros((0,) + tuple(a.shape[1:]), np.dtype(a.dtype))
+                if is_gpu_array(a) or type(a).__name__ == "DeviceArray" else a for a in args]
+    layout = _Layout.of(spec, stand_in, in_axes)
+    if layout is None:
+        raise ValueError(f"vmap({spec.name}) on a GPU: the differentiated arguments must be float or complex arrays, "
+                         "and the others host values (numbers, arrays, or hashable constants)")
+    inputs, gpu_ids = [], set()
+    for i, x in layout.diff:
+        a = args[i]
+        x = a if is_gpu_array(a) or type(a).__name__ == "DeviceArray" else x
         x = device_put(x, device or _device_of(a))
         gpu_ids.add(x.device)
         inputs.append(x)
     if len(gpu_ids) > 1:
         raise ValueError(f"vmap({spec.name}) on a GPU: the inputs are on {sorted(gpu_ids)}; put them on one GPU")
-    key = ("cuda", tuple((tuple(x.shape[1:]), np.dtype(x.dtype).str) for x in inputs), tuple(statics))
-    if key not in spec.plans:
-        samples = [np.zeros(x.shape[1:], x.dtype) for x in inputs]  # a plan depends on shapes and dtypes only
-        spec.plans[key] = _compile(spec, args, argnums, samples)
-    c = spec.plans[key]
+    key = ("cuda",) + layout.key
+    c = spec.plan(key, lambda: _compile(spec, layout, [np.zeros(x.shape[1:], x.dtype) for x in inputs]))
     if c is None:
         raise ValueError(f"vmap({spec.name}) on a GPU: {getattr(spec.f, '__name__', 'f')} is not one per-sample "
                          "program of the batch kernel's primitives (a custom primitive, a running product, "
                          "value-dependent control flow, or a closure over traced values); run it on the CPU")
-    reqs, layout = _requests(spec, c, True)
-    arrays = _core.batch_run_cuda(c.plan, inputs, reqs)
-    checked = {e[1] for e in layout if e[0] == "check"}
-    leaves = _leaves(spec, [a.numpy() if i in checked else a for i, a in enumerate(arrays)], layout)
+    reqs, places = _requests(spec, c, True)
+    shared = [to_var(x, d) for x, d in zip(layout.shared(), layout.shared_dtypes())]
+    arrays = _core.batch_run_cuda(c.plan, inputs, shared, reqs)
+    checked = {e[1] for e in places if e[0] == "check"}
+    leaves = _leaves(spec, [a.numpy() if i in checked else a for i, a in enumerate(arrays)], places)
     return unflatten(_result_tree(spec, c), leaves)
 
 

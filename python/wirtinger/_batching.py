@@ -93,6 +93,32 @@ def is_batched(v):
     return type(v) is Batched
 
 
+def _escaped():
+    from .errors import UnexpectedTracerError
+    return UnexpectedTracerError(
+        "a value batched by vmap was used after vmap returned: it escaped the mapped function (through a global, "
+        "a list, a closure or an attribute), and it stands for every sample of a batch that no longer exists. "
+        "Return it from the function instead, or compute it outside vmap")
+
+
+def check_live(v):
+    """Raise UnexpectedTracerError unless every vmap that batched v is still running."""
+    levels = None
+    while type(v) is Batched:
+        if levels is None:
+            levels = {lv for lv, _ in active()}
+        if v.level not in levels:
+            raise _escaped()
+        v = v.val
+
+
+def _val(x):
+    """The physical value of x, batched at a running vmap's level."""
+    if not any(lv == x.level for lv, _ in active()):
+        raise _escaped()
+    return x.val
+
+
 def structure(v):
     s = []
     while type(v) is Batched:
@@ -150,8 +176,10 @@ def top(values):
     """(level, n) of the highest batch among values."""
     level, n = -1, None
     for v in values:
-        if type(v) is Batched and v.level > level:
-            level, n = v.level, v.n
+        if type(v) is Batched:
+            _val(v)
+            if v.level > level:
+                level, n = v.level, v.n
     return level, n
 
 
@@ -201,7 +229,7 @@ def from_numpy(a):
 def unary(op, x):
     if type(x) is not Batched:
         return _core.unary(op, x)
-    return Batched(unary(op, x.val), x.n, x.level)
+    return Batched(unary(op, _val(x)), x.n, x.level)
 
 
 def binary(op, a, b):
@@ -238,62 +266,62 @@ def select(mask, a, b):
 def cast(x, dtype):
     if type(x) is not Batched:
         return _core.cast(x, dtype)
-    return Batched(cast(x.val, dtype), x.n, x.level)
+    return Batched(cast(_val(x), dtype), x.n, x.level)
 
 
 def broadcast_to(x, shape):
     if type(x) is not Batched:
         return _core.broadcast_to(x, shape)
     shape = list(shape)
-    return Batched(broadcast_to(_lift(x.val, len(shape)), [x.n] + shape), x.n, x.level)
+    return Batched(broadcast_to(_lift(_val(x), len(shape)), [x.n] + shape), x.n, x.level)
 
 
 def reshape(x, shape):
     if type(x) is not Batched:
         return _core.reshape(x, shape)
-    return Batched(reshape(x.val, [x.n] + list(shape)), x.n, x.level)
+    return Batched(reshape(_val(x), [x.n] + list(shape)), x.n, x.level)
 
 
 def transpose(x, perm):
     if type(x) is not Batched:
         return _core.transpose(x, perm)
-    return Batched(transpose(x.val, [0] + [p + 1 for p in perm]), x.n, x.level)
+    return Batched(transpose(_val(x), [0] + [p + 1 for p in perm]), x.n, x.level)
 
 
 def sum(x, axes):  # noqa: A001 (the engine's name)
     if type(x) is not Batched:
         return _core.sum(x, axes)
-    return Batched(sum(x.val, [a + 1 for a in axes]), x.n, x.level)
+    return Batched(sum(_val(x), [a + 1 for a in axes]), x.n, x.level)
 
 
 def prod(x, axes):
     if type(x) is not Batched:
         return _core.prod(x, axes)
-    return Batched(prod(x.val, [a + 1 for a in axes]), x.n, x.level)
+    return Batched(prod(_val(x), [a + 1 for a in axes]), x.n, x.level)
 
 
 def cumsum(x, axis, reverse=False):
     if type(x) is not Batched:
         return _core.cumsum(x, axis, reverse)
-    return Batched(cumsum(x.val, axis + 1, reverse), x.n, x.level)
+    return Batched(cumsum(_val(x), axis + 1, reverse), x.n, x.level)
 
 
 def cumprod(x, axis):
     if type(x) is not Batched:
         return _core.cumprod(x, axis)
-    return Batched(cumprod(x.val, axis + 1), x.n, x.level)
+    return Batched(cumprod(_val(x), axis + 1), x.n, x.level)
 
 
 def slice(x, start, step, count):  # noqa: A001 (the engine's name)
     if type(x) is not Batched:
         return _core.slice(x, start, step, count)
-    return Batched(slice(x.val, [0] + list(start), [1] + list(step), [x.n] + list(count)), x.n, x.level)
+    return Batched(slice(_val(x), [0] + list(start), [1] + list(step), [x.n] + list(count)), x.n, x.level)
 
 
 def slice_scatter(x, shape, start, step):
     if type(x) is not Batched:
         return _core.slice_scatter(x, shape, start, step)
-    return Batched(slice_scatter(x.val, [x.n] + list(shape), [0] + list(start), [1] + list(step)), x.n, x.level)
+    return Batched(slice_scatter(_val(x), [x.n] + list(shape), [0] + list(start), [1] + list(step)), x.n, x.level)
 
 
 def concat(xs, axis):
@@ -338,14 +366,14 @@ def gather(x, index, inner, shape):
     if type(x) is not Batched:
         return _core.gather(x, index, inner, shape)
     blocks = x.size // inner
-    return Batched(gather(x.val, _block_index(index, x.n, blocks), inner, [x.n] + list(shape)), x.n, x.level)
+    return Batched(gather(_val(x), _block_index(index, x.n, blocks), inner, [x.n] + list(shape)), x.n, x.level)
 
 
 def scatter_add(x, index, inner, shape):
     if type(x) is not Batched:
         return _core.scatter_add(x, index, inner, shape)
     blocks = math.prod(shape) // inner
-    return Batched(scatter_add(x.val, _block_index(index, x.n, blocks), inner, [x.n] + list(shape)), x.n, x.level)
+    return Batched(scatter_add(_val(x), _block_index(index, x.n, blocks), inner, [x.n] + list(shape)), x.n, x.level)
 
 
 def is_tracked(v):
@@ -353,6 +381,7 @@ def is_tracked(v):
 
 
 def watch(v):
+    check_live(v)
     var, s = physical(v)
     return wrap(_core.watch(var), s)
 
@@ -361,6 +390,7 @@ def watch_input(v, extra=()):
     """A fresh input of a transform. Under vmap it carries the batch of every level
     in force (and of ``extra``, the levels of its seed), so that its derivatives are
     per sample even when the input itself is the same for all samples."""
+    check_live(v)
     var, s = physical(v)
     struct = union(s, active(), extra)
     return wrap(_core.watch(to_structure(v, struct)), struct)

@@ -24,6 +24,19 @@ class ConcretizationError(TypeError):
     """
 
 
+class UnexpectedTracerError(TypeError):
+    """A value created inside a transform (``grad``, ``jvp``, ``vjp``, ``jit``,
+    ``vmap``, a Jacobian) escaped it, through a global, a list, a closure or an
+    attribute, and was used after the transform returned.
+
+    Such a value stood for something that exists only while the transform runs
+    (a point being differentiated, a traced value, a batch of samples), so
+    wirtinger refuses to reinterpret it, as JAX does. The message names the
+    transform. Return the value from the function instead (``has_aux=True`` for
+    values besides the result), or compute it outside the transform.
+    """
+
+
 class CudaError(RuntimeError):
     """The GPU path was asked for where it cannot run (a build without CUDA, no
     device), or the CUDA runtime reported an error; the message says which."""

@@ -39,7 +39,7 @@ class _Frame:
         self.name = name
 
     def __enter__(self):
-        self.tape, depth = _core.enter()
+        self.tape, depth = _core.enter(self.name)
         self.nested = depth > 1
         # A transform may run inside a sweep (a Python rule differentiating
         # something), where recording is off: its own function must record.
@@ -179,15 +179,22 @@ def _tol(dtypes, rtol, atol):
     return (np.sqrt(eps) if rtol is None else rtol), (np.sqrt(eps) if atol is None else atol)
 
 
-def _norms(v, batch):
-    """‖v‖ per sample: over the logical axes of v laid out with the batch axes of `batch` (vmap) first."""
-    values = np.asarray(_batching.to_structure(v, batch).numpy())
-    return np.sqrt(np.sum(np.abs(values) ** 2, axis=tuple(range(len(batch), values.ndim))))
-
-
 def _check_holomorphic(name, a, b, dtypes, what, rtol, atol):
+    """Raise unless ∂f/∂z̄ is negligible beside ∂f/∂z, judged on the entries where
+    both are finite: an inf or nan there is IEEE arithmetic (a pole, a branch
+    point, a nan input), not evidence against holomorphy."""
     batch = _batching.extent([a, b])  # under vmap the claim is checked for every sample
-    _check_norms(name, _norms(a, batch), _norms(b, batch), dtypes, what, rtol, atol)
+    va = np.asarray(_batching.to_structure(a, batch).numpy())
+    vb = np.asarray(_batching.to_structure(b, batch).numpy())
+    finite = np.isfinite(va) & np.isfinite(vb)
+    axes = tuple(range(len(batch), va.ndim))
+    ma, mb = np.where(finite, np.abs(va), 0), np.where(finite, np.abs(vb), 0)
+    # Scaled by the largest entry, so that squares neither overflow nor underflow.
+    scale = np.maximum(np.max(ma, axis=axes, initial=0), np.max(mb, axis=axes, initial=0))
+    s = np.expand_dims(np.where(scale > 0, scale, 1), axes)
+    na = scale * np.sqrt(np.sum((ma / s) ** 2, axis=axes))
+    nb = scale * np.sqrt(np.sum((mb / s) ** 2, axis=axes))
+    _check_norms(name, na, nb, dtypes, what, rtol, atol)
 
 
 def _check_norms(name, na, nb, dtypes, what, rtol, atol):

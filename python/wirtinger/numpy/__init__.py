@@ -13,7 +13,7 @@ import math
 
 import numpy as _np
 
-from .. import _batching
+from .. import _batching, _shapes
 from .._array import (Array, Mask as _Mask, UNARY, binary as _binary, concrete as _concrete, result_dtype as _result_dtype,
                       to_var as _to_var, unary as _unary)
 
@@ -116,14 +116,7 @@ def _axes(axis, ndim, name):
 
 def reshape(x, shape):
     x = _array(x)
-    shape = (shape,) if isinstance(shape, (int, _np.integer)) else tuple(int(s) for s in shape)
-    if shape.count(-1) > 1:
-        raise ValueError("reshape: can only specify one unknown dimension (-1)")
-    if -1 in shape:
-        known = math.prod(s for s in shape if s != -1)
-        if known == 0 or x.size % known:
-            raise ValueError(f"reshape: cannot reshape an array of size {x.size} into shape {shape}")
-        shape = tuple(x.size // known if s == -1 else s for s in shape)
+    shape = _shapes.reshape_target(_shapes.as_shape(shape, "reshape"), x.size, x.dtype, "reshape")
     return Array(_batching.reshape(x._v, list(shape)))
 
 
@@ -177,7 +170,10 @@ def expand_dims(x, axis):
 
 def broadcast_to(x, shape):
     x = _array(x)
-    shape = (shape,) if isinstance(shape, (int, _np.integer)) else tuple(int(s) for s in shape)
+    shape = _shapes.as_shape(shape, "broadcast_to")
+    if any(s < 0 for s in shape):
+        raise ValueError(f"broadcast_to: all elements of the broadcast shape must be non-negative, got {shape}")
+    _shapes.check(shape, x.dtype, "broadcast_to")
     return Array(_batching.broadcast_to(x._v, list(shape)))
 
 

@@ -1,0 +1,152 @@
+// Tensor's allocation (and the pool that recycles large buffers), and the shape
+// arithmetic every operation shares.
+#include "tensor.hpp"
+
+#include <wirtinger/scalar.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace wirtinger::engine {
+
+std::string shape_str(const Shape& s) {
+  std::ostringstream os;
+  os << "(";
+  for (std::size_t i = 0; i < s.size(); ++i) os << s[i] << (s.size() == 1 ? "," : (i + 1 < s.size() ? ", " : ""));
+  os << ")";
+  return os.str();
+}
+
+namespace {
+// Large buffers are kept for reuse instead of being returned to the system: a
+// fresh multi-megabyte allocation costs a page fault per 4 KiB on first touch,
+// which costs more than the arithmetic of an element-wise pass over it. AD
+// allocates the same shapes over and over, so exact sizes (rounded to pages)
+// are reused.
+class BufferPool {
+ public:
+  static constexpr std::size_t min_pooled = std::size_t(1) << 16;
+  static constexpr std::size_t max_cached = std::size_t(1) << 30;
+
+  void* take(std::size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = free_.find(bytes);
+      if (it != free_.end() && !it->second.empty()) {
+        void* p = it->second.back();
+        it->second.pop_back();
+        cached_ -= bytes;
+        return p;
+      }
+    }
+    return ::operator new(bytes, std::align_val_t(64));
+  }
+  void give(void* p, std::size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (cached_ + bytes <= max_cached) {
+        free_[bytes].push_back(p);
+        cached_ += bytes;
+        return;
+      }
+    }
+    ::operator delete(p, std::align_val_t(64));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::size_t, std::vector<void*>> free_;
+  std::size_t cached_ = 0;
+};
+
+BufferPool& pool() {
+  static BufferPool* p = new BufferPool;  // never destroyed: buffers may outlive static destruction
+  return *p;
+}
+}  // namespace
+
+Tensor Tensor::empty(DType dtype, Shape shape) {
+  const std::int64_t count = checked_numel(shape, dtype, "allocating an array");
+  std::size_t bytes = std::max<std::size_t>(1, static_cast<std::size_t>(count) * itemsize(dtype));
+  std::shared_ptr<void> buf;
+  if (bytes < BufferPool::min_pooled) {
+    buf.reset(::operator new(bytes, std::align_val_t(64)), [](void* p) { ::operator delete(p, std::align_val_t(64)); });
+  } else {
+    bytes = (bytes + 4095) / 4096 * 4096;
+    buf.reset(pool().take(bytes), [bytes](void* p) { pool().give(p, bytes); });
+  }
+  return Tensor{dtype, std::move(shape), std::move(buf)};
+}
+Tensor Tensor::zeros(DType dtype, Shape shape) {
+  Tensor t = empty(dtype, std::move(shape));
+  std::memset(t.raw(), 0, static_cast<std::size_t>(t.size()) * itemsize(dtype));
+  return t;
+}
+Tensor Tensor::full(DType dtype, Shape shape, std::complex<double> value) {
+  Tensor t = empty(dtype, std::move(shape));
+  dispatch(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    std::fill_n(t.data<T>(), t.size(), scalar_cast<T>(value));
+  });
+  return t;
+}
+
+std::vector<std::int64_t> row_strides(const Shape& s) {
+  std::vector<std::int64_t> st(s.size(), 1);
+  for (int i = static_cast<int>(s.size()) - 2; i >= 0; --i) st[i] = st[i + 1] * s[i + 1];
+  return st;
+}
+
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+  const std::size_t r = std::max(a.size(), b.size());
+  Shape out(r);
+  for (std::size_t i = 0; i < r; ++i) {
+    const std::int64_t da = i < r - a.size() ? 1 : a[i - (r - a.size())];
+    const std::int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
+    if (da != db && da != 1 && db != 1)
+      throw std::invalid_argument(std::string(op) + ": shapes " + shape_str(a) + " and " + shape_str(b) +
+                                  " cannot be broadcast together; reshape or add axes so that each dimension "
+                                  "matches or is 1");
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+
+std::int64_t checked_numel(const Shape& s, DType d, const char* op) {
+  for (auto n : s)
+    if (n < 0)
+      throw std::invalid_argument(std::string(op) + ": negative dimensions are not allowed, got shape " +
+                                  shape_str(s));
+  // The byte size must fit in a signed pointer-sized integer, as in NumPy,
+  // which applies this to the nonzero extents even when another one is 0.
+  // Each step is checked before it is taken, so the product cannot wrap.
+  const std::int64_t max_elements = std::numeric_limits<std::int64_t>::max() / static_cast<std::int64_t>(itemsize(d));
+  std::int64_t count = 1;
+  bool empty = false;
+  for (auto n : s) {
+    if (n == 0) {
+      empty = true;
+      continue;
+    }
+    if (count > max_elements / n)
+      throw std::invalid_argument(std::string(op) + ": an array of shape " + shape_str(s) + " and dtype " +
+                                  dtype_name(d) + " is too big: its byte size exceeds the largest possible, "
+                                  "2**63 - 1 bytes; use a smaller shape");
+    count *= n;
+  }
+  return empty ? 0 : count;
+}
+
+Tensor Tensor::reshaped(Shape s) const {
+  if (checked_numel(s, dtype, "reshape") != size())
+    throw std::invalid_argument("reshape: cannot reshape an array of shape " + shape_str(shape) + " into shape " +
+                                shape_str(s));
+  return Tensor{dtype, std::move(s), buffer};
+}
+
+}  // namespace wirtinger::engine
