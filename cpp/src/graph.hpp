@@ -99,7 +99,14 @@ struct Recorder {
   std::shared_ptr<Tape> tape;
   int depth = 0;
   bool enabled = true;
-  std::vector<const char*> frames;  // the running transforms' names, innermost last
+  struct Frame {
+    const char* name;
+    bool sweeps;         // sweeps will read the values recorded while it runs
+    bool deferred;       // its sweeps may come after it returns (vjp's function)
+    std::size_t start;   // the first node it recorded
+  };
+  std::vector<Frame> frames;  // the running transforms, innermost last
+  int sweeping_frames = 0;    // how many of them sweep
   // Tapes being swept: their values are in use, whether or not their transforms
   // have returned (a vjp function called later, rules that differentiate again).
   std::vector<std::uint64_t> sweeping;
@@ -107,7 +114,14 @@ struct Recorder {
 Recorder& recorder();
 
 // A transform starts (the first one makes the thread's tape) or returns.
-std::shared_ptr<Tape> enter_transform(const std::string& name);
+// The tape keeps a value only while some sweep may still read it: while no
+// running transform sweeps (jit tracing alone) it records the structure of the
+// program but not its values, which are then freed as eagerly; a transform's
+// own sweeps record values that only enclosing transforms' sweeps read
+// (finish_recording); and a transform that returns releases the values it
+// recorded unless an enclosing one sweeps or its sweeps come later (deferred).
+std::shared_ptr<Tape> enter_transform(const std::string& name, bool sweeps, bool deferred);
+void finish_recording();
 void exit_transform();
 
 // A value recorded on a tape whose transforms have all returned, used again:

@@ -354,6 +354,8 @@ Tensor reduce_prod(const Tensor& x, const std::vector<std::int64_t>& axes) {
 
 Tensor sum_to_shape(const Tensor& x, const Shape& shape) {
   if (x.shape == shape) return x;
+  if (x.shape.size() < shape.size())
+    throw std::invalid_argument("sum_to_shape: cannot reduce shape " + shape_str(x.shape) + " to " + shape_str(shape));
   const std::size_t lead = x.shape.size() - shape.size();
   std::vector<std::int64_t> axes;
   for (std::size_t d = 0; d < x.shape.size(); ++d)

@@ -70,6 +70,11 @@ namespace {
 
 Var from_numpy(const py::array& a) {
   if (!(a.flags() & py::array::c_style)) throw py::value_error("from_numpy: array must be C-contiguous");
+  if (a.dtype().byteorder() == '>' || a.dtype().byteorder() == '<') {
+    const bool little = PY_LITTLE_ENDIAN;
+    if ((a.dtype().byteorder() == '<') != little)
+      throw py::value_error("from_numpy: array must be in native byte order (convert with .astype(dtype.newbyteorder('=')))");
+  }
   const DType d = dtype_from(a.dtype());
   Shape shape(a.shape(), a.shape() + a.ndim());
   Tensor t = Tensor::empty(d, shape);
@@ -268,7 +273,7 @@ PYBIND11_MODULE(_core, m) {
         std::unordered_set<const void*> seen;
         std::size_t total = 0;
         auto count = [&](const Var& v) {
-          if (v && seen.insert(v.data().raw()).second)
+          if (v && v.data().raw() && seen.insert(v.data().raw()).second)
             total += static_cast<std::size_t>(v.data().size()) * itemsize(v.dtype());
         };
         for (const auto& n : t.nodes) {
@@ -365,10 +370,11 @@ PYBIND11_MODULE(_core, m) {
     return r.tape && on_tape(v, *r.tape);
   });
 
-  m.def("enter", [](const std::string& name) {
-    auto tape = enter_transform(name);
+  m.def("enter", [](const std::string& name, bool sweeps, bool deferred) {
+    auto tape = enter_transform(name, sweeps, deferred);
     return py::make_tuple(tape, recorder().depth);
   });
+  m.def("finish_recording", &finish_recording);
   m.def("exit", &exit_transform);
   m.def("escaped", [](const Var& v) -> py::object {
     const char* origin = escaped_from(v);

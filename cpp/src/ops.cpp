@@ -41,7 +41,24 @@ const char* prim_name(Prim p) {
   return "?";
 }
 
-std::shared_ptr<Tape> enter_transform(const std::string& name) {
+namespace {
+// A stand-in for a recorded value that no sweep will read: its place on the
+// tape, shape and dtype, without its buffer.
+Var structure_of(const Var& x) {
+  Var s;
+  s.p = std::make_shared<Value>(Value{Tensor{x.dtype(), x.shape(), nullptr}, x.p->node, x.p->tape, x.p->origin});
+  return s;
+}
+// A node that keeps shapes and dtypes, not buffers (constants stay whole, and
+// so does the value of a watched constant: a traced program reads them).
+void keep_structure(Node& n) {
+  for (auto& x : n.in)
+    if (x && x.p->tape != 0) x = structure_of(x);
+  if (n.out && !(n.prim == Prim::Watch && n.in.empty())) n.out = structure_of(n.out);
+}
+}  // namespace
+
+std::shared_ptr<Tape> enter_transform(const std::string& name, bool sweeps, bool deferred) {
   // Names are few (one per transform) and must outlive the values that point at them.
   static std::mutex mutex;
   static auto* names = new std::set<std::string>;
@@ -54,15 +71,29 @@ std::shared_ptr<Tape> enter_transform(const std::string& name) {
   Recorder& r = recorder();
   if (!r.tape) r.tape = std::make_shared<Tape>(Tape{next_id++, {}});
   ++r.depth;
-  r.frames.push_back(interned);
+  r.frames.push_back({interned, sweeps, deferred, r.tape->nodes.size()});
+  r.sweeping_frames += sweeps;
   return r.tape;
+}
+
+void finish_recording() {
+  Recorder& r = recorder();
+  if (r.frames.empty() || !r.frames.back().sweeps) return;
+  r.frames.back().sweeps = false;
+  --r.sweeping_frames;
 }
 
 void exit_transform() {
   Recorder& r = recorder();
   if (r.depth == 0) return;
+  const Recorder::Frame f = r.frames.back();
   r.frames.pop_back();
-  if (--r.depth == 0) r.tape.reset();
+  r.sweeping_frames -= f.sweeps;
+  if (--r.depth == 0) {
+    r.tape.reset();
+  } else if (!f.deferred && r.sweeping_frames == 0) {
+    for (std::size_t k = f.start; k < r.tape->nodes.size(); ++k) keep_structure(r.tape->nodes[k]);
+  }
 }
 
 const char* escaped_from(const Var& v) {
@@ -82,6 +113,7 @@ const char* escaped_from(const Var& v) {
                 "it outside the transform");
 }
 
+
 Var record(Node node, Tensor out) {
   Var v(std::move(out));
   Recorder& r = recorder();
@@ -94,8 +126,9 @@ Var record(Node node, Tensor out) {
   if (!any) return v;
   v.p->node = static_cast<std::int64_t>(r.tape->nodes.size());
   v.p->tape = r.tape->id;
-  v.p->origin = r.frames.empty() ? nullptr : r.frames.back();
+  v.p->origin = r.frames.empty() ? nullptr : r.frames.back().name;
   node.out = v;
+  if (r.sweeping_frames == 0) keep_structure(node);
   r.tape->nodes.push_back(std::move(node));
   return v;
 }
@@ -109,7 +142,7 @@ Var watch(const Var& x) {
   if (on_tape(x, *r.tape)) n.in.push_back(x);
   v.p->node = static_cast<std::int64_t>(r.tape->nodes.size());
   v.p->tape = r.tape->id;
-  v.p->origin = r.frames.empty() ? nullptr : r.frames.back();
+  v.p->origin = r.frames.empty() ? nullptr : r.frames.back().name;
   n.out = v;
   r.tape->nodes.push_back(std::move(n));
   return v;
@@ -216,6 +249,8 @@ Var broadcast_to(const Var& x, const Shape& shape) {
 
 Var sum_to_shape(const Var& x, const Shape& shape) {
   if (x.shape() == shape) return x;
+  if (x.shape().size() < shape.size())
+    throw std::invalid_argument("sum_to_shape: cannot reduce shape " + shape_str(x.shape()) + " to " + shape_str(shape));
   const std::size_t lead = x.shape().size() - shape.size();
   std::vector<std::int64_t> axes;
   for (std::size_t d = 0; d < x.shape().size(); ++d)
@@ -722,6 +757,13 @@ std::vector<Var> vjp_rule(const Node& n, const Var& ct, const std::vector<bool>&
 }
 
 // Brings a contribution to the dtype and shape of the value it belongs to.
+// A sweep reads a node's values; a tape keeps them while a sweep may come, so a
+// node without them belongs to a transform that returned before this sweep
+// (a vjp function carried out of the transform it was made in).
+void check_values(const Node& n) {
+  if (n.out && !n.out.data().raw()) raise_escaped(n.out.p->origin ? n.out.p->origin : "a transform");
+}
+
 Var fit(const Var& c, const Var& to) { return sum_to_shape(cast(c, to.dtype()), to.shape()); }
 
 void accumulate(Var& slot, const Var& c) { slot = slot ? slot + c : c; }
@@ -767,6 +809,7 @@ std::vector<Var> jvp_sweep(Tape& tape, const std::vector<Var>& inputs, const std
       }
     }
     if (!any) continue;
+    check_values(n);
     const Var t = jvp_rule(n, tin, recording);
     if (t) tan[k] = fit(t, n.out);
   }
@@ -811,6 +854,7 @@ std::vector<Var> vjp_sweep(Tape& tape, const std::vector<Var>& outputs, const st
       any = any || needed[j];
     }
     if (any) {
+      check_values(n);
       std::vector<Var> r = vjp_rule(n, ct[k], needed, recording);
       for (std::size_t j = 0; j < n.in.size(); ++j)
         if (needed[j] && r[j]) accumulate(ct[static_cast<std::size_t>(n.in[j].p->node - start)], fit(r[j], n.in[j]));

@@ -21,6 +21,13 @@ COMPLEX_DTYPES = (np.dtype(np.complex64), np.dtype(np.complex128))
 SUPPORTED_DTYPES = FLOAT_DTYPES + COMPLEX_DTYPES
 
 
+def native(dtype):
+    """dtype in this machine's byte order: arrays of any byte order are accepted,
+    and their values read in native order."""
+    dtype = np.dtype(dtype)
+    return dtype if dtype.isnative else dtype.newbyteorder("=")
+
+
 def complex_of(dtype):
     dtype = np.dtype(dtype)
     if dtype.kind == "c":
@@ -132,8 +139,10 @@ def to_var(x, dtype=None):
             v = _batching.cast(v, np.dtype(dtype))
         return v
     t = type(x)
+    if dtype is not None:
+        dtype = native(dtype)
     if t is float or t is complex:
-        dtype = np.dtype(np.complex128 if t is complex else np.float64) if dtype is None else np.dtype(dtype)
+        dtype = np.dtype(np.complex128 if t is complex else np.float64) if dtype is None else dtype
         if t is complex and dtype.kind == "f":
             raise TypeError(f"cannot use a complex value where a real ({dtype}) one is required")
         if dtype in SUPPORTED_DTYPES:
@@ -413,7 +422,7 @@ class Array:
     conjugate = conj
 
     def astype(self, dtype):
-        dtype = np.dtype(dtype)
+        dtype = native(dtype)
         if dtype not in SUPPORTED_DTYPES:
             raise TypeError(f"astype: wirtinger supports float32, float64, complex64 and complex128, got {dtype}")
         return Array(_batching.cast(self._v, dtype))

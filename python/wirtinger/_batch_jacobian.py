@@ -22,7 +22,8 @@ import threading
 import numpy as np
 
 from . import _batching, _core
-from ._array import Array, SUPPORTED_DTYPES, WeakArray, _trace, complex_of, real_of, result_dtype, to_var, value_of
+from ._array import (Array, SUPPORTED_DTYPES, WeakArray, _trace, complex_of, native, real_of, result_dtype, to_var,
+                     value_of)
 from ._batching import Batched
 from ._tree import flatten, unflatten
 from .errors import ConcretizationError
@@ -245,7 +246,7 @@ def _compile(spec, layout, samples):
     """The per-sample plan of spec.f traced at one sample of each batched input
     (host arrays) and the call's shared values, or None."""
     from .transforms import _Frame
-    with _Frame("jit") as frame:
+    with _Frame("jit", sweeps=False) as frame:
         shared = [to_var(x, dtype) for x, dtype in zip(layout.shared(), layout.shared_dtypes())]
         watched = [_batching.watch(to_var(s)) for s in samples] + [_batching.watch(v) for v in shared]
         _trace.depth = getattr(_trace, "depth", 0) + 1
@@ -257,7 +258,8 @@ def _compile(spec, layout, samples):
             _trace.depth -= 1
         leaves, out_tree = flatten(out)
         if not leaves or not all(isinstance(x, Array) or (isinstance(x, (float, complex, np.ndarray, np.generic))
-                                                          and np.asarray(x).dtype in SUPPORTED_DTYPES) for x in leaves):
+                                                          and native(np.asarray(x).dtype) in SUPPORTED_DTYPES)
+                                 for x in leaves):
             return None
         out_vars = [to_var(x, x.dtype if isinstance(x, Array) else result_dtype(x)) for x in leaves]
         program = _core.make_program(frame.tape, watched, out_vars)

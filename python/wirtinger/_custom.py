@@ -94,15 +94,23 @@ def _ct_dtype(c, v):
     return dt if dt.kind == "c" and v.dtype.kind == "f" else v.dtype
 
 
-def _fit(t, like, who, what):
-    shape = tuple(t.shape) if isinstance(t, Array) else np.shape(t)
+def check_shape(x, like, who, what, of):
+    """Raise ValueError unless x, returned by a user's rule as ``what``, has the
+    shape of ``of`` (``like``), or one that broadcasts to it unchanged (a scalar):
+    anything else would be broadcast or summed into a silently wrong derivative."""
+    shape = tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
+    want = tuple(like.shape)
     try:
-        fits = np.broadcast_shapes(shape, tuple(like.shape)) == tuple(like.shape)
+        fits = np.broadcast_shapes(shape, want) == want
     except ValueError:
         fits = False
     if not fits:
-        raise ValueError(f"{who} returned shape {shape}, which does not broadcast to {what}'s shape "
-                         f"{tuple(like.shape)}")
+        raise ValueError(f"{who} returned {what} of shape {shape}, but {of} has shape {want}: it must have that "
+                         "shape, or be a scalar")
+
+
+def _fit(t, like, who, what):
+    check_shape(t, like, who, "a tangent", what)
     dt = t.dtype if isinstance(t, Array) else np.asarray(t).dtype
     v = to_var(t, dt if dt.kind in "fc" else np.float64)
     if dt.kind == "c" and like.dtype.kind == "f":

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import numpy as wnp
 from ._array import Array, result_dtype
-from ._custom import primitive, recording
+from ._custom import check_shape, primitive, recording
 from ._tree import flatten, unflatten
 
 
@@ -216,11 +216,17 @@ class custom_vjp:
                 raise TypeError(f"{name}: bwd must return a tuple with one cotangent per differentiated argument "
                                 f"({len(split.trees)}), got {cts!r:.80}")
             flat = []
-            for c, (tree, n), zeros in zip(cts, split.trees, _chunks(split.zeros(ins), split.trees)):
+            for i, (c, (tree, n), zeros) in enumerate(zip(cts, split.trees, _chunks(split.zeros(ins), split.trees))):
                 leaves = zeros if c is None else flatten(c)[0]
                 if len(leaves) != n:
                     raise TypeError(f"{name}: a cotangent returned by bwd does not match its argument's structure")
-                flat += [z if x is None else x for x, z in zip(leaves, zeros)]
+                for k, (x, z) in enumerate(zip(leaves, zeros)):
+                    if x is None:
+                        flat.append(z)
+                        continue
+                    what = f"the cotangent of argument {split.positions[i]}" + (f" (leaf {k})" if n > 1 else "")
+                    check_shape(x, z, f"{name}: bwd", what, "that argument")
+                    flat.append(wnp.broadcast_to(x, z.shape))
             return tuple(flat)
 
         def vjp(ins, out, ct, needed):
@@ -244,6 +250,15 @@ def _chunks(flat, trees):
         k += n
 
 
+def _sum_to(x, shape):
+    """x (over the output's shape) summed over the axes that broadcasting added to
+    an argument of ``shape``: the adjoint of that broadcast."""
+    x = wnp.broadcast_to(x, wnp.broadcast_shapes(x.shape, shape))
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1)
+    return wnp.reshape(wnp.sum(x, axis=axes), shape) if axes else x
+
+
 def defwirtinger(fn, dz, dzbar, name=None):
     """A new element-wise primitive given by its value and its Wirtinger pair.
 
@@ -260,16 +275,27 @@ def defwirtinger(fn, dz, dzbar, name=None):
     """
     label = name or _name(fn)
 
-    def partials(ins):
+    def partials(ins, out):
         a = dz(*ins)
         b = dzbar(*ins) if dzbar is not None else None
         if len(ins) == 1:
-            return (a,), (b,)
-        if not (isinstance(a, (tuple, list)) and len(a) == len(ins)) or \
+            a, b = (a,), (b,)
+        elif not (isinstance(a, (tuple, list)) and len(a) == len(ins)) or \
                 (b is not None and not (isinstance(b, (tuple, list)) and len(b) == len(ins))):
             raise TypeError(f"defwirtinger {label}: with {len(ins)} arguments, dz and dzbar must return a tuple "
                             f"of {len(ins)} partials")
-        return tuple(a), (tuple(b) if b is not None else (None,) * len(ins))
+        else:
+            a, b = tuple(a), (tuple(b) if b is not None else (None,) * len(ins))
+        # Partials of an element-wise function are element-wise: the output's shape.
+        for what, ps in (("dz", a), ("dzbar", b)):
+            for i, p in enumerate(ps):
+                if p is None:
+                    continue
+                if not isinstance(p, Array) and np.asarray(p).dtype.kind not in "biufc":
+                    raise ValueError(f"defwirtinger {label}: {what} returned {p!r:.60} for argument {i}; a partial "
+                                     "must be an array or a number")
+                check_shape(p, out, f"defwirtinger {label}: {what}", f"the partial of argument {i}", "the output")
+        return a, b
 
     @functools.wraps(fn)
     def prim(*args):
@@ -278,7 +304,7 @@ def defwirtinger(fn, dz, dzbar, name=None):
             value = _single_output(fn(*ins), f"defwirtinger {label}")
 
         def jvp(ins, out, ts):
-            a, b = partials(ins)
+            a, b = partials(ins, out)
             total = None
             for ai, bi, t in zip(a, b, ts):
                 if t is None:
@@ -288,9 +314,9 @@ def defwirtinger(fn, dz, dzbar, name=None):
             return total
 
         def vjp(ins, out, ct, needed):
-            a, b = partials(ins)
-            return tuple((wnp.conj(ai) * ct if bi is None else wnp.conj(ai) * ct + bi * wnp.conj(ct)) if need else None
-                         for ai, bi, need in zip(a, b, needed))
+            a, b = partials(ins, out)
+            return tuple(_sum_to(wnp.conj(ai) * ct if bi is None else wnp.conj(ai) * ct + bi * wnp.conj(ct), x.shape)
+                         if need else None for ai, bi, x, need in zip(a, b, ins, needed))
 
         return primitive(f"defwirtinger {label}", ins, value, jvp, vjp, prim, batched_rules=True)
 

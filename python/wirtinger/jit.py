@@ -19,7 +19,7 @@ import numpy as np
 
 from . import _batching, _core
 from . import device as _device
-from ._array import Array, SUPPORTED_DTYPES, WeakArray, _trace, result_dtype, to_var
+from ._array import Array, SUPPORTED_DTYPES, WeakArray, _trace, native, result_dtype, to_var
 from ._conventions import get_convention
 from ._tree import flatten, unflatten
 from .transforms import _Frame, _check_callable
@@ -47,8 +47,9 @@ def _leaf_spec(x, where):
     if isinstance(x, (float, complex)) and not isinstance(x, np.generic):
         dtype = result_dtype(x)
         return _ARRAY, ((), dtype.str, True), dtype, True
-    if isinstance(x, (np.ndarray, np.generic)) and x.dtype in SUPPORTED_DTYPES:
-        return _ARRAY, (tuple(x.shape), x.dtype.str, False), x.dtype, False
+    if isinstance(x, (np.ndarray, np.generic)) and native(x.dtype) in SUPPORTED_DTYPES:
+        dtype = native(x.dtype)
+        return _ARRAY, (tuple(x.shape), dtype.str, False), dtype, False
     return _STATIC, _static_key(x, where), None, False
 
 
@@ -205,7 +206,7 @@ def _input_vars(leaves, specs):
 
 
 def _trace_call(fun, args, kwargs, static_pos, static_argnames, leaves, treedef, specs):
-    with _Frame("jit") as frame:
+    with _Frame("jit", sweeps=False) as frame:
         watched = [_batching.watch(v) for v in _input_vars(leaves, specs)]
         it = iter(watched)
         traced = [(WeakArray if weak else Array)(next(it)) if kind == _ARRAY else x
@@ -223,7 +224,7 @@ def _trace_call(fun, args, kwargs, static_pos, static_argnames, leaves, treedef,
         out_vars, out_static = [], []
         for x in out_leaves:
             if isinstance(x, Array) or (isinstance(x, (float, complex, np.ndarray, np.generic))
-                                        and np.asarray(x).dtype in SUPPORTED_DTYPES):
+                                        and native(np.asarray(x).dtype) in SUPPORTED_DTYPES):
                 out_vars.append(to_var(x, x.dtype if isinstance(x, Array) else result_dtype(x)))
                 out_static.append(None)
             else:

@@ -184,7 +184,7 @@ def tape_nbytes(f, *args):
     >>> w.testing.tape_nbytes(lambda x: wnp.sin(wnp.sin(x)), np.zeros(1000)) >= 2 * 8000
     True
     """
-    tape, _ = _core.enter("tape_nbytes")
+    tape, _ = _core.enter("tape_nbytes", True, True)
     try:
         f(*[Array(_batching.watch(to_var(a))) for a in args])
         return tape.nbytes()

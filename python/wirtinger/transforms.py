@@ -17,7 +17,7 @@ import functools
 import numpy as np
 
 from . import _batch_jacobian, _batching, _core
-from ._array import Array, SUPPORTED_DTYPES, UNARY, complex_of, real_of, result_dtype, to_var
+from ._array import Array, SUPPORTED_DTYPES, UNARY, complex_of, native, real_of, result_dtype, to_var
 from ._conventions import TRANSPOSE, resolve
 from ._tree import flatten, unflatten
 from .errors import NonHolomorphicError
@@ -33,13 +33,15 @@ _CONJ = UNARY["conj"]
 
 # ---------------------------------------------------------------- plumbing
 class _Frame:
-    """One transform's use of the thread's tape (created by the outermost one)."""
+    """One transform's use of the thread's tape (created by the outermost one).
+    A frame that does not sweep (jit's trace) needs the program's structure but
+    not its values: while only such frames run, the tape keeps no buffers."""
 
-    def __init__(self, name):
-        self.name = name
+    def __init__(self, name, sweeps=True, deferred=False):
+        self.name, self.sweeps, self.deferred = name, sweeps, deferred
 
     def __enter__(self):
-        self.tape, depth = _core.enter(self.name)
+        self.tape, depth = _core.enter(self.name, self.sweeps, self.deferred)
         self.nested = depth > 1
         # A transform may run inside a sweep (a Python rule differentiating
         # something), where recording is off: its own function must record.
@@ -50,6 +52,11 @@ class _Frame:
         _core.set_recording(self._recording)
         _core.exit()
         return False
+
+    def finish_recording(self):
+        """The function has run: from here on this frame only sweeps, and what its
+        sweeps record is read by enclosing transforms' sweeps alone."""
+        _core.finish_recording()
 
     def export(self, v):
         """A result: an Array inside an enclosing transform or batched by vmap, a NumPy array otherwise."""
@@ -85,7 +92,7 @@ def _dtype_of(x):
     if isinstance(x, complex):
         return np.dtype(np.complex128)
     try:
-        return np.asarray(x).dtype
+        return native(np.asarray(x).dtype)
     except Exception:  # noqa: BLE001 - reported below as a TypeError
         return None
 
@@ -246,6 +253,7 @@ def jvp(f, primals, tangents, has_aux=False):
             args.append(unflatten(p_tree, [Array(v) for v in watched]))
         out, aux = _split_aux(f(*args), has_aux, "jvp")
         outs, out_tree = _output_vars(out, "jvp")
+        frame.finish_recording()
         touts = _batching.jvp_sweep(frame.tape, inputs, seeds, outs, frame.nested)
         result = (unflatten(out_tree, [frame.export(v) for v in outs]),
                   unflatten(out_tree, [frame.export(v) for v in touts]))
@@ -270,7 +278,7 @@ def vjp(f, *primals, has_aux=False, convention=None):
 
 def _vjp(f, primals, has_aux, conv, batch):
     """vjp, with the primals laid out along the vmap levels of ``batch`` too."""
-    with _Frame("vjp") as frame:
+    with _Frame("vjp", deferred=True) as frame:
         args, inputs, trees = [], [], []
         for i, p in enumerate(primals):
             leaves, tree = flatten(p)
@@ -346,11 +354,13 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False, check_holomor
                         f"{_name}: the function returns a complex value ({y.dtype}), and the gradient is defined for "
                         "real-valued functions. For a holomorphic f use holomorphic=True (gives f'(z)); for any "
                         "complex f use wirtinger(f) for the pair (∂f/∂z, ∂f/∂z̄), or vjp for a chosen cotangent")
+                frame.finish_recording()
                 grads = _batching.vjp_sweep(frame.tape, [y], [_scalar(y, 1.0)], inputs, frame.nested)
                 if conv == TRANSPOSE:
                     grads = [_conj(g) for g in grads]
             else:
                 yc = _batching.cast(y, complex_of(y.dtype))
+                frame.finish_recording()
                 v1 = _batching.vjp_sweep(frame.tape, [yc], [_scalar(yc, 1.0)], inputs, frame.nested)
                 if not check_holomorphic:
                     grads = [_conj(v) for v in v1]  # A + conj(B), JAX's number
@@ -488,6 +498,7 @@ def _jacobian(f, argnums, has_aux, holomorphic, mode, name, form="auto", rtol=No
             out, aux = _split_aux(f(*args, **kwargs), has_aux, name)
             outs, out_tree = _output_vars(out, name)
             inputs = [v for vs, _ in groups for v in vs]
+            frame.finish_recording()
             table = _derivative_table(frame, inputs, outs, mode)
             per_output = []
             for k, row in enumerate(table):
