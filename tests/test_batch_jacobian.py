@@ -8,7 +8,7 @@ import pytest
 
 import wirtinger as w
 import wirtinger.numpy as wnp
-from wirtinger import _batch_jacobian
+from wirtinger import _batch_jacobian, transforms
 from wirtinger.errors import NonHolomorphicError
 
 rng = np.random.default_rng(7)
@@ -207,3 +207,127 @@ def test_pytree_rebuild_holds_no_cycle():
         assert all(r() is None for r in refs)
     finally:
         gc.enable()
+
+
+# ---------------------------------------------------------------- batches of scalars, empty batches
+@pytest.mark.parametrize("make", [w.jacfwd, w.jacrev, w.wirtinger, lambda f: w.jacfwd(f, holomorphic=True)],
+                         ids=["jacfwd", "jacrev", "wirtinger", "jacfwd-hol"])
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128, np.float32])
+def test_a_batch_of_scalars(make, dtype):
+    if np.dtype(dtype).kind == "f" and make not in (w.jacfwd, w.jacrev, w.wirtinger):
+        pytest.skip("holomorphic=True needs complex inputs")
+    jac = make(wnp.sin)
+    xs = batch(5, (), dtype)
+    got = w.vmap(jac)(xs)
+    assert_close(got, stack(per_sample(jac, xs)), 1e-5 if dtype == np.float32 else 1e-13)
+    assert used_fast_path(jac)
+
+
+@pytest.mark.parametrize("make", [w.jacfwd, w.jacrev, w.wirtinger, lambda f: w.jacfwd(f, holomorphic=True)],
+                         ids=["jacfwd", "jacrev", "wirtinger", "jacfwd-hol"])
+def test_an_empty_batch_gives_empty_jacobians(make):
+    jac = make(wnp.sin)
+    got = w.vmap(jac)(np.zeros((0, 3), complex))
+    want = jac(np.zeros(3, complex))
+    leaves = got if isinstance(got, tuple) else (got,)
+    wants = want if isinstance(want, tuple) else (want,)
+    for a, b in zip(leaves, wants):
+        assert np.asarray(a).shape == (0,) + np.asarray(b).shape and np.asarray(a).dtype == np.asarray(b).dtype
+
+
+# ---------------------------------------------------------------- arguments that vmap does not map
+# The plan cache belongs to the Jacobian function itself: these tests use the
+# transforms unwrapped by the suite's jit mode.
+jacfwd = transforms.jacfwd
+
+
+def layer(z, W, c):
+    return wnp.tanh(W @ z + c)
+
+
+def test_unmapped_arrays_are_inputs_of_the_plan_not_constants():
+    jac = jacfwd(layer, holomorphic=True)
+    f = w.vmap(jac, in_axes=(0, None, None))
+    Z = batch(6, (n,))
+    for k in range(5):
+        W, c = batch(1, (n, n))[0] / 3, batch(1, (n,))[0]
+        assert_close(f(Z, W, c), stack([jac(z, W, c) for z in Z]), 1e-12)
+    spec = _batch_jacobian.spec_of(jac)
+    assert len(spec.plans) == 1 and all(p is not None for p in spec.plans.values())
+
+
+def test_a_python_number_that_changes_does_not_make_new_plans():
+    jac = jacfwd(lambda z, s: wnp.sin(z) * s)
+    f = w.vmap(jac, in_axes=(0, None))
+    xs = batch(4, (3,), np.float64)
+    for k in range(50):
+        assert_close(f(xs, 0.5 + k), stack([jac(x, 0.5 + k) for x in xs]), 1e-13)
+    assert len(_batch_jacobian.spec_of(jac).plans) == 1
+
+
+def test_the_plan_cache_is_bounded():
+    jac = jacfwd(wnp.sin)
+    f = w.vmap(jac)
+    for k in range(1, _batch_jacobian._CACHE_SIZE + 20):
+        f(np.zeros((2, k)))
+    assert len(_batch_jacobian.spec_of(jac).plans) == _batch_jacobian._CACHE_SIZE
+
+
+def test_static_arguments_are_keyed_by_value():
+    jac = jacfwd(lambda z, k: wnp.sin(z) ** k)
+    f = w.vmap(jac, in_axes=(0, None))
+    xs = batch(3, (2,), np.float64)
+    assert_close(f(xs, 2), stack([jac(x, 2) for x in xs]), 1e-13)
+    assert_close(f(xs, 3), stack([jac(x, 3) for x in xs]), 1e-13)
+    assert len(_batch_jacobian.spec_of(jac).plans) == 2
+
+
+def test_pytrees_of_weights_and_mapped_data():
+    def net(z, p, x):
+        return wnp.tanh(p["W"] @ z + p["b"]) * x
+
+    jac = w.jacfwd(net)
+    Z, X = batch(5, (3,)), batch(5, (4,), np.float64)
+    for k in range(3):
+        p = {"W": batch(1, (4, 3), np.float64)[0], "b": batch(1, (4,), np.float64)[0]}
+        assert_close(w.vmap(jac, in_axes=(0, None, 0))(Z, p, X), stack([jac(z, p, x) for z, x in zip(Z, X)]), 1e-12)
+    assert used_fast_path(jac)
+
+
+def test_tuple_argnums_keep_their_order():
+    jac = w.jacfwd(lambda a, b: a * wnp.sin(b), argnums=(1, 0))
+    A, B = batch(4, (3,), np.float64), batch(4, (3,), np.float64)
+    assert_close(w.vmap(jac)(A, B), stack([jac(a, b) for a, b in zip(A, B)]), 1e-13)
+    assert used_fast_path(jac)
+
+
+def test_weights_passed_under_jit_and_differentiated_through():
+    jac = w.jacfwd(layer, holomorphic=True)
+    f = w.jit(w.vmap(jac, in_axes=(0, None, None)))
+    Z = batch(4, (n,))
+    for k in range(3):
+        W, c = batch(1, (n, n))[0] / 3, batch(1, (n,))[0]
+        assert_close(f(Z, W, c), stack([jac(z, W, c) for z in Z]), 1e-12)
+
+    def loss(W, generic=False):
+        if generic:
+            with _batch_jacobian.generic_only():
+                J = w.vmap(jac, in_axes=(0, None, None))(Z, W, c1)
+        else:
+            J = w.vmap(jac, in_axes=(0, None, None))(Z, W, c1)
+        return wnp.sum(wnp.abs2(J))
+
+    assert_close(w.grad(loss)(W1), w.grad(lambda W: loss(W, True))(W1), 1e-10)
+    assert_close(w.jit(w.grad(loss))(W1), w.grad(lambda W: loss(W, True))(W1), 1e-10)
+
+
+def test_memory_stays_bounded_when_unmapped_arguments_change():
+    jac = jacfwd(layer, holomorphic=True)
+    f = w.vmap(jac, in_axes=(0, None, None))
+    Z = batch(32, (n,))
+    f(Z, W1, c1)
+    live = w._core.buffer_bytes()[0]
+    for k in range(200):
+        f(Z, W1 * (1 + k / 100), c1 + k)
+    assert w._core.buffer_bytes()[0] - live < 2**16
+    assert len(_batch_jacobian.spec_of(jac).plans) == 1

@@ -225,3 +225,49 @@ def test_custom_jvp_and_custom_vjp_take_and_return_pytrees():
     assert_close(t[0], np.ones(3), 1e-15, 1e-15)
     assert_close(t[1], -2 * np.ones(3), 1e-15, 1e-15)
     w.check_grads(lambda z: split(z)[0] * split(z)[1], (Z,))
+
+
+# ---------------------------------------------------------------- partials of the wrong shape
+def test_defwirtinger_refuses_partials_of_another_shape():
+    f = w.defwirtinger(wnp.sin, lambda z: np.ones((4, 1)), lambda z: np.zeros((1, 4)))
+    x = np.ones(4)
+    with pytest.raises(ValueError, match=r"defwirtinger sin: dz .*\(4, 1\).*\(4,\)"):
+        w.grad(lambda z: wnp.sum(f(z)))(x)
+    with pytest.raises(ValueError, match="defwirtinger sin"):
+        w.jvp(f, (x,), (x,))
+    g = w.defwirtinger(wnp.sin, wnp.cos, lambda z: np.zeros((1, 4)))
+    with pytest.raises(ValueError, match=r"dzbar .*\(1, 4\)"):
+        w.jvp(g, (x + 0j,), (x + 0j,))
+
+
+def test_defwirtinger_accepts_scalar_partials():
+    g = w.defwirtinger(lambda z: 2 * z, lambda z: 2.0, lambda z: 0.0)
+    assert_close(w.grad(lambda z: wnp.sum(g(z)))(np.ones(4)), 2 * np.ones(4), 0, 0)
+
+
+def test_defwirtinger_refuses_partials_that_are_not_numbers():
+    f = w.defwirtinger(wnp.sin, lambda z: "cos", None)
+    with pytest.raises(ValueError, match="must be an array or a number"):
+        w.grad(lambda z: wnp.sum(f(z)))(np.ones(2))
+
+
+def test_custom_vjp_refuses_cotangents_of_another_shape():
+    @w.custom_vjp
+    def h(x):
+        return wnp.sin(x)
+
+    h.defvjp(lambda x: (h(x), x), lambda x, ct: (np.ones((4, 4)),))
+    with pytest.raises(ValueError, match=r"custom_vjp h: bwd returned the cotangent of argument 0 of shape \(4, 4\)"):
+        w.grad(lambda z: wnp.sum(h(z)))(np.ones(4))
+    h.defvjp(lambda x: (h(x), x), lambda x, ct: (1.0,))  # a scalar broadcasts
+    assert_close(w.grad(lambda z: wnp.sum(h(z)))(np.ones(4)), np.ones(4), 0, 0)
+
+
+def test_custom_jvp_refuses_tangents_of_another_shape():
+    @w.custom_jvp
+    def k(x):
+        return wnp.sin(x)
+
+    k.defjvp(lambda p, t: (k(p[0]), np.ones((4, 4))))
+    with pytest.raises(ValueError, match=r"custom_jvp k: the JVP rule returned a tangent of shape \(4, 4\)"):
+        w.jvp(k, (np.ones(4),), (np.ones(4),))

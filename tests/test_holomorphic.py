@@ -166,6 +166,71 @@ def test_check_holomorphic_false_on_holomorphic_function_is_the_derivative():
     assert_close(g, np.cos(Z), 1e-14, 1e-15)
 
 
+# ---------------------------------------------------------------- the check at IEEE values
+NONFINITE = [
+    ("sin-nan", wnp.sin, complex(np.nan, 0)),
+    ("sin-nan-imag", wnp.sin, complex(0, np.nan)),
+    ("exp-inf", wnp.exp, complex(np.inf, 0)),
+    ("log-pole", wnp.log, 0j),
+    ("reciprocal-pole", wnp.reciprocal, 0j),
+    ("sqrt-branch-point", wnp.sqrt, 0j),
+]
+
+
+@pytest.mark.parametrize("name,fn,z", NONFINITE, ids=[n[0] for n in NONFINITE])
+def test_non_finite_partials_are_not_evidence_against_holomorphy(name, fn, z):
+    """At a pole, a branch point or a nan input, the partials are IEEE arithmetic:
+    the check leaves those entries out and returns ∂f/∂z as computed."""
+    want = w.grad(fn, holomorphic=True, check_holomorphic=False)(z)
+    got = w.grad(fn, holomorphic=True)(z)
+    np.testing.assert_array_equal(np.isfinite(got), np.isfinite(want))
+    assert not np.all(np.isfinite(got))
+    for jac in (w.jacfwd, w.jacrev):
+        j = jac(fn, holomorphic=True)(np.array([z, 1 + 1j]))
+        assert not np.isfinite(j[0, 0]) and np.isfinite(j[1, 1])
+
+
+def test_the_finite_entries_are_still_checked():
+    f = lambda z: wnp.log(z) + 0.1 * wnp.conj(z)  # noqa: E731  (not holomorphic anywhere)
+    with pytest.raises(w.NonHolomorphicError):
+        w.jacfwd(f, holomorphic=True)(np.array([0j, 1 + 1j]))
+    with pytest.raises(w.NonHolomorphicError):
+        w.vmap(w.jacfwd(f, holomorphic=True))(np.array([[0j, 1 + 1j]]))
+
+
+@pytest.mark.parametrize("path", ["generic", "batch-kernel", "grad"])
+def test_under_vmap_each_sample_is_judged_on_its_own(path):
+    zs = np.array([[1 + 1j, 2], [np.nan, 1j], [0j, 1]])
+    if path == "grad":
+        got = w.vmap(w.grad(lambda z: wnp.sum(wnp.log(z)), holomorphic=True))(zs)
+        assert_close(got[0], 1 / zs[0], 1e-14, 0)
+        return
+    jac = w.jacfwd(wnp.log, holomorphic=True)
+    if path == "generic":
+        from wirtinger import _batch_jacobian
+        with _batch_jacobian.generic_only():
+            got = w.vmap(jac)(zs)
+    else:
+        got = w.vmap(jac)(zs)
+    assert_close(got[0], np.diag(1 / zs[0]), 1e-14, 0)
+    assert got[2, 1, 1] == 1
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e200])
+def test_the_check_works_at_extreme_magnitudes(scale):
+    """Norms of partials near the limits of double neither overflow nor underflow."""
+    z = np.array([1 + 1j, 2 - 1j])
+    holo = lambda z: scale * wnp.sin(z)  # noqa: E731
+    not_holo = lambda z: scale * (wnp.sin(z) + 1e-3 * wnp.conj(z))  # noqa: E731
+    # atol=0: the default absolute tolerance would pass anything at 1e-200.
+    assert_close(w.jacfwd(holo, holomorphic=True, atol=0)(z), np.diag(scale * np.cos(z)), 1e-14, 0)
+    assert_close(w.vmap(w.jacfwd(holo, holomorphic=True, atol=0))(z[None])[0], np.diag(scale * np.cos(z)), 1e-14, 0)
+    with pytest.raises(w.NonHolomorphicError):
+        w.jacfwd(not_holo, holomorphic=True, atol=0)(z)
+    with pytest.raises(w.NonHolomorphicError):
+        w.vmap(w.jacfwd(not_holo, holomorphic=True, atol=0))(z[None])
+
+
 @pytest.mark.parametrize("x", [1.5, np.float64(1.5), np.float32(1.5), np.array([1.0, 2.0])], ids=str)
 def test_holomorphic_requires_complex_input(x):
     fn = lambda v: wnp.sum(wnp.sin(v))  # noqa: E731

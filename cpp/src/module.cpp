@@ -268,6 +268,10 @@ PYBIND11_MODULE(_core, m) {
   py::class_<Tape, std::shared_ptr<Tape>>(m, "Tape")
       .def_property_readonly("id", [](const Tape& t) { return t.id; })
       .def("__len__", [](const Tape& t) { return t.nodes.size(); })
+      .def_property_readonly("recording", [](const Tape& t) {
+        const Recorder& r = recorder();
+        return r.tape.get() == &t;
+      })
       .def("nbytes", [](const Tape& t) {
         // Bytes of the distinct buffers the tape keeps alive (residuals and results).
         std::unordered_set<const void*> seen;
@@ -375,6 +379,16 @@ PYBIND11_MODULE(_core, m) {
     return py::make_tuple(tape, recorder().depth);
   });
   m.def("finish_recording", &finish_recording);
+  m.def("frame_names", [] {
+    std::vector<std::string> names;
+    for (const auto& f : recorder().frames) names.push_back(f.name);
+    return names;
+  });
+  m.def("buffer_bytes", [] {
+    const auto b = buffer_bytes();
+    return py::make_tuple(b.live, b.peak);
+  });
+  m.def("reset_buffer_peak", &reset_buffer_peak);
   m.def("exit", &exit_transform);
   m.def("escaped", [](const Var& v) -> py::object {
     const char* origin = escaped_from(v);

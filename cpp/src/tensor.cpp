@@ -5,6 +5,7 @@
 #include <wirtinger/scalar.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <mutex>
 #include <sstream>
@@ -69,16 +70,38 @@ BufferPool& pool() {
 }
 }  // namespace
 
+namespace {
+// Bytes of the arrays alive now, and the most there were since the last reset:
+// what memory use is measured by, whatever the pool and the allocator keep.
+std::atomic<std::int64_t> live_bytes{0}, peak_bytes{0};
+
+void count_allocation(std::int64_t bytes) {
+  const std::int64_t now = live_bytes.fetch_add(bytes) + bytes;
+  std::int64_t peak = peak_bytes.load();
+  while (now > peak && !peak_bytes.compare_exchange_weak(peak, now)) {}
+}
+}  // namespace
+
+BufferBytes buffer_bytes() { return {live_bytes.load(), peak_bytes.load()}; }
+void reset_buffer_peak() { peak_bytes.store(live_bytes.load()); }
+
 Tensor Tensor::empty(DType dtype, Shape shape) {
   const std::int64_t count = checked_numel(shape, dtype, "allocating an array");
   std::size_t bytes = std::max<std::size_t>(1, static_cast<std::size_t>(count) * itemsize(dtype));
   std::shared_ptr<void> buf;
   if (bytes < BufferPool::min_pooled) {
-    buf.reset(::operator new(bytes, std::align_val_t(64)), [](void* p) { ::operator delete(p, std::align_val_t(64)); });
+    buf.reset(::operator new(bytes, std::align_val_t(64)), [bytes](void* p) {
+      live_bytes -= static_cast<std::int64_t>(bytes);
+      ::operator delete(p, std::align_val_t(64));
+    });
   } else {
     bytes = (bytes + 4095) / 4096 * 4096;
-    buf.reset(pool().take(bytes), [bytes](void* p) { pool().give(p, bytes); });
+    buf.reset(pool().take(bytes), [bytes](void* p) {
+      live_bytes -= static_cast<std::int64_t>(bytes);
+      pool().give(p, bytes);
+    });
   }
+  count_allocation(static_cast<std::int64_t>(bytes));
   return Tensor{dtype, std::move(shape), std::move(buf)};
 }
 Tensor Tensor::zeros(DType dtype, Shape shape) {

@@ -85,6 +85,13 @@ struct Tensor {
   Tensor reshaped(Shape s) const;
 };
 
+// The bytes of the arrays alive now and at most since reset_buffer_peak().
+struct BufferBytes {
+  std::int64_t live = 0, peak = 0;
+};
+BufferBytes buffer_bytes();
+void reset_buffer_peak();
+
 // Shapes, broadcasting and axes, with errors that name the operation.
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
 std::vector<std::int64_t> row_strides(const Shape& s);

@@ -20,7 +20,7 @@ from . import _batch_jacobian, _batching, _core
 from ._array import Array, SUPPORTED_DTYPES, UNARY, complex_of, native, real_of, result_dtype, to_var
 from ._conventions import TRANSPOSE, resolve
 from ._tree import flatten, unflatten
-from .errors import NonHolomorphicError
+from .errors import NonHolomorphicError, UnexpectedTracerError
 
 Wirtinger = collections.namedtuple("Wirtinger", ["dz", "dzbar"])
 Wirtinger.__doc__ = """The Wirtinger pair of a derivative: dz = ∂f/∂z, dzbar = ∂f/∂z̄.
@@ -290,9 +290,15 @@ def _vjp(f, primals, has_aux, conv, batch):
         outs, out_tree = _output_vars(out, "vjp")
         out_value = unflatten(out_tree, [frame.export(v) for v in outs])
         aux_value = _export_aux(frame, aux) if has_aux else None
+        enclosing = _core.frame_names()[-2] if frame.nested else None
     tape, nested = frame.tape, frame.nested
 
     def vjp_fn(ct):
+        if nested and not tape.recording:
+            raise UnexpectedTracerError(
+                f"vjp: this vjp function was made inside {enclosing}, which has returned: it escaped {enclosing} "
+                f"(through a global, a list, a closure or an attribute), and the values it differentiates at "
+                f"existed only inside it. Call it inside {enclosing}, or make it outside")
         ct_leaves, ct_tree = flatten(ct)
         if ct_tree != out_tree:
             raise ValueError(f"vjp_fn: the cotangent has structure {ct_tree} but the function's output has "
