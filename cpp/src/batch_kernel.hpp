@@ -597,40 +597,61 @@ struct ScaledNorm {
 template <Form F, class Rd, bool Cplx, bool HasP, bool HasQ, class C>
 WIRT_HD void write_rows(const Write& w, const real_of<C>* p, const real_of<C>* q, std::int64_t N, std::int64_t b) {
   using R = real_of<C>;
-  ScaledNorm na, nb;
-  const std::int64_t base = b * w.size * w.cols;
-  for (std::int64_t e = 0; e < w.size; ++e)
-    for (std::int64_t d = 0; d < w.cols; ++d) {
-      const std::int64_t r = 2 * N * e + w.col0 + d;  // its real part; the imaginary N further
-      C a(0), x;
-      if constexpr (HasP) a = C(p[r], p[r + N]);
-      if constexpr (F == Form::DZ) {
-        x = a;
-      } else if constexpr (HasQ) {
-        const C bq(q[r], q[r + N]);
-        if constexpr (F == Form::DZBar || F == Form::Norms) x = bq;
-        else if constexpr (F == Form::Sum) x = a + bq;
-        else x = (a + bq) * R(0.5);
-      } else {
-        if constexpr (F == Form::DZBar || F == Form::Norms) x = a - a;
-        else if constexpr (F == Form::Sum) x = a;
-        else x = a * R(0.5);
-      }
-      if constexpr (F == Form::Norms) {
-        // Entries where either partial is inf or nan are IEEE arithmetic (a
-        // pole, a nan input), not evidence against holomorphy: left out of both.
+  // (∂out/∂z, the form's entry) at output element e, input direction d.
+  const auto entry = [&](std::int64_t e, std::int64_t d, C& a, C& x) {
+    const std::int64_t r = 2 * N * e + w.col0 + d;  // its real part; the imaginary N further
+    a = C(0);
+    if constexpr (HasP) a = C(p[r], p[r + N]);
+    if constexpr (F == Form::DZ) {
+      x = a;
+    } else if constexpr (HasQ) {
+      const C bq(q[r], q[r + N]);
+      if constexpr (F == Form::DZBar || F == Form::Norms) x = bq;
+      else if constexpr (F == Form::Sum) x = a + bq;
+      else x = (a + bq) * R(0.5);
+    } else {
+      if constexpr (F == Form::DZBar || F == Form::Norms) x = a - a;
+      else if constexpr (F == Form::Sum) x = a;
+      else x = a * R(0.5);
+    }
+  };
+  C a, x;
+  if constexpr (F == Form::Norms) {
+    // Entries where either partial is inf or nan are IEEE arithmetic (a pole, a
+    // nan input), not evidence against holomorphy: left out of both norms (v − v
+    // is 0 exactly when v is finite). Sums of squares, unless one may have
+    // overflowed or underflowed: then a second pass with a running scale.
+    double sa = 0, sb = 0;
+    for (std::int64_t e = 0; e < w.size; ++e)
+      for (std::int64_t d = 0; d < w.cols; ++d) {
+        entry(e, d, a, x);
         const double ar = a.real(), ai = a.imag(), xr = x.real(), xi = x.imag();
-        if (std::isfinite(ar) && std::isfinite(ai) && std::isfinite(xr) && std::isfinite(xi)) {
-          na.add(ar), na.add(ai);
-          nb.add(xr), nb.add(xi);
+        const bool finite = (ar - ar) + (ai - ai) + (xr - xr) + (xi - xi) == 0;
+        sa += finite ? ar * ar + ai * ai : 0.0;
+        sb += finite ? xr * xr + xi * xi : 0.0;
+      }
+    double na = std::sqrt(sa), nb = std::sqrt(sb);
+    const double lo = 1e-290, hi = 1e290;
+    if (!(sa >= lo && sa <= hi) || sb > hi || (sb > 0 && sb < lo)) {
+      ScaledNorm sna, snb;
+      for (std::int64_t e = 0; e < w.size; ++e)
+        for (std::int64_t d = 0; d < w.cols; ++d) {
+          entry(e, d, a, x);
+          const double ar = a.real(), ai = a.imag(), xr = x.real(), xi = x.imag();
+          if (!(std::isfinite(ar) && std::isfinite(ai) && std::isfinite(xr) && std::isfinite(xi))) continue;
+          sna.add(ar), sna.add(ai), snb.add(xr), snb.add(xi);
         }
-      } else {
+      na = sna.value(), nb = snb.value();
+    }
+    static_cast<double*>(w.dst)[2 * b] = na;
+    static_cast<double*>(w.dst)[2 * b + 1] = nb;
+  } else {
+    const std::int64_t base = b * w.size * w.cols;
+    for (std::int64_t e = 0; e < w.size; ++e)
+      for (std::int64_t d = 0; d < w.cols; ++d) {
+        entry(e, d, a, x);
         store<Rd, Cplx>(w.dst, base + e * w.cols + d, x);
       }
-    }
-  if constexpr (F == Form::Norms) {
-    static_cast<double*>(w.dst)[2 * b] = na.value();
-    static_cast<double*>(w.dst)[2 * b + 1] = nb.value();
   }
 }
 
