@@ -46,6 +46,8 @@ def enabled():
 
 
 _CACHE_SIZE = 64  # plans kept per Jacobian function, as jit keeps programs
+_MISSING = object()
+_lock = threading.Lock()
 
 
 class Spec:
@@ -65,13 +67,18 @@ class Spec:
         self.plans = collections.OrderedDict()
 
     def plan(self, key, make):
-        hit = key in self.plans
-        if not hit:
-            self.plans[key] = make()
+        """The plan for key, made by make() on a miss; at most _CACHE_SIZE are kept."""
+        with _lock:
+            hit = self.plans.get(key, _MISSING)
+            if hit is not _MISSING:
+                self.plans.move_to_end(key)
+                return hit
+        made = make()  # outside the lock: it traces the user's function
+        with _lock:
+            self.plans[key] = made
             while len(self.plans) > _CACHE_SIZE:
                 self.plans.popitem(last=False)
-        self.plans.move_to_end(key)
-        return self.plans[key]
+        return made
 
 
 class _Plan:
@@ -224,7 +231,7 @@ def try_jacobians(jac_fn, spec, args, in_axes, n, level, numpy_out=False):
     if compiled is None:
         return None
     if any(isinstance(x, Array) for x in batched + shared):
-        flat = _recorded(jac_fn, spec, compiled, layout, n, level)
+        flat = _recorded(jac_fn, spec, compiled, layout, level)
     elif numpy_out:
         return unflatten(_result_tree(spec, compiled), _run(spec, compiled, layout, batched, shared, level,
                                                             numpy=True)), True
@@ -352,7 +359,7 @@ def _run(spec, c, layout, batched, shared, level, numpy=False):
                           for i, a in enumerate(arrays)], places)
 
 
-def _recorded(jac_fn, spec, c, layout, n, level):
+def _recorded(jac_fn, spec, c, layout, level):
     """As _run, for inputs on a tape (jit's trace, an enclosing transform): one
     primitive over the plan's inputs, whose rules differentiate the generic
     path, and whose replay runs this one again."""
@@ -373,7 +380,8 @@ def _recorded(jac_fn, spec, c, layout, n, level):
         return leaves[0] if len(leaves) == 1 else tuple(leaves)
 
     packing = _Packing(tree(first), name)
-    axes = tuple(0 if any(i == j for j, _ in layout.diff + layout.mapped) else None for i in range(len(layout.args)))
+    mapped = {i for i, _ in layout.diff + layout.mapped}
+    axes = tuple(0 if i in mapped else None for i in range(len(layout.args)))
 
     def generic(*xs):
         from .vmap import vmap
