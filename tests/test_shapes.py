@@ -151,3 +151,9 @@ def test_large_valid_shapes_still_work():
     big = wnp.broadcast_to(wnp.asarray(1.0), (2**20,))
     assert float(wnp.sum(big)) == 2**20
     assert np.asarray(wnp.reshape(wnp.zeros((0, 5)), (0, 2**40, 5))).shape == (0, 2**40, 5)
+
+
+def test_a_shape_that_fits_but_cannot_be_allocated_is_a_memory_error():
+    # 8 EiB: a valid byte count, beyond any address space.
+    with pytest.raises(MemoryError, match=r"unable to allocate .* GiB for an array of shape \(1099511627776, 1024\)"):
+        wnp.broadcast_to(wnp.asarray(1.0), (2**40, 2**10))

@@ -80,6 +80,28 @@ void count_allocation(std::int64_t bytes) {
   std::int64_t peak = peak_bytes.load();
   while (now > peak && !peak_bytes.compare_exchange_weak(peak, now)) {}
 }
+
+// std::bad_alloc (a MemoryError in Python) that says what could not be allocated.
+class AllocationFailed : public std::bad_alloc {
+ public:
+  explicit AllocationFailed(std::string what) : what_(std::move(what)) {}
+  const char* what() const noexcept override { return what_.c_str(); }
+
+ private:
+  std::string what_;
+};
+
+void* allocate(std::size_t bytes, DType dtype, const Shape& shape, bool pooled) {
+  try {
+    return pooled ? pool().take(bytes) : ::operator new(bytes, std::align_val_t(64));
+  } catch (const std::bad_alloc&) {
+    std::ostringstream os;
+    os.precision(3);
+    os << "unable to allocate " << static_cast<double>(bytes) / (1 << 30) << " GiB for an array of shape "
+       << shape_str(shape) << " and dtype " << dtype_name(dtype) << "; use a smaller shape";
+    throw AllocationFailed(os.str());
+  }
+}
 }  // namespace
 
 BufferBytes buffer_bytes() { return {live_bytes.load(), peak_bytes.load()}; }
@@ -90,13 +112,13 @@ Tensor Tensor::empty(DType dtype, Shape shape) {
   std::size_t bytes = std::max<std::size_t>(1, static_cast<std::size_t>(count) * itemsize(dtype));
   std::shared_ptr<void> buf;
   if (bytes < BufferPool::min_pooled) {
-    buf.reset(::operator new(bytes, std::align_val_t(64)), [bytes](void* p) {
+    buf.reset(allocate(bytes, dtype, shape, false), [bytes](void* p) {
       live_bytes -= static_cast<std::int64_t>(bytes);
       ::operator delete(p, std::align_val_t(64));
     });
   } else {
     bytes = (bytes + 4095) / 4096 * 4096;
-    buf.reset(pool().take(bytes), [bytes](void* p) {
+    buf.reset(allocate(bytes, dtype, shape, true), [bytes](void* p) {
       live_bytes -= static_cast<std::int64_t>(bytes);
       pool().give(p, bytes);
     });
