@@ -41,7 +41,7 @@ class Producer:
         return self.inner.__dlpack_device__()
 
     def __dlpack__(self, stream=None, max_version=None):
-        return self.inner.__dlpack__(max_version=(1, 0) if self.versioned else None)
+        return self.inner.__dlpack__(max_version=(1, 0)) if self.versioned else self.inner.__dlpack__()
 
 
 class FakeGpuArray:
@@ -64,6 +64,79 @@ def test_device_array_round_trips_through_dlpack(dtype):
     np.testing.assert_array_equal(d.numpy(), x)
     x[0] = 0  # device_put copied
     assert np.asarray(d)[0].any()
+
+
+def _read_only(x):
+    x = np.array(x)
+    x.flags.writeable = False
+    return x
+
+
+@pytest.mark.parametrize("x", [
+    _read_only([[1.0, 2.0], [3.0, 4.0]]),                         # NumPy before 2.1 exports none through DLPack
+    np.array([1 + 2j, 3 - 4j], dtype=">c16"),                      # DLPack is native byte order only
+    np.arange(12.0).reshape(3, 4)[::2, ::-1],                      # strided
+    np.asfortranarray(np.arange(6.0, dtype=np.float32).reshape(2, 3)),
+    np.float64(2.5), np.array(1 - 1j), 3.0, [1.0, 2.0], np.arange(3),  # 0-d stays 0-d; ints become float64
+], ids=["read-only", "big-endian", "strided", "fortran", "np-scalar", "0-d", "float", "list", "int"])
+def test_device_put_takes_any_host_array(x):
+    d = w.device_put(x, "cpu")
+    want = np.asarray(x)
+    want = want.astype(want.dtype.newbyteorder("=") if want.dtype.kind in "fc" else np.float64)
+    assert (d.shape, d.dtype) == (want.shape, want.dtype)
+    np.testing.assert_array_equal(d.numpy(), want)
+
+
+NUMPY_EXPORTS_VERSIONED = np.lib.NumpyVersion(np.__version__) >= "2.1.0"
+
+
+@pytest.mark.parametrize("versioned", [False, pytest.param(True, marks=pytest.mark.skipif(
+    not NUMPY_EXPORTS_VERSIONED, reason="NumPy before 2.1 exports no versioned DLPack capsule"))])
+@pytest.mark.parametrize("shape", [(0, 4), (3, 0, 2), (0,)])
+def test_device_put_of_empty_arrays(shape, versioned):
+    x = np.zeros(shape, np.complex128)
+    # NumPy gives empty arrays zero strides: contiguous all the same
+    x = np.lib.stride_tricks.as_strided(x, strides=(0,) * x.ndim)
+    d = w.device_put(Producer(x, versioned), "cpu")
+    assert (d.shape, d.dtype) == (shape, np.complex128)
+    assert d.numpy().shape == shape
+
+
+class _DLTensor(ctypes.Structure):
+    _fields_ = [("data", ctypes.c_void_p), ("device_type", ctypes.c_int32), ("device_id", ctypes.c_int32),
+                ("ndim", ctypes.c_int32), ("code", ctypes.c_uint8), ("bits", ctypes.c_uint8), ("lanes", ctypes.c_uint16),
+                ("shape", ctypes.POINTER(ctypes.c_int64)), ("strides", ctypes.POINTER(ctypes.c_int64)),
+                ("byte_offset", ctypes.c_uint64)]
+
+
+class _DLManaged(ctypes.Structure):
+    _fields_ = [("dl_tensor", _DLTensor), ("manager_ctx", ctypes.c_void_p), ("deleter", ctypes.c_void_p)]
+
+
+class RawProducer:
+    """A producer whose capsule says whatever the test wants (an unversioned one, no deleter)."""
+
+    def __init__(self, shape, ndim=None):
+        self.buffer = np.zeros(16)
+        self.shape = (ctypes.c_int64 * max(len(shape), 1))(*shape)
+        ndim = len(shape) if ndim is None else ndim
+        self.managed = _DLManaged(_DLTensor(self.buffer.ctypes.data, 1, 0, ndim, 2, 64, 1, self.shape, None, 0), None, None)
+
+    def __dlpack_device__(self):
+        return (1, 0)
+
+    def __dlpack__(self, stream=None, max_version=None):
+        new = ctypes.pythonapi.PyCapsule_New
+        new.restype, new.argtypes = ctypes.py_object, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p]
+        return new(ctypes.addressof(self.managed), b"dltensor", None)
+
+
+def test_device_put_checks_the_producers_shape():
+    np.testing.assert_array_equal(w.device_put(RawProducer((2, 3)), "cpu").numpy(), np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="negative extent"):
+        w.device_put(RawProducer((2, -3)), "cpu")
+    with pytest.raises(ValueError, match="ndim -1"):
+        w.device_put(RawProducer((2,), ndim=-1), "cpu")
 
 
 @pytest.mark.parametrize("versioned", [False, True])

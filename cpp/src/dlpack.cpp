@@ -33,10 +33,15 @@ Imported view_of(const DLTensor& t, std::shared_ptr<void> owner, const std::stri
   Imported out;
   out.dtype = dtype_from(t.dtype, what);
   out.device = t.device;
-  if (t.ndim < 0) throw py::value_error(what + " has a negative number of dimensions");
+  if (t.ndim < 0 || (t.ndim > 0 && !t.shape))
+    throw py::value_error(what + ": the DLPack tensor has no valid shape (ndim " + std::to_string(t.ndim) + ")");
   out.shape.assign(t.shape, t.shape + t.ndim);
-  checked_numel(out.shape, out.dtype, what.c_str());
-  if (t.strides) {
+  for (auto n : out.shape)
+    if (n < 0)
+      throw py::value_error(what + ": the DLPack tensor has a negative extent, shape " + shape_str(out.shape));
+  const bool empty = checked_numel(out.shape, out.dtype, what.c_str()) == 0;
+  // An array with no elements is contiguous whatever its strides (NumPy gives it zero strides).
+  if (t.strides && !empty) {
     std::int64_t expect = 1;
     for (std::int32_t d = t.ndim - 1; d >= 0; --d) {
       if (t.shape[d] != 1 && t.strides[d] != expect)

@@ -18,6 +18,7 @@ from .errors import CudaError
 
 DeviceArray = _core.DeviceArray
 _KDL_CUDA = 2
+_NUMPY_EXPORTS_READONLY = np.lib.NumpyVersion(np.__version__) >= "2.1.0"
 
 
 def _array(self, dtype=None, copy=None):
@@ -43,9 +44,12 @@ def device_put(x, device="cuda"):
         raise TypeError("device_put: x is a traced wirtinger value; device_put takes concrete arrays "
                         "(call it outside jit and the transforms)")
     if not hasattr(x, "__dlpack__") or isinstance(x, np.ndarray):
-        x = np.ascontiguousarray(x)
-        if x.dtype.kind not in "fc":
-            x = x.astype(np.float64)
+        x = np.asarray(x)
+        dtype = x.dtype if x.dtype.kind in "fc" else np.dtype(np.float64)
+        # DLPack carries native byte order only, and NumPy before 2.1 exports no
+        # read-only array (its unversioned capsule cannot say read-only).
+        needs = ["C_CONTIGUOUS"] if _NUMPY_EXPORTS_READONLY else ["C_CONTIGUOUS", "WRITEABLE"]
+        x = np.require(x, dtype.newbyteorder("="), needs)
     if str(device).startswith("cuda") and not _core.cuda_available():
         raise CudaError(f"device_put(x, {device!r}): no usable GPU: {_core.cuda_describe()}")
     return _core.device_put(x, str(device))
