@@ -92,4 +92,5 @@ def test_repeated_calls_with_changing_arguments_stay_within_bounds(case):
     for k in range(150):
         run(k)
     assert w._core.buffer_bytes()[0] - live <= 2**16
-    assert resident_mib() - before < 10
+    if "libasan" not in os.environ.get("LD_PRELOAD", ""):  # ASan keeps freed memory in quarantine
+        assert resident_mib() - before < 10
