@@ -159,7 +159,8 @@ def test_special_operands_give_what_numpy_gives(dtype):
     with np.errstate(over="ignore"):
         z.real = np.resize(parts[:, 0], N)
         z.imag = np.resize(parts[:, 1], N)
-    for fn, ref in [(wnp.exp, np.exp), (wnp.sin, np.sin), (wnp.cosh, np.cosh), (wnp.abs, np.abs)]:
+    for fn, ref in [(wnp.exp, np.exp), (wnp.sin, np.sin), (wnp.cosh, np.cosh), (wnp.abs, np.abs), (wnp.log1p, np.log1p),
+                    (wnp.exp2, np.exp2), (wnp.tanh, np.tanh)]:
         with np.errstate(all="ignore"):
             got = np.asarray(fn(z))
             want = ref(z)
@@ -180,3 +181,80 @@ def test_gradient_through_fast_kernels_matches_analytic(dtype):
     want = np.array([cmath.cos(x) * cmath.exp(x) + cmath.sin(x) * cmath.exp(x) for x in z.astype(np.complex128).tolist()])
     eps = np.finfo(dtype).eps
     assert np.all(np.abs(np.asarray(tangent) - want) <= 16 * eps * np.maximum(np.abs(want), 1))
+
+
+def _same_special_values(got, want, dtype, what):
+    """The same nan and inf in each part, and the same finite numbers (to a few
+    ulps; NumPy's unscaled formula may round a subnormal part differently)."""
+    fi = np.finfo(dtype)
+    for part in (np.real, np.imag):
+        g, r = part(np.asarray(got)), part(np.asarray(want))
+        assert np.array_equal(np.isnan(g), np.isnan(r)), (what, np.flatnonzero(np.isnan(g) != np.isnan(r))[:4])
+        assert np.array_equal(np.isinf(g), np.isinf(r)), (what, np.flatnonzero(np.isinf(g) != np.isinf(r))[:4])
+        assert np.array_equal(np.signbit(g[np.isinf(g)]), np.signbit(r[np.isinf(r)])), what
+        fin = np.isfinite(r)
+        assert np.all(np.abs(g[fin] - r[fin]) <= 4 * fi.eps * np.abs(r[fin]) + fi.tiny), what
+
+
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
+def test_reciprocal_and_division_give_numpys_special_values(dtype):
+    """NumPy divides complex numbers by Smith's method without C99 Annex G's
+    recovery, and its reciprocal has its own formula: 1/(inf+inf·i) and
+    (inf+inf·i)/(1+0i) are nan+nan·i, 1/(0+0i) is nan+nan·i but 1/(0+0i) by
+    division inf+nan·i. Every path gives NumPy's values: the vectorised loops
+    (array, broadcast scalar), one element at a time, and jit's fused blocks."""
+    fi = np.finfo(dtype)
+    specials = [np.inf, -np.inf, np.nan, 0.0, -0.0, 1.0, -2.5, float(fi.max) / 4, float(fi.tiny) * 4]
+    z = np.array([complex(a, b) for a in specials for b in specials], dtype)
+    with np.errstate(all="ignore"):
+        want = np.reciprocal(z)
+        _same_special_values(wnp.reciprocal(z), want, dtype, "reciprocal")
+        _same_special_values([np.asarray(wnp.reciprocal(x)) for x in z], want, dtype, "reciprocal, one at a time")
+        _same_special_values(w.jit(wnp.reciprocal)(z), want, dtype, "reciprocal under jit")
+        a, b = np.repeat(z, len(z)), np.tile(z, len(z))
+        want = np.divide(a, b)
+        _same_special_values(wnp.divide(a, b), want, dtype, "divide")
+        _same_special_values(w.jit(wnp.divide)(a, b), want, dtype, "divide under jit")
+        for x in z:
+            _same_special_values(wnp.divide(z, x), np.divide(z, x), dtype, f"divide by a scalar {x}")
+            _same_special_values(wnp.divide(x, z), np.divide(x, z), dtype, f"divide a scalar {x}")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_maximum_and_minimum_propagate_nan_as_numpy(dtype):
+    a = np.array([np.nan, 1.0, np.nan, 2.0, -np.inf], dtype)
+    b = np.array([1.0, np.nan, np.nan, 1.0, np.nan], dtype)
+    for fn, ref in ((wnp.maximum, np.maximum), (wnp.minimum, np.minimum)):
+        np.testing.assert_array_equal(np.asarray(fn(a, b)), ref(a, b))
+        np.testing.assert_array_equal(np.asarray(w.jit(fn)(a, b)), ref(a, b))
+
+
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
+def test_division_of_far_apart_magnitudes(dtype):
+    """A quotient that is a normal number comes out right however far apart
+    the operands' magnitudes are: scaling the dividend with the divisor used
+    to flush 1e-150 / 1e153 to 0, and a dividend near the largest number
+    overflowed the unscaled formula (1e308(1+i) / 1.25(1+i) was inf)."""
+    from fractions import Fraction
+
+    fi = np.finfo(dtype)
+    top = float(fi.max) / 2
+    pairs = [(1e-150 + 2e-151j, 1e153 + 1e152j), (1e-140 - 3e-141j, -2e160 + 1e159j), (top + top * 1j, 1.25 + 1.25j),
+             (top - 0.5j, 0.75 + 0j), (3e-300 + 1e-300j, 1e-10 + 1e-11j), (1e300 + 1e299j, 1e-5 + 3e-6j),
+             (1e-30 + 1e-31j, 1e8 + 1e7j), (1e38 + 1e38j, 0.75 + 0.75j), (1e-25 - 1e-26j, 3e13 + 1e12j)]
+    with np.errstate(all="ignore"):
+        a = np.array([p[0] for p in pairs] * 8).astype(dtype)
+        b = np.array([p[1] for p in pairs] * 8).astype(dtype)
+        got = np.asarray(wnp.divide(a, b)).astype(np.complex128)
+    for k in range(len(pairs)):
+        x, y = complex(a[k]), complex(b[k])
+        if not (np.isfinite(x) and np.isfinite(y)):
+            continue  # beyond this precision's range
+        den = Fraction(y.real) ** 2 + Fraction(y.imag) ** 2
+        re = (Fraction(x.real) * Fraction(y.real) + Fraction(x.imag) * Fraction(y.imag)) / den
+        im = (Fraction(x.imag) * Fraction(y.real) - Fraction(x.real) * Fraction(y.imag)) / den
+        want = complex(float(re), float(im))
+        if not fi.tiny <= abs(want) <= fi.max:
+            continue  # the quotient itself under- or overflows in this precision
+        assert abs(got[k] - want) <= 4 * fi.eps * abs(want), (x, y, got[k], want)
+        assert np.array_equal(got[k::len(pairs)], np.full(8, got[k])), "every element computes the same"

@@ -427,10 +427,14 @@ Var operator-(const Var& a, const Var& b) { return binary(BinaryOp::subtract, a,
 Var operator*(const Var& a, const Var& b) { return binary(BinaryOp::multiply, a, b); }
 Var operator/(const Var& a, const Var& b) { return binary(BinaryOp::divide, a, b); }
 Var operator-(const Var& a) { return unary(UnaryOp::negative, a); }
-Var operator+(const Var& a, double b) { return a + scalar_like(a, b); }
-Var operator+(double a, const Var& b) { return scalar_like(b, a) + b; }
+// A real constant added to a complex value has the imaginary part −0, which
+// leaves the other operand's unchanged (y + (−0) = y also for y = ±0), as adding
+// a real number to a std::complex does: on a branch cut the sign of a zero
+// imaginary part picks the side, as it does for the rules' scalar types.
+Var operator+(const Var& a, double b) { return a + scalar_like(a, {b, -0.0}); }
+Var operator+(double a, const Var& b) { return scalar_like(b, {a, -0.0}) + b; }
 Var operator-(const Var& a, double b) { return a - scalar_like(a, b); }
-Var operator-(double a, const Var& b) { return scalar_like(b, a) - b; }
+Var operator-(double a, const Var& b) { return scalar_like(b, {a, -0.0}) - b; }
 Var operator*(double a, const Var& b) { return scalar_like(b, a) * b; }
 Var operator*(const Var& a, double b) { return a * scalar_like(a, b); }
 Var operator/(double a, const Var& b) { return scalar_like(b, a) / b; }
@@ -463,14 +467,105 @@ Var step(const Var& a, const Var& b) {
 
 Var wpow(const Var& a, const Var& b) { return binary(BinaryOp::power, a, b); }
 
-Var pow_d_da(const Var& a, const Var& b) {
-  const Shape s = broadcast_shapes(a.shape(), b.shape(), "power");
-  return zero_where_zero(b, s, [&](const Var& safe) { return safe * wpow(a, safe - 1.0); });
+// Whether b is a constant (recorded on no tape, so also a constant of any
+// traced program) for every element of which b − 1 is exact, as for x**2.
+bool constant_with_exact_minus_one(const Var& b) {
+  if (b.p->tape != 0) return false;
+  bool exact = true;
+  dispatch(b.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    using R = real_of<T>;  // in the element's precision, as the rule computes it
+    const T* p = b.data().data<T>();
+    for (std::int64_t i = 0, n = b.data().size(); i < n && exact; ++i) {
+      const R r = scalar_cast<R>(p[i]), bm1 = r - R(1), t = bm1 - r;
+      exact = (r - (bm1 - t)) + (R(-1) - t) == R(0);
+    }
+  });
+  return exact;
+}
+
+Var pow_d_da(const Var& a, const Var& b, const Var& out) {
+  // As rules.hpp's: b·a**(b−1), 0 where b == 0, times 1 + δ log a where b − 1
+  // rounded by δ (found by TwoSum, whose derivative is exactly 0) and a != 0;
+  // for complex a, b·out/a where out is a nonzero normal number. Where a branch
+  // is not taken it sees a = 1, so that it makes no inf or nan.
+  const Shape s = broadcast_shapes(broadcast_shapes(a.shape(), b.shape(), "power"), out.shape(), "power");
+  const bool no_correction = constant_with_exact_minus_one(b);
+  const auto general = [&](const Var& a) {
+    const Var d = zero_where_zero(b, s, [&](const Var& safe) { return safe * wpow(a, safe - 1.0); });
+    if (no_correction) return d;
+    const Var bm1 = b - 1.0, t = bm1 - b, delta = (b - (bm1 - t)) + (-1.0 - t);
+    const Var correction = zero_where_zero(a, s, [&](const Var& safe_a) {
+      return zero_where_zero(delta, s, [&](const Var& safe_delta) { return safe_delta * log(safe_a); });
+    });
+    return d * (1.0 + correction);
+  };
+  if (!is_complex(a.dtype())) return general(a);
+  const Var m = abs(out), one = scalar_like(a, 1.0);
+  const bool single = is_single(a.dtype());
+  const double tiny = single ? 0x1p-126 : 0x1p-1022, huge = single ? 0x1.fffffep127 : 0x1.fffffffffffffp1023;
+  const Var use_ratio = compare(CmpOp::greater_equal, m, scalar_like(m, tiny)) *
+                        compare(CmpOp::less_equal, m, scalar_like(m, huge)) *
+                        compare(CmpOp::not_equal, a, scalar_like(a, 0.0)) *
+                        compare(CmpOp::not_equal, b, scalar_like(b, 0.0));
+  const Var ratio = b * (out / select(use_ratio, a, one));
+  return select(use_ratio, ratio, general(select(use_ratio, one, a)));
 }
 
 Var pow_d_db(const Var& a, const Var& out) {
   const Shape s = broadcast_shapes(a.shape(), out.shape(), "power");
   return zero_where_zero(a, s, [&](const Var& safe) { return out * log(safe); });
+}
+
+Var hypot(const Var& a, const Var& b) { return binary(BinaryOp::hypot, a, b); }
+Var numpy_divide(const Var& a, const Var& b) { return a / b; }  // the divide primitive's value is numpy_divide
+
+namespace {
+
+// re + i·im for real re and im.
+Var complex_from_parts(const Var& re, const Var& im) {
+  return cast(re, complex_dtype(re.dtype())) + scalar_like(im, {0.0, 1.0}, true) * im;
+}
+
+// sech² of x + iy (of x where y is null) as rules.hpp's sech2 computes it: at x
+// clamped to ±20, times e^(−2(|x|−20)) beyond, so that no intermediate is inf
+// (an inf in a recorded value would make its derivative nan).
+Var sech2_of_parts(const Var& x, const Var* y) {
+  const Var xc = binary(BinaryOp::maximum, binary(BinaryOp::minimum, x, scalar_like(x, 20.0)), scalar_like(x, -20.0));
+  const Var beyond = binary(BinaryOp::maximum, abs(x) - 20.0, scalar_like(x, 0.0));
+  const Var r = 1.0 / cosh(y ? complex_from_parts(xc, *y) : xc);
+  return r * r * exp(beyond * -2.0);
+}
+
+}  // namespace
+
+Var sech2(const Var& z, double scale) {
+  if (!is_complex(z.dtype())) return sech2_of_parts(scale == 1.0 ? z : z * scale, nullptr);
+  const Var x = real(z), y = imag(z);
+  if (scale == 1.0) return sech2_of_parts(x, &y);
+  const Var ys = y * scale;
+  return sech2_of_parts(x * scale, &ys);
+}
+
+Var sec2(const Var& z) {
+  if (!is_complex(z.dtype())) {
+    const Var r = 1.0 / cos(z);
+    return r * r;
+  }
+  const Var x = real(z);
+  return sech2_of_parts(-imag(z), &x);  // sech²(iz)
+}
+
+Var sqrt_one_plus_square(const Var& z) {
+  if (!is_complex(z.dtype())) return hypot(scalar_like(z, 1.0), z);
+  const Var iz = scalar_like(z, {0.0, 1.0}, true) * z;
+  return sqrt(1.0 + iz) * sqrt(1.0 - iz);
+}
+
+Var recip_one_plus_square(const Var& z) {
+  if (!is_complex(z.dtype())) return 1.0 / (1.0 + z * z);
+  const Var i = scalar_like(z, {0.0, 1.0}, true);
+  return (1.0 / (z - i)) * (1.0 / (z + i));
 }
 
 // ---------------------------------------------------------------- derivative rules

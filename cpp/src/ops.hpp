@@ -71,8 +71,14 @@ template <class C> Var full_like(const Var& z, const C& c) {
 Var div_or_zero(const Var& n, const Var& d);
 Var step(const Var& a, const Var& b);
 Var wpow(const Var& a, const Var& b);
-Var pow_d_da(const Var& a, const Var& b);
+Var pow_d_da(const Var& a, const Var& b, const Var& out);
 Var pow_d_db(const Var& a, const Var& out);
+Var sech2(const Var& z, double scale = 1.0);
+Var sec2(const Var& z);
+Var sqrt_one_plus_square(const Var& z);
+Var recip_one_plus_square(const Var& z);
+Var hypot(const Var& a, const Var& b);
+Var numpy_divide(const Var& a, const Var& b);
 
 // Sweeps over a tape (see graph.hpp). Missing tangents and cotangents are
 // zero; results are in each value's dtype and shape.

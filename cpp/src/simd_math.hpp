@@ -2,11 +2,12 @@
 //
 // The kernels instantiate the rule table (rules.hpp) a second time with
 // fast_t<T>: for complex T a plain pair of reals, cx<R>, whose exp, sin, cos,
-// sinh, cosh, tanh, abs and arg are written with real functions that GCC can inline
-// and vectorise, instead of libstdc++/glibc's scalar cexp, csin, ... . Where
-// glibc's vector math library (libmvec, x86-64) is available, the real
-// functions are declared with their SIMD variants, so that a loop over such an
-// expression calls 2, 4 or 8 lanes at a time.
+// sinh, cosh, tanh (and its derivative sech2), abs, arg and division are written
+// with real functions that GCC can inline and vectorise, instead of
+// libstdc++/glibc's scalar cexp, csin, ... . Where glibc's vector math library
+// (libmvec, x86-64) is available, the real functions are declared with their
+// SIMD variants, so that a loop over such an expression calls 2, 4 or 8 lanes
+// at a time.
 //
 // For finite results these agree with the std::complex ones to a few ulps
 // (they are the same formulas; only the real functions' last bits differ).
@@ -207,12 +208,15 @@ template <class R> struct cx {
   // imaginary part is 4 sin y cos y e^(−2|x|), hence the damping factor. No
   // branch, so that a loop over it vectorises.
   friend cx tanh(const cx& z) {
-    const R x = z.re > R(20) ? R(20) : (z.re < R(-20) ? R(-20) : z.re);
-    const R beyond = std::fabs(z.re) - R(20);
-    const R damp = vm::exp(R(-2) * (beyond > R(0) ? beyond : R(0)));
-    const R s = vm::sinh(x), c = vm::cosh(x), sy = vm::sin(z.im), cy = vm::cos(z.im);
-    const R den = s * s + cy * cy;
-    return {s * c / den, sy * cy / den * damp};
+    const clamped_hyperbolic h(z);
+    return {h.sh * h.ch * h.inv_den, h.sy * h.cy * h.inv_den * h.damp};
+  }
+  // tanh's derivative 1/cosh² z from the same terms (rules.hpp's sech2, which
+  // says why): a loop that computes both computes them once.
+  friend cx sech2(const cx& z, R scale = 1) {
+    const clamped_hyperbolic h(cx(z.re * scale, z.im * scale));
+    const cx r{h.ch * h.cy * h.inv_den, -(h.sh * h.sy) * h.inv_den};
+    return r * r * h.damp;
   }
   friend cx asin(const cx& z) { return cx(std::asin(z.to_std())); }
   friend cx acos(const cx& z) { return cx(std::acos(z.to_std())); }
@@ -221,8 +225,25 @@ template <class R> struct cx {
   friend cx acosh(const cx& z) { return cx(std::acosh(z.to_std())); }
   friend cx atanh(const cx& z) { return cx(std::atanh(z.to_std())); }
   friend cx pow(const cx& a, const cx& b) { return cx(std::pow(a.to_std(), b.to_std())); }
+  // The quotients themselves: where NumPy's special values differ from them
+  // (inf, nan or zero operands) the result is not finite, and the kernels redo
+  // the element with std::complex and rules.hpp's numpy_divide.
+  friend cx numpy_divide(const cx& a, const cx& b) { return a / b; }
+  friend cx numpy_reciprocal(const cx& z) { return R(1) / z; }
 
  private:
+  // sinh x, cosh x, sin y, cos y and 1/(sinh² x + cos² y) at x clamped to ±20,
+  // and the factor e^(−2(|x|−20)) beyond.
+  struct clamped_hyperbolic {
+    R sh, ch, sy, cy, inv_den, damp;
+    explicit clamped_hyperbolic(const cx& z) {
+      const R x = z.re > R(20) ? R(20) : (z.re < R(-20) ? R(-20) : z.re);
+      const R beyond = std::fabs(z.re) - R(20);
+      damp = vm::exp(R(-2) * (beyond > R(0) ? beyond : R(0)));
+      sh = vm::sinh(x), ch = vm::cosh(x), sy = vm::sin(z.im), cy = vm::cos(z.im);
+      inv_den = R(1) / (sh * sh + cy * cy);
+    }
+  };
   // |x + iy| without overflow or underflow of the squares: in double for
   // float (as glibc's hypotf), scaled by a power of two for double. Within
   // an ulp of hypot; a nan or inf comes out non-finite (and is redone).
@@ -230,28 +251,12 @@ template <class R> struct cx {
     const double dx = x, dy = y;
     return static_cast<float>(std::sqrt(dx * dx + dy * dy));
   }
-  // (a + ib) / (c + id) as libgcc's __divsc3 and __divdc3 compute it (what
-  // std::complex's division calls), without their branches: for float in
-  // double, where nothing can overflow; for double by Smith's method, scaled
-  // by a power of two that brings the divisor near 1 instead of their tests.
-  // The same bits unless a part of the operands is subnormal or near overflow;
-  // there a part far smaller than the quotient's magnitude may differ (NumPy
-  // uses Smith's method unscaled). A zero divisor gives nan, and std::complex
-  // redoes the element.
-  static cx divide(float a, float b, float c, float d) {
-    const double aa = a, bb = b, cc = c, dd = d, denom = cc * cc + dd * dd;
-    return {static_cast<float>((aa * cc + bb * dd) / denom), static_cast<float>((bb * cc - aa * dd) / denom)};
-  }
-  static cx divide(double a, double b, double c, double d) {
-    const double ac = std::fabs(c), ad = std::fabs(d), m = ac > ad ? ac : ad;
-    const double s = m > 0x1p500 ? 0x1p-600 : (m < 0x1p-500 ? 0x1p600 : 1.0);
-    a *= s, b *= s, c *= s, d *= s;
-    // Selects on operands, not on results, so that the loop needs no branch.
-    const bool d_larger = ac < ad;
-    const double p = d_larger ? c : d, q = d_larger ? d : c, ratio = p / q, denom = p * ratio + q;
-    const double x = (d_larger ? a * ratio + b : b * ratio + a) / denom;
-    const double y = (d_larger ? b * ratio - a : b - a * ratio) / denom;
-    return {x, y};
+  // (a + ib) / (c + id), scalar.hpp's divide_parts (a zero divisor gives nan,
+  // and std::complex redoes the element).
+  static cx divide(R a, R b, R c, R d) {
+    cx q;
+    detail::divide_parts(a, b, c, d, q.re, q.im);
+    return q;
   }
   static double fast_abs(double x, double y) {
     const double ax = std::fabs(x), ay = std::fabs(y), m = ax > ay ? ax : ay;

@@ -425,10 +425,11 @@ def _describe_input(groups, argnums, k):
 
 
 def _pair_from_rows(r1, r2):
-    """(A, B) from the adjoint VJPs with cotangents 1 and i: r1 = conj(A)+B, r2 = i(conj(A)−B)."""
-    a1, a2 = Array(r1), Array(r2)
-    a = (a1 - 1j * a2).conj() * 0.5
-    b = (a1 + 1j * a2) * 0.5
+    """(A, B) from the adjoint VJPs with cotangents 1 and i: r1 = conj(A)+B, r2 = i(conj(A)−B).
+    Halved before they are combined, so that 2A does not overflow where A does not."""
+    a1, a2 = Array(r1) * 0.5, Array(r2) * 0.5
+    a = (a1 - 1j * a2).conj()
+    b = a1 + 1j * a2
     return a, b
 
 
@@ -456,7 +457,8 @@ def _derivative_table(frame, inputs, outs, mode):
                     table[k][j] = ("real", j1)
                 else:
                     j2 = Array(_layout_columns(c2[k], y.shape, x.shape))
-                    table[k][j] = ("pair", (j1 - 1j * j2) * 0.5, (j1 + 1j * j2) * 0.5)
+                    h1, h2 = j1 * 0.5, j2 * 0.5  # halved first: 2A would overflow where A does not
+                    table[k][j] = ("pair", h1 - 1j * h2, h1 + 1j * h2)
     else:
         for k, y in enumerate(outs):
             r1 = _batching.jac_columns(tape, outs, k, inputs, nested, False, False)

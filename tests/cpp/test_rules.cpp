@@ -7,6 +7,7 @@
 // automatically, and fails until it has an entry (its domain) below.
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -472,6 +473,157 @@ void check_no_stale_entries() {
   }
 }
 
+// ---------------------------------------------------------------- extreme magnitudes
+// Partials where a naive formula under- or overflows or cancels (|z|² in angle,
+// 2|z| in abs, 1 − tanh² in tanh, out + 1 in expm1, 1 − z² near ±1, 2A when a
+// Wirtinger pair is assembled), against exact values (mpmath): forward (Dual) and
+// reverse (Tape) must be within a few ulps, norm-wise.
+enum class Type { c128, c64, f64, f32 };
+struct ExtremeUnary {
+  const char* name;
+  Type type;
+  C128 z, d_dz, d_dzconj;  // for a real type, d_dz + d_dzconj is the derivative
+};
+const std::vector<ExtremeUnary> extreme_unary = {
+    {"angle", Type::c128, {1e-170, 1e-170}, {-2.5e+169, -2.5e+169}, {-2.5e+169, 2.5e+169}},
+    {"abs", Type::c128, {1e+308, 1e+308}, {0.3535533905932738, -0.3535533905932738},
+     {0.3535533905932738, 0.3535533905932738}},
+    {"tanh", Type::c128, {20.0, 1.4}, {-1.601157716164198e-17, -5.692593332748389e-18}, {0.0, 0.0}},
+    {"tan", Type::c128, {1.4, 20.0}, {-1.601157716164198e-17, 5.692593332748389e-18}, {0.0, 0.0}},
+    {"expm1", Type::c128, {-40.0, 1.0}, {2.295395600278769e-18, 3.574866839013031e-18}, {0.0, 0.0}},
+    {"arcsin", Type::c128, {0.9999999990686774, 1e-20}, {23170.475011315586, 1.243955404500559e-07}, {0.0, 0.0}},
+    {"arcsinh", Type::c128, {1e+300, 1e+300}, {5e-301, -5e-301}, {0.0, 0.0}},
+    {"arctan", Type::c128, {1e-20, 0.9999999990686774}, {536870912.25, -0.0057646075230342346}, {0.0, 0.0}},
+    {"arctanh", Type::c128, {0.9999999990686774, 1e-20}, {536870912.25, 0.0057646075230342346}, {0.0, 0.0}},
+    {"square", Type::c128, {6e307, 6e307}, {1.2e308, 1.2e308}, {0.0, 0.0}},
+    {"angle", Type::c64, {9.999999682655225e-22, 9.999999682655225e-22},
+     {-2.500000079336196e+20, -2.500000079336196e+20}, {-2.500000079336196e+20, 2.500000079336196e+20}},
+    {"abs", Type::c64, {1.9999999360571385e+38, 1.9999999360571385e+38}, {0.3535533905932738, -0.3535533905932738},
+     {0.3535533905932738, 0.3535533905932738}},
+    {"tanh", Type::c64, {9.0, 1.399999976158142}, {-5.74001091196485e-08, -2.040745487481326e-08}, {0.0, 0.0}},
+    {"tanh", Type::f64, {20.0, 0.0}, {1.6993417021166355e-17, 0.0}, {0.0, 0.0}},
+    {"expm1", Type::f64, {-40.0, 0.0}, {4.248354255291589e-18, 0.0}, {0.0, 0.0}},
+    {"arcsinh", Type::f64, {1e+300, 0.0}, {1e-300, 0.0}, {0.0, 0.0}},
+    {"arcsin", Type::f64, {0.9999999990686774, 0.0}, {23170.475011315586, 0.0}, {0.0, 0.0}},
+    {"arctanh", Type::f64, {0.9999999990686774, 0.0}, {536870912.25, 0.0}, {0.0, 0.0}},
+    {"tanh", Type::f32, {9.0, 0.0}, {6.091991712323229e-08, 0.0}, {0.0, 0.0}},
+    {"expm1", Type::f32, {-20.0, 0.0}, {2.061153622438558e-09, 0.0}, {0.0, 0.0}},
+};
+struct ExtremeBinary {
+  const char* name;
+  Type type;
+  C128 a, b, d_da, d_db;
+};
+const std::vector<ExtremeBinary> extreme_binary = {
+    {"arctan2", Type::f64, {1e-300, 0.0}, {1e-300, 0.0}, {4.9999999999999995e+299, 0.0},
+     {-4.9999999999999995e+299, 0.0}},
+    {"arctan2", Type::f32, {1.0000000031710769e-30, 0.0}, {1.0000000031710769e-30, 0.0}, {4.999999984144616e+29, 0.0},
+     {-4.999999984144616e+29, 0.0}},
+    {"logaddexp", Type::f64, {1e10, 0.0}, {9999999999.0, 0.0}, {0.7310585786300049, 0.0}, {0.2689414213699951, 0.0}},
+    {"power", Type::f64, {1e+300, 0.0}, {0.3333333333333333, 0.0}, {3.333333333333291e-201, 0.0},
+     {6.907755278982049e+102, 0.0}},
+    {"power", Type::f64, {1e-300, 0.0}, {0.1, 0.0}, {9.999999999999962e+268, 0.0}, {-6.90775527898211e-28, 0.0}},
+    {"divide", Type::c128, {1e+308, 1e+308}, {1.25, 1.25}, {0.4, -0.4}, {-3.2e+307, 3.2e+307}},
+};
+
+template <class T> bool is_type(Type t) {
+  return (t == Type::c128 && std::is_same_v<T, C128>) || (t == Type::c64 && std::is_same_v<T, std::complex<float>>) ||
+         (t == Type::f64 && std::is_same_v<T, double>) || (t == Type::f32 && std::is_same_v<T, float>);
+}
+
+void check_accurate(const C128& got, const C128& want, double scale, double eps, const char* what) {
+  check::Context ctx(what);
+  CHECK(std::abs(got - want) <= 16 * eps * scale);
+}
+
+template <class Rule, class T> void check_extreme_unary(const ExtremeUnary& e) {
+  check::Context ctx(std::string(e.name) + " at " + check::str(e.z) + " in " + type_name<T>());
+  const double eps = std::numeric_limits<real_of<T>>::epsilon(), scale = std::abs(e.d_dz) + std::abs(e.d_dzconj);
+  const T z = scalar_cast<T>(e.z);
+  if constexpr (is_complex_v<T>) {
+    const Pair fwd = forward_pair<Rule>(z), rev = reverse_pair<Rule>(z);
+    check_accurate(fwd.dz, e.d_dz, scale, eps, "forward d/dz");
+    check_accurate(fwd.dzbar, e.d_dzconj, scale, eps, "forward d/dzbar");
+    if constexpr (!is_real_output_v<Rule>) {  // a real output's pair comes from the cotangent 1 alone
+      check_accurate(rev.dz, e.d_dz, scale, eps, "reverse d/dz");
+      check_accurate(rev.dzbar, e.d_dzconj, scale, eps, "reverse d/dzbar");
+    } else {
+      Tape<T> tape;
+      const Var<T> x = tape.input(z);
+      tape.backward(apply_rule<Rule>(x), T(1));
+      check_accurate(check::as_complex(tape.cotangent(x)), std::conj(e.d_dz) + e.d_dzconj, scale, eps, "reverse");
+    }
+  } else {
+    const C128 want = e.d_dz + e.d_dzconj;
+    check_accurate(check::as_complex(apply_rule<Rule>(Dual<T>(z, T(1))).t[0]), want, scale, eps, "forward");
+    Tape<T> tape;
+    const Var<T> x = tape.input(z);
+    tape.backward(apply_rule<Rule>(x), T(1));
+    check_accurate(check::as_complex(tape.cotangent(x)), want, scale, eps, "reverse");
+  }
+}
+
+template <class Rule, class T> void check_extreme_binary(const ExtremeBinary& e) {
+  check::Context ctx(std::string(e.name) + " at " + check::str(e.a) + ", " + check::str(e.b) + " in " + type_name<T>());
+  const double eps = std::numeric_limits<real_of<T>>::epsilon();
+  const T a0 = scalar_cast<T>(e.a), b0 = scalar_cast<T>(e.b);
+  // Forward with the other argument constant, so that its partial is not evaluated.
+  const C128 fwd_a = check::as_complex(apply_rule<Rule>(Dual<T>(a0, T(1)), Dual<T>(b0)).t[0]);
+  const C128 fwd_b = check::as_complex(apply_rule<Rule>(Dual<T>(a0), Dual<T>(b0, T(1))).t[0]);
+  check_accurate(fwd_a, e.d_da, std::abs(e.d_da), eps, "forward d/da");
+  check_accurate(fwd_b, e.d_db, std::abs(e.d_db), eps, "forward d/db");
+  Tape<T> tape;
+  const Var<T> a = tape.input(a0), b = tape.input(b0);
+  tape.backward(apply_rule<Rule>(a, b), T(1));
+  check_accurate(std::conj(check::as_complex(tape.cotangent(a))), e.d_da, std::abs(e.d_da), eps, "reverse d/da");
+  check_accurate(std::conj(check::as_complex(tape.cotangent(b))), e.d_db, std::abs(e.d_db), eps, "reverse d/db");
+}
+
+template <class T> void check_extremes() {
+  for (const auto& e : extreme_unary) {
+    if (!is_type<T>(e.type)) continue;
+    bool found = false;
+#define WIRT_EXTREME(rule_name, R)            \
+  if (std::strcmp(e.name, #rule_name) == 0) { \
+    found = true;                             \
+    check_extreme_unary<rules::R, T>(e);      \
+  }
+    WIRTINGER_UNARY_RULES(WIRT_EXTREME)
+#undef WIRT_EXTREME
+    CHECK(found && "an extreme point names a unary rule");
+  }
+  for (const auto& e : extreme_binary) {
+    if (!is_type<T>(e.type)) continue;
+    bool found = false;
+#define WIRT_EXTREME(rule_name, R)                                \
+  if constexpr (!(is_complex_v<T> && is_real_only_v<rules::R>)) { \
+    if (std::strcmp(e.name, #rule_name) == 0) {                   \
+      found = true;                                               \
+      check_extreme_binary<rules::R, T>(e);                       \
+    }                                                             \
+  }
+    WIRTINGER_BINARY_RULES(WIRT_EXTREME)
+#undef WIRT_EXTREME
+    CHECK(found && "an extreme point names a binary rule");
+  }
+}
+
+// NumPy's special values of complex division and reciprocal (Smith's method
+// without C99 Annex G's recovery), which std::complex's division does not give.
+template <class C> void check_numpy_division() {
+  check::Context ctx(std::string("NumPy's special values in ") + type_name<C>());
+  using R = real_of<C>;
+  const R inf = std::numeric_limits<R>::infinity();
+  const auto is_nan = [](const C& z) { return std::isnan(z.real()) && std::isnan(z.imag()); };
+  CHECK(is_nan(apply_rule<rules::Reciprocal>(Dual<C>(C(inf, inf))).value));
+  CHECK(is_nan(apply_rule<rules::Reciprocal>(Dual<C>(C(0, 0))).value));
+  CHECK(is_nan(apply_rule<rules::Div>(Dual<C>(C(inf, inf)), Dual<C>(C(1, 0))).value));
+  const C by_zero = apply_rule<rules::Div>(Dual<C>(C(1, 0)), Dual<C>(C(0, 0))).value;
+  CHECK(std::isinf(by_zero.real()) && std::isnan(by_zero.imag()));
+  const C big = apply_rule<rules::Div>(Dual<C>(C(std::numeric_limits<R>::max() / 2, 0)), Dual<C>(C(R(0.75), 0))).value;
+  CHECK_CLOSE(big, C(std::numeric_limits<R>::max() / R(1.5), 0), 4 * std::numeric_limits<R>::epsilon(), 0.0);
+}
+
 // ---------------------------------------------------------------- the checker catches wrong rules
 struct SinWithWrongSign {
   template <class T> static T value(const T& z) { using std::sin; return sin(z); }
@@ -539,6 +691,12 @@ int main() {
   check_all_rules<float>();
   check_all_rules<std::complex<double>>();
   check_all_rules<std::complex<float>>();
+  check_extremes<double>();
+  check_extremes<float>();
+  check_extremes<std::complex<double>>();
+  check_extremes<std::complex<float>>();
+  check_numpy_division<std::complex<double>>();
+  check_numpy_division<std::complex<float>>();
   check_wrong_rules_are_caught();
   return check::report("test_rules");
 }

@@ -66,18 +66,19 @@ template <class Out> constexpr void require_dual_result() {
                 "number; write f as a generic lambda, e.g. [](auto z) { return sin(z); }");
 }
 
-// From the JVPs along 1 and i: t=1 gives A+B, t=i gives i(A−B).
+// From the JVPs along 1 and i: t=1 gives A+B, t=i gives i(A−B). Halved before
+// they are combined, so that 2A does not overflow where A does not.
 template <class C> Wirtinger<C> pair_from_jvps(const C& along_1, const C& along_i) {
   using R = real_of<C>;
-  const C i = imag_unit<R>();
-  return {(along_1 - i * along_i) / R(2), (along_1 + i * along_i) / R(2)};
+  const C i = imag_unit<R>(), h1 = along_1 / R(2), hi = along_i / R(2);
+  return {h1 - i * hi, h1 + i * hi};
 }
 
 // From the adjoint VJPs of w=1 and w=i: w=1 gives conj(A)+B, w=i gives i(conj(A)−B).
 template <class C> Wirtinger<C> pair_from_vjps(const C& of_1, const C& of_i) {
   using R = real_of<C>;
-  const C i = imag_unit<R>();
-  return {conj((of_1 - i * of_i) / R(2)), (of_1 + i * of_i) / R(2)};
+  const C i = imag_unit<R>(), h1 = of_1 / R(2), hi = of_i / R(2);
+  return {conj(h1 - i * hi), h1 + i * hi};
 }
 
 template <class T> void require_real_output(const T& out) {

@@ -28,10 +28,63 @@ namespace wirtinger {
 // A constant of z's type: T(c) for scalars.
 template <class T, class C> WIRT_HD T full_like(const T&, const C& c) { return scalar_cast<T>(c); }
 
+// a / b with NumPy's special values: for finite operands and a nonzero divisor
+// the quotient, without premature under- or overflow (detail::divide_parts);
+// otherwise NumPy's own formula, Smith's method without C99 Annex G's recovery
+// (so (inf+inf·i)/1 is nan, not inf+inf·i). The rules divide by complex
+// numbers only through it, so that every path divides alike: the engine's
+// divide primitive, which the rules instantiated with its values use, is it.
+template <class T> WIRT_HD T numpy_divide(const T& a, const T& b) {
+  if constexpr (is_complex_v<T>) {
+    using std::fabs; using std::isfinite; using R = real_of<T>;
+    const R ar = a.real(), ai = a.imag(), br = b.real(), bi = b.imag();
+    if (isfinite(ar) && isfinite(ai) && isfinite(br) && isfinite(bi) && (br != R(0) || bi != R(0))) {
+      R x, y;
+      detail::divide_parts(ar, ai, br, bi, x, y);
+      return T(x, y);
+    }
+    const R abr = fabs(br), abi = fabs(bi);
+    if (abr >= abi) {
+      if (abr == R(0) && abi == R(0)) return T(ar / abr, ai / abr);
+      const R rat = bi / br, scl = R(1) / (br + bi * rat);
+      return T((ar + ai * rat) * scl, (ai - ar * rat) * scl);
+    }
+    const R rat = br / bi, scl = R(1) / (bi + br * rat);
+    return T((ar * rat + ai) * scl, (ai * rat - ar) * scl);
+  } else {
+    return a / b;
+  }
+}
+// c / z for a real constant c.
+template <class C, class T, std::enable_if_t<std::is_arithmetic_v<C> && !std::is_same_v<C, T>, int> = 0>
+WIRT_HD T numpy_divide(C c, const T& z) {
+  return numpy_divide(full_like(z, c), z);
+}
+
+// 1 / z with NumPy's special values (its reciprocal differs from its division:
+// 1/(0+0i) is nan+nan·i), likewise.
+template <class T> WIRT_HD T numpy_reciprocal(const T& z) {
+  using R = real_of<T>;
+  if constexpr (is_complex_v<T>) {
+    using std::fabs; using std::isfinite;
+    const R zr = z.real(), zi = z.imag();
+    if (isfinite(zr) && isfinite(zi) && (zr != R(0) || zi != R(0))) return numpy_divide(T(1), z);
+    if (fabs(zi) <= fabs(zr)) {
+      const R r = zi / zr, d = zr + zi * r;
+      return T(R(1) / d, -r / d);
+    }
+    const R r = zr / zi, d = zr * r + zi;
+    return T(r / d, R(-1) / d);
+  } else {
+    return R(1) / z;
+  }
+}
+
 // n / d, except 0 where d == 0: the minimal-norm subgradient at the singular
 // points of abs and angle (SPEC §1).
 template <class N, class D> WIRT_HD N div_or_zero(const N& n, const D& d) {
-  return d == D(0) ? N(0) : N(n / d);
+  if constexpr (std::is_same_v<N, D>) return d == D(0) ? N(0) : numpy_divide(n, d);
+  else return d == D(0) ? N(0) : N(n / d);  // by a real number: part by part
 }
 
 // The partial of maximum(a, b) with respect to a: 1, ½ at a tie (as JAX), 0.
@@ -39,39 +92,141 @@ template <class T> WIRT_HD T step(const T& a, const T& b) {
   return a > b ? T(1) : (a == b ? T(0.5) : T(0));
 }
 
-// a**b, exact repeated multiplication for integer-valued real exponents (so that
-// (-2.0)**3 and 0**1 are what NumPy gives), the principal branch otherwise.
+// a**b as NumPy computes it: pow for real numbers (to within |b| ulps for
+// integer |b| ≤ 8, below); for complex numbers 1 for b == 0, 0 or nan for
+// a == 0, repeated multiplication for integer exponents below 100 in magnitude
+// (so that (-2+0i)**3 is exactly -8), exp(b log a) otherwise.
 template <class T> WIRT_HD T wpow(const T& a, const T& b) {
   using std::pow;
-  const auto br = real(b);
-  if (imag(b) == 0 && br == std::floor(br) && br >= -1048576 && br <= 1048576) {
-    auto n = static_cast<std::int64_t>(br);
-    bool invert = n < 0;
-    if (invert) n = -n;
-    T result(1), base = a;
-    while (n) {
-      if (n & 1) result = result * base;
-      base = base * base;
-      n >>= 1;
-    }
-    return invert ? T(1) / result : result;
-  }
   if constexpr (is_complex_v<T>) {
-    if (a == T(0) && real(b) > 0) return T(0);  // exp(b·log 0) would give nan
+    using R = real_of<T>;
+    const R br = b.real(), bi = b.imag();
+    if (br == R(0) && bi == R(0)) return T(1);
+    if (a == T(0)) return br > R(0) ? T(0) : T(R(0) / R(0), R(0) / R(0));
+    if (bi == R(0) && br == std::floor(br) && br > R(-100) && br < R(100)) {
+      auto n = static_cast<int>(br);
+      if (n == 1) return a;
+      if (n == 2) return a * a;
+      if (n == 3) return a * (a * a);
+      if (n < 0) n = -n;
+      T result(1), base = a;
+      while (true) {
+        if (n & 1) result = result * base;
+        n >>= 1;
+        if (!n) break;
+        base = base * base;
+      }
+      return br < R(0) ? numpy_divide(T(1), result) : result;
+    }
+    return pow(a, b);
+  } else {
+    // Small integer exponents by multiplication, which costs a tenth of pow
+    // (negative ones as powers of 1/a, so that no intermediate underflows
+    // before the result does).
+    using std::fabs;
+    if (b == std::floor(b) && fabs(b) <= T(8)) {
+      auto n = static_cast<int>(fabs(b));
+      T result(1), base = b < T(0) ? T(1) / a : a;
+      while (n) {
+        if (n & 1) result = result * base;
+        n >>= 1;
+        if (n) base = base * base;
+      }
+      return result;
+    }
+    return pow(a, b);
   }
-  return pow(a, b);
 }
 
 // d(a**b)/da = b · a**(b−1), and 0 for b == 0 (a constant), also at a == 0.
-template <class T> WIRT_HD T pow_d_da(const T& a, const T& b) {
-  using R = real_of<T>;
-  return b == T(0) ? T(0) : T(b * wpow(a, b - R(1)));
+// b − 1 is rounded where b < 1, and a**(b−1) is then off by the rounding error δ
+// times |log a|: hundreds of ulps at extreme a. δ, found exactly (Knuth's
+// TwoSum), restores it: a**(b−1) = a**fl(b−1) · (1 + δ log a). NumPy's complex
+// power, exp(b log a), is itself off by |b log a| ulps, and differently for b
+// and b − 1: for complex a the partial is b·out/a wherever out is a nonzero
+// normal number, exactly as accurate as the value.
+template <class T> WIRT_HD T pow_d_da(const T& a, const T& b, const T& out) {
+  using std::log; using R = real_of<T>;
+  if (b == T(0)) return T(0);
+  if constexpr (is_complex_v<T>) {
+    using std::abs; using std::isfinite;
+    const R m = abs(out), tiny = sizeof(R) == sizeof(float) ? R(0x1p-126) : R(0x1p-1022);
+    if (isfinite(m) && m >= tiny && a != T(0)) return b * numpy_divide(out, a);
+  }
+  const T bm1 = b - R(1), t = bm1 - b, delta = (b - (bm1 - t)) + (R(-1) - t);
+  const T d = b * wpow(a, bm1);
+  if (delta == T(0)) return d;  // first, and on b alone: a loop with one exponent tests it once
+  return a == T(0) ? d : T(d * (R(1) + delta * log(a)));
 }
 
 // d(a**b)/db = a**b · log a, with the limit 0 where a == 0 (as JAX).
 template <class T> WIRT_HD T pow_d_db(const T& a, const T& out) {
   using std::log;
   return a == T(0) ? T(0) : T(out * log(a));
+}
+
+// 1/cosh² of scale·z, the derivative of tanh, without the cancellation of
+// 1 − tanh² (total where |Re z| is large and tanh z is ±1 to the last bit) and
+// without overflow of cosh. For x + iy, 1/cosh = conj(cosh)/(sinh² x + cos² y),
+// taken at x clamped to ±20, beyond which cosh x = |sinh x| to the last bit
+// and sech² shrinks by exactly e^(−2(|x|−20)), applied as a factor (0 where it
+// underflows). The fast kernels' tanh shares these terms. scale multiplies each
+// part (a complex product would turn inf·0 into nan).
+template <class T> WIRT_HD T sech2(const T& z, real_of<T> scale = 1) {
+  using std::cos; using std::cosh; using std::exp; using std::fabs; using std::sin; using std::sinh;
+  if constexpr (is_complex_v<T>) {
+    using R = real_of<T>;
+    const R x = z.real() * scale, y = z.imag() * scale;
+    const R xc = x > R(20) ? R(20) : (x < R(-20) ? R(-20) : x);
+    const R beyond = fabs(x) - R(20);
+    const R damp = exp(R(-2) * (beyond > R(0) ? beyond : R(0)));
+    const R sh = sinh(xc), ch = cosh(xc), sy = sin(y), cy = cos(y);
+    const R den = sh * sh + cy * cy;
+    const T r(ch * cy / den, -(sh * sy) / den);
+    return r * r * damp;
+  } else {
+    const T q = exp(T(-2) * fabs(z * scale)), s = T(1) + q;  // 4e^(−2|x|)/(1 + e^(−2|x|))²
+    return T(4) * q / (s * s);
+  }
+}
+
+// 1/cos² z, the derivative of tan, likewise (1 + tan² z cancels where |Im z| is
+// large): sech² of iz.
+template <class T> WIRT_HD T sec2(const T& z) {
+  if constexpr (is_complex_v<T>) {
+    return sech2(T(-z.imag(), z.real()));
+  } else {
+    using std::cos;
+    const T r = T(1) / cos(z);
+    return r * r;
+  }
+}
+
+// sqrt(1 + z²) on the principal branch, without overflow of z² or cancellation
+// near ±i: hypot(1, x) for real x; for complex z, sqrt(1 + iz)·sqrt(1 − iz),
+// whose factors' arguments have opposite signs, so that the product is the
+// principal root off the cuts (the imaginary axis beyond ±i).
+template <class T> WIRT_HD T sqrt_one_plus_square(const T& z) {
+  if constexpr (is_complex_v<T>) {
+    using std::sqrt; using R = real_of<T>;
+    const R x = z.real(), y = z.imag();
+    return sqrt(T(R(1) - y, x)) * sqrt(T(R(1) + y, -x));
+  } else {
+    using std::hypot;
+    return hypot(T(1), z);
+  }
+}
+
+// 1/(1 + z²) without cancellation near ±i: for complex z, 1/(z − i) · 1/(z + i),
+// two finite factors whose product alone under- or overflows.
+template <class T> WIRT_HD T recip_one_plus_square(const T& z) {
+  using R = real_of<T>;
+  if constexpr (is_complex_v<T>) {
+    const R x = z.real(), y = z.imag();
+    return numpy_divide(R(1), T(x, y - R(1))) * numpy_divide(R(1), T(x, y + R(1)));
+  } else {
+    return T(1) / (T(1) + z * z);
+  }
 }
 
 // The sign of a real number: −1, 0 or 1 (nan stays nan).
@@ -89,10 +244,18 @@ struct Exp {
   template <class T> WIRT_HD static T d_dz(const T&, const T& out) { return out; }
 };
 struct Exp2 {
+  // For complex z, 2^x · e^(iy log 2): exp(z log 2) would round x log 2 and be
+  // off by |x| ulps near over- and underflow. NumPy's exp(z log 2) where that
+  // overflows or z is not finite, for its special values.
   template <class T> WIRT_HD static T value(const T& z) {
-    using std::exp2; using std::exp; using R = real_of<T>;
-    if constexpr (is_complex_v<T>) return exp(z * R(0.693147180559945309417232121458176568));
-    else return exp2(z);
+    using std::exp2; using std::exp; using std::isfinite; using R = real_of<T>;
+    if constexpr (is_complex_v<T>) {
+      const R m = exp2(z.real()), t = z.imag() * R(0.693147180559945309417232121458176568);
+      if (isfinite(m) && isfinite(t)) return exp(T(R(0), t)) * m;
+      return exp(z * R(0.693147180559945309417232121458176568));
+    } else {
+      return exp2(z);
+    }
   }
   template <class T> WIRT_HD static T d_dz(const T&, const T& out) {
     using R = real_of<T>;
@@ -111,15 +274,13 @@ struct Expm1 {
       return expm1(z);
     }
   }
-  template <class T> WIRT_HD static T d_dz(const T&, const T& out) {
-    using R = real_of<T>;
-    return out + R(1);
-  }
+  // e^z, not out + 1, which cancels for Re z ≪ 0.
+  template <class T> WIRT_HD static T d_dz(const T& z, const T&) { using std::exp; return exp(z); }
 };
 struct Log {
   // Pole at 0 and branch cut on the negative real axis, as NumPy.
   template <class T> WIRT_HD static T value(const T& z) { using std::log; return log(z); }
-  template <class T> WIRT_HD static T d_dz(const T& z, const T&) { using R = real_of<T>; return R(1) / z; }
+  template <class T> WIRT_HD static T d_dz(const T& z, const T&) { using R = real_of<T>; return numpy_divide(R(1), z); }
 };
 struct Log2 {
   // log(z) / log 2, with log's pole and cut.
@@ -130,7 +291,7 @@ struct Log2 {
   }
   template <class T> WIRT_HD static T d_dz(const T& z, const T&) {
     using R = real_of<T>;
-    return R(1) / (z * R(0.693147180559945309417232121458176568));
+    return numpy_divide(R(1.442695040888963407359924681001892137), z);
   }
 };
 struct Log10 {
@@ -138,7 +299,7 @@ struct Log10 {
   template <class T> WIRT_HD static T value(const T& z) { using std::log10; return log10(z); }
   template <class T> WIRT_HD static T d_dz(const T& z, const T&) {
     using R = real_of<T>;
-    return R(1) / (z * R(2.302585092994045684017991454684364208));
+    return numpy_divide(R(0.434294481903251827651128918916605082), z);  // not 1/(z log 10), which overflows first
   }
 };
 struct Log1p {
@@ -146,9 +307,12 @@ struct Log1p {
     using std::log1p; using std::log;
     if constexpr (is_complex_v<T>) {
       // log1p(z) = log|1+z| + i arg(1+z), with log|1+z| = ½ log1p(2x + x² + y²)
+      // where |1+z|² is within ½ of 1 (that sum is accurate near z = 0), and
+      // log(hypot(1 + x, y)) elsewhere: near z = −1, where 1 + x is exact, and
+      // for large z, where x² + y² would overflow.
       using R = real_of<T>;
-      const R x = z.real(), y = z.imag();
-      const R re = R(0.5) * std::log1p(x * (2 + x) + y * y);
+      const R x = z.real(), y = z.imag(), a = x * (2 + x) + y * y;
+      const R re = a > R(-0.5) && a < R(0.5) ? R(0.5) * std::log1p(a) : std::log(std::hypot(x + 1, y));
       return T(re, std::atan2(y, x + 1));
     } else {
       return log1p(z);
@@ -156,20 +320,20 @@ struct Log1p {
   }
   template <class T> WIRT_HD static T d_dz(const T& z, const T&) {
     using R = real_of<T>;
-    return R(1) / (z + R(1));
+    return numpy_divide(R(1), z + R(1));
   }
 };
 struct Sqrt {
   // Branch point at 0 (derivative inf), cut on the negative real axis.
   template <class T> WIRT_HD static T value(const T& z) { using std::sqrt; return sqrt(z); }
-  template <class T> WIRT_HD static T d_dz(const T&, const T& out) { using R = real_of<T>; return R(0.5) / out; }
+  template <class T> WIRT_HD static T d_dz(const T&, const T& out) { using R = real_of<T>; return numpy_divide(R(0.5), out); }
 };
 struct Square {
   template <class T> WIRT_HD static T value(const T& z) { return z * z; }
   template <class T> WIRT_HD static T d_dz(const T& z, const T&) { using R = real_of<T>; return R(2) * z; }
 };
 struct Reciprocal {
-  template <class T> WIRT_HD static T value(const T& z) { using R = real_of<T>; return R(1) / z; }
+  template <class T> WIRT_HD static T value(const T& z) { return numpy_reciprocal(z); }
   template <class T> WIRT_HD static T d_dz(const T&, const T& out) { return -(out * out); }
 };
 struct Sin {
@@ -182,7 +346,7 @@ struct Cos {
 };
 struct Tan {
   template <class T> WIRT_HD static T value(const T& z) { using std::tan; return tan(z); }
-  template <class T> WIRT_HD static T d_dz(const T&, const T& out) { using R = real_of<T>; return R(1) + out * out; }
+  template <class T> WIRT_HD static T d_dz(const T& z, const T&) { return sec2(z); }
 };
 struct Sinh {
   template <class T> WIRT_HD static T value(const T& z) { using std::sinh; return sinh(z); }
@@ -194,33 +358,35 @@ struct Cosh {
 };
 struct Tanh {
   template <class T> WIRT_HD static T value(const T& z) { using std::tanh; return tanh(z); }
-  template <class T> WIRT_HD static T d_dz(const T&, const T& out) { using R = real_of<T>; return R(1) - out * out; }
+  template <class T> WIRT_HD static T d_dz(const T& z, const T&) { return sech2(z); }
 };
 struct Arcsin {
-  // Branch points ±1, cuts (−∞,−1] and [1,∞) as NumPy.
+  // Branch points ±1, cuts (−∞,−1] and [1,∞) as NumPy. The derivative
+  // 1/sqrt(1 − z²) as 1/(sqrt(1 − z)·sqrt(1 + z)), the same root off the cuts,
+  // where 1 − z² neither cancels near ±1 nor overflows.
   template <class T> WIRT_HD static T value(const T& z) { using std::asin; return asin(z); }
   template <class T> WIRT_HD static T d_dz(const T& z, const T&) {
     using std::sqrt; using R = real_of<T>;
-    return R(1) / sqrt(R(1) - z * z);
+    return numpy_divide(R(1), sqrt(R(1) - z) * sqrt(R(1) + z));
   }
 };
 struct Arccos {
   template <class T> WIRT_HD static T value(const T& z) { using std::acos; return acos(z); }
   template <class T> WIRT_HD static T d_dz(const T& z, const T&) {
     using std::sqrt; using R = real_of<T>;
-    return R(-1) / sqrt(R(1) - z * z);
+    return numpy_divide(R(-1), sqrt(R(1) - z) * sqrt(R(1) + z));
   }
 };
 struct Arctan {
   // Poles at ±i, cuts on the imaginary axis beyond them.
   template <class T> WIRT_HD static T value(const T& z) { using std::atan; return atan(z); }
-  template <class T> WIRT_HD static T d_dz(const T& z, const T&) { using R = real_of<T>; return R(1) / (R(1) + z * z); }
+  template <class T> WIRT_HD static T d_dz(const T& z, const T&) { return recip_one_plus_square(z); }
 };
 struct Arcsinh {
   template <class T> WIRT_HD static T value(const T& z) { using std::asinh; return asinh(z); }
   template <class T> WIRT_HD static T d_dz(const T& z, const T&) {
-    using std::sqrt; using R = real_of<T>;
-    return R(1) / sqrt(z * z + R(1));
+    using R = real_of<T>;
+    return numpy_divide(R(1), sqrt_one_plus_square(z));
   }
 };
 struct Arccosh {
@@ -229,25 +395,29 @@ struct Arccosh {
   template <class T> WIRT_HD static T value(const T& z) { using std::acosh; return acosh(z); }
   template <class T> WIRT_HD static T d_dz(const T& z, const T&) {
     using std::sqrt; using R = real_of<T>;
-    return R(1) / (sqrt(z - R(1)) * sqrt(z + R(1)));
+    return numpy_divide(R(1), sqrt(z - R(1)) * sqrt(z + R(1)));
   }
 };
 struct Arctanh {
   template <class T> WIRT_HD static T value(const T& z) { using std::atanh; return atanh(z); }
-  template <class T> WIRT_HD static T d_dz(const T& z, const T&) { using R = real_of<T>; return R(1) / (R(1) - z * z); }
+  // 1/(1 − z²) as 1/(1 − z) · 1/(1 + z): no cancellation near ±1, no overflow of z².
+  template <class T> WIRT_HD static T d_dz(const T& z, const T&) {
+    using R = real_of<T>;
+    return numpy_divide(R(1), R(1) - z) * numpy_divide(R(1), R(1) + z);
+  }
 };
 
 struct Expit {
   // The logistic function 1/(1 + e^−z) (scipy.special.expit), poles at iπ(2k+1).
-  // Its derivative out·(1 − out), written out/(1 + e^z) so that 1 − out does
-  // not cancel for large z; it is 0, not nan, where e^±z overflows.
+  // Its derivative out·(1 − out) = ¼ sech²(z/2), which neither cancels for
+  // large z nor overflows.
   template <class T> WIRT_HD static T value(const T& z) {
     using std::exp; using R = real_of<T>;
     return R(1) / (R(1) + exp(-z));
   }
-  template <class T> WIRT_HD static T d_dz(const T& z, const T& out) {
-    using std::exp; using R = real_of<T>;
-    return out / (R(1) + exp(z));
+  template <class T> WIRT_HD static T d_dz(const T& z, const T&) {
+    using R = real_of<T>;
+    return R(0.25) * sech2(z, R(0.5));
   }
 };
 
@@ -270,11 +440,18 @@ struct Imag {
   template <class T> WIRT_HD static T d_dzconj(const T& z, const T&) { return full_like(z, std::complex<double>(0, 0.5)); }
 };
 struct Abs {
-  // Not differentiable at 0: the pair is 0 there (SPEC §1).
+  // Not differentiable at 0: the pair is 0 there (SPEC §1). ½·(z/|z|), not
+  // z/(2|z|), which overflows for |z| near the largest number.
   static constexpr bool real_output = true;
   template <class T> WIRT_HD static T value(const T& z) { using std::abs; return full_like(z, abs(z)); }
-  template <class T> WIRT_HD static T d_dz(const T& z, const T& out) { using R = real_of<T>; return div_or_zero(conj(z), R(2) * out); }
-  template <class T> WIRT_HD static T d_dzconj(const T& z, const T& out) { using R = real_of<T>; return div_or_zero(z, R(2) * out); }
+  template <class T> WIRT_HD static T d_dz(const T& z, const T& out) {
+    using R = real_of<T>;
+    return div_or_zero(conj(z), real(out)) * R(0.5);
+  }
+  template <class T> WIRT_HD static T d_dzconj(const T& z, const T& out) {
+    using R = real_of<T>;
+    return div_or_zero(z, real(out)) * R(0.5);
+  }
 };
 struct Abs2 {
   static constexpr bool real_output = true;
@@ -284,13 +461,15 @@ struct Abs2 {
 };
 struct Angle {
   // arg z = Im log z; not differentiable at 0: the pair is 0 there (SPEC §1).
+  // The partials −i/(2z) and i/(2z̄), not divided by |z|², which under- or
+  // overflows long before they do.
   static constexpr bool real_output = true;
   template <class T> WIRT_HD static T value(const T& z) { using std::arg; return full_like(z, arg(z)); }
   template <class T> WIRT_HD static T d_dz(const T& z, const T&) {
-    return div_or_zero(conj(z) * full_like(z, std::complex<double>(0, -0.5)), abs2(z));
+    return div_or_zero(full_like(z, std::complex<double>(0, -0.5)), z);
   }
   template <class T> WIRT_HD static T d_dzconj(const T& z, const T&) {
-    return div_or_zero(z * full_like(z, std::complex<double>(0, 0.5)), abs2(z));
+    return div_or_zero(full_like(z, std::complex<double>(0, 0.5)), conj(z));
   }
 };
 struct Sign {
@@ -333,24 +512,25 @@ struct Mul {
   template <class T> WIRT_HD static T d_db(const T& a, const T&, const T&) { return a; }
 };
 struct Div {
-  template <class T> WIRT_HD static T value(const T& a, const T& b) { return a / b; }
-  template <class T> WIRT_HD static T d_da(const T&, const T& b, const T&) { using R = real_of<T>; return R(1) / b; }
-  template <class T> WIRT_HD static T d_db(const T&, const T& b, const T& out) { return -(out / b); }
+  template <class T> WIRT_HD static T value(const T& a, const T& b) { return numpy_divide(a, b); }
+  template <class T> WIRT_HD static T d_da(const T&, const T& b, const T&) { using R = real_of<T>; return numpy_divide(R(1), b); }
+  template <class T> WIRT_HD static T d_db(const T&, const T& b, const T& out) { return -numpy_divide(out, b); }
 };
 struct Pow {
   template <class T> WIRT_HD static T value(const T& a, const T& b) { return wpow(a, b); }
-  template <class T> WIRT_HD static T d_da(const T& a, const T& b, const T&) { return pow_d_da(a, b); }
+  template <class T> WIRT_HD static T d_da(const T& a, const T& b, const T& out) { return pow_d_da(a, b, out); }
   template <class T> WIRT_HD static T d_db(const T& a, const T&, const T& out) { return pow_d_db(a, out); }
 };
 struct Maximum {
   static constexpr bool real_only = true;
-  template <class T> WIRT_HD static T value(const T& a, const T& b) { return a >= b ? a : b; }
+  // nan wins, as in NumPy.
+  template <class T> WIRT_HD static T value(const T& a, const T& b) { return a >= b || a != a ? a : b; }
   template <class T> WIRT_HD static T d_da(const T& a, const T& b, const T&) { return step(a, b); }
   template <class T> WIRT_HD static T d_db(const T& a, const T& b, const T&) { return step(b, a); }
 };
 struct Minimum {
   static constexpr bool real_only = true;
-  template <class T> WIRT_HD static T value(const T& a, const T& b) { return a <= b ? a : b; }
+  template <class T> WIRT_HD static T value(const T& a, const T& b) { return a <= b || a != a ? a : b; }
   template <class T> WIRT_HD static T d_da(const T& a, const T& b, const T&) { return step(b, a); }
   template <class T> WIRT_HD static T d_db(const T& a, const T& b, const T&) { return step(a, b); }
 };
@@ -363,14 +543,24 @@ struct Hypot {
 };
 struct Arctan2 {
   // The angle of the point (b, a); at the origin the partials are 0, as angle's.
+  // b/(a² + b²) as (b/h)/h with h = hypot(a, b): a² + b² under- or overflows first.
   static constexpr bool real_only = true;
   template <class T> WIRT_HD static T value(const T& a, const T& b) { using std::atan2; return atan2(a, b); }
-  template <class T> WIRT_HD static T d_da(const T& a, const T& b, const T&) { return div_or_zero(b, a * a + b * b); }
-  template <class T> WIRT_HD static T d_db(const T& a, const T& b, const T&) { return div_or_zero(-a, a * a + b * b); }
+  template <class T> WIRT_HD static T d_da(const T& a, const T& b, const T&) {
+    using std::hypot;
+    const T h = hypot(a, b);
+    return div_or_zero(div_or_zero(b, h), h);
+  }
+  template <class T> WIRT_HD static T d_db(const T& a, const T& b, const T&) {
+    using std::hypot;
+    const T h = hypot(a, b);
+    return div_or_zero(div_or_zero(-a, h), h);
+  }
 };
 struct Logaddexp {
-  // log(e^a + e^b) = max + log1p(e^−|a−b|); the partials e^(a−out), e^(b−out)
-  // are the softmax weights and never overflow.
+  // log(e^a + e^b) = max + log1p(e^−|a−b|). The partials are the softmax
+  // weights expit(a − b) and expit(b − a), which never overflow; e^(a − out)
+  // would lose all accuracy where out rounds to a large a.
   static constexpr bool real_only = true;
   template <class T> WIRT_HD static T value(const T& a, const T& b) {
     using std::exp; using std::log1p;
@@ -378,8 +568,8 @@ struct Logaddexp {
     const T m = a > b ? a : b, d = a > b ? b - a : a - b;
     return m + log1p(exp(d));
   }
-  template <class T> WIRT_HD static T d_da(const T& a, const T&, const T& out) { using std::exp; return exp(a - out); }
-  template <class T> WIRT_HD static T d_db(const T&, const T& b, const T& out) { using std::exp; return exp(b - out); }
+  template <class T> WIRT_HD static T d_da(const T& a, const T& b, const T&) { return Expit::value(a - b); }
+  template <class T> WIRT_HD static T d_db(const T& a, const T& b, const T&) { return Expit::value(b - a); }
 };
 
 }  // namespace rules

@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <complex>
+#include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 #if defined(__CUDACC__)
@@ -68,6 +70,48 @@ template <class T> WIRT_HD real_of<T> abs2(const T& z) {
   if constexpr (is_complex_v<T>) return z.real() * z.real() + z.imag() * z.imag();
   else return z * z;
 }
+
+namespace detail {
+
+// 2^−e for m in [2^e, 2^(e+1)), with e clamped to [−1022, 1022] so that the
+// result is a normal number (a subnormal, zero, inf or nan m gets an end of that
+// range), by integer arithmetic on the exponent bits, which vectorises.
+WIRT_HD inline double inverse_power_of_two(double m) {
+  m = m < 0x1p-1022 ? 0x1p-1022 : (m <= 0x1p1022 ? m : 0x1p1022);
+  std::uint64_t u;
+  std::memcpy(&u, &m, sizeof u);
+  const std::uint64_t v = (std::uint64_t(2046) << 52) - (u & 0x7ff0000000000000u);
+  double s;
+  std::memcpy(&s, &v, sizeof s);
+  return s;
+}
+
+// x + iy = (a + ib)/(c + id) for finite operands and a nonzero divisor, with no
+// intermediate that under- or overflows before the quotient does (libgcc's
+// division, which std::complex calls, overflows for a dividend near the largest
+// number; scaling the dividend with the divisor would flush a small one to 0).
+// Smith's method on the divisor scaled into [1, 4) by a power of two s, the
+// dividend quartered where it is near overflow, and the quotient scaled back.
+// float in double, where nothing can under- or overflow. No branches, so that a
+// loop over it vectorises. A zero divisor gives nan.
+WIRT_HD inline void divide_parts(double a, double b, double c, double d, double& x, double& y) {
+  using std::fabs;
+  const double ac = fabs(c), ad = fabs(d), m = ac > ad ? ac : ad, s = inverse_power_of_two(m);
+  const double big = fabs(a) > 0x1p1020 || fabs(b) > 0x1p1020 ? 4.0 : 1.0;
+  a /= big, b /= big, c *= s, d *= s;
+  // Selects on operands, not on results.
+  const bool d_larger = ac < ad;
+  const double p = d_larger ? c : d, q = d_larger ? d : c, ratio = p / q, denom = p * ratio + q;
+  x = (d_larger ? a * ratio + b : b * ratio + a) / denom * s * big;
+  y = (d_larger ? b * ratio - a : b - a * ratio) / denom * s * big;
+}
+WIRT_HD inline void divide_parts(float a, float b, float c, float d, float& x, float& y) {
+  const double aa = a, bb = b, cc = c, dd = d, denom = cc * cc + dd * dd;
+  x = static_cast<float>((aa * cc + bb * dd) / denom);
+  y = static_cast<float>((bb * cc - aa * dd) / denom);
+}
+
+}  // namespace detail
 
 // The imaginary unit in the complex type over T.
 template <class T> WIRT_HD complex_of<T> imag_unit() { return complex_of<T>(0, 1); }
