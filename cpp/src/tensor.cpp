@@ -8,6 +8,7 @@
 #include <atomic>
 #include <limits>
 #include <mutex>
+#include <new>
 #include <sstream>
 #include <stdexcept>
 #include <unordered_map>
@@ -23,6 +24,10 @@ std::string shape_str(const Shape& s) {
 }
 
 namespace {
+// The non-throwing form: AddressSanitizer ends the process when the throwing
+// operator new fails, where a failed allocation must be a MemoryError.
+void* fresh(std::size_t bytes) { return ::operator new(bytes, std::align_val_t(64), std::nothrow); }
+
 // Large buffers are kept for reuse instead of being returned to the system: a
 // fresh multi-megabyte allocation costs a page fault per 4 KiB on first touch,
 // which costs more than the arithmetic of an element-wise pass over it. AD
@@ -33,6 +38,7 @@ class BufferPool {
   static constexpr std::size_t min_pooled = std::size_t(1) << 16;
   static constexpr std::size_t max_cached = std::size_t(1) << 30;
 
+  // nullptr when the system cannot give the memory.
   void* take(std::size_t bytes) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -44,7 +50,7 @@ class BufferPool {
         return p;
       }
     }
-    return ::operator new(bytes, std::align_val_t(64));
+    return fresh(bytes);
   }
   void give(void* p, std::size_t bytes) {
     {
@@ -92,15 +98,13 @@ class AllocationFailed : public std::bad_alloc {
 };
 
 void* allocate(std::size_t bytes, DType dtype, const Shape& shape, bool pooled) {
-  try {
-    return pooled ? pool().take(bytes) : ::operator new(bytes, std::align_val_t(64));
-  } catch (const std::bad_alloc&) {
-    std::ostringstream os;
-    os.precision(3);
-    os << "unable to allocate " << static_cast<double>(bytes) / (1 << 30) << " GiB for an array of shape "
-       << shape_str(shape) << " and dtype " << dtype_name(dtype) << "; use a smaller shape";
-    throw AllocationFailed(os.str());
-  }
+  void* p = pooled ? pool().take(bytes) : fresh(bytes);
+  if (p != nullptr) return p;
+  std::ostringstream os;
+  os.precision(3);
+  os << "unable to allocate " << static_cast<double>(bytes) / (1 << 30) << " GiB for an array of shape "
+     << shape_str(shape) << " and dtype " << dtype_name(dtype) << "; use a smaller shape";
+  throw AllocationFailed(os.str());
 }
 }  // namespace
 
