@@ -1,17 +1,16 @@
-#include "batch_plan.hpp"
+#include "batch_lowering.hpp"
 
 #include <algorithm>
 #include <numeric>
 
 #include "ops.hpp"
+#include "primitive.hpp"
 #include "parallel.hpp"
 #include "simd_math.hpp"
 
 namespace wirtinger::engine::batch {
 
-namespace {
-
-Tensor iota(const Shape& shape, double offset = 0) {
+Tensor iota(const Shape& shape, double offset) {
   Tensor t = Tensor::empty(DType::f64, shape);
   double* p = t.data<double>();
   for (std::int64_t i = 0; i < t.size(); ++i) p[i] = offset + static_cast<double>(i);
@@ -24,408 +23,127 @@ std::vector<std::complex<double>> as_complex(const Tensor& t) {
   return std::vector<std::complex<double>>(p, p + c.size());
 }
 
-struct Builder {
-  const Program& p;
-  const std::vector<InputKind>& kinds;
-  Plan plan;
-  std::vector<bool> varying;           // per step: its value differs from sample to sample
-  std::vector<std::int64_t> per_call;  // per step: its entry in plan.per_call, or -1
-  std::vector<Var> folded;             // values of the steps that no input reaches
-  std::vector<std::int32_t> slot_of;   // per step: its slot
-  std::vector<std::int32_t> alias_of;  // per slot: the slot whose storage it shares, or -1
-  std::vector<bool> pz, qz;            // per slot: its ∂/∂z (∂/∂z̄) rows are zero for every sample
-  std::vector<bool> rc;                // per slot: its rows are the same for every sample
-  std::int64_t longest_unary = 0;
+std::int32_t Lowering::step(std::size_t k) {
+  const Node& n = p.steps[k].node;
+  const Primitive& def = primitive(n.prim);
+  if (!def.lower)
+    throw Unsupported(std::string("batched Jacobian: the primitive ") + step_name(n) + " has no per-sample form");
+  return def.lower(*this, k);
+}
 
-  Builder(const Program& prog, const std::vector<InputKind>& k) : p(prog), kinds(k) {}
-
-  std::int32_t new_slot(std::int64_t size, bool constant, bool zero_p, bool zero_q) {
-    Slot s;
-    s.size = size;
-    s.constant = constant;
-    plan.slots.push_back(s);
-    alias_of.push_back(-1);
-    pz.push_back(zero_p);
-    qz.push_back(zero_q);
-    rc.push_back(constant);
-    return static_cast<std::int32_t>(plan.slots.size() - 1);
-  }
-
-  std::int32_t const_slot(const Var& v) {
-    const auto values = as_complex(v.data());
-    const std::int32_t s = new_slot(static_cast<std::int64_t>(values.size()), true, true, true);
-    plan.slots[s].val = static_cast<std::int64_t>(plan.consts.size());
-    plan.consts.insert(plan.consts.end(), values.begin(), values.end());
-    return s;
-  }
-
-  // The slot of step k's value; a step evaluated per run gets its place in
-  // consts when a slot first reads it.
-  std::int32_t slot(std::int64_t k) {
-    auto& s = slot_of[static_cast<std::size_t>(k)];
-    if (s < 0) {
-      auto& entry = plan.per_call.at(static_cast<std::size_t>(per_call.at(static_cast<std::size_t>(k))));
-      s = new_slot(numel(p.shape[static_cast<std::size_t>(k)]), true, true, true);
-      entry.offset = static_cast<std::int64_t>(plan.consts.size());
-      plan.slots[static_cast<std::size_t>(s)].val = entry.offset;
-      plan.consts.resize(plan.consts.size() + static_cast<std::size_t>(plan.slots[static_cast<std::size_t>(s)].size));
+void Lowering::build() {
+  const std::size_t n = p.steps.size();
+  varying.assign(n, false);
+  per_call.assign(n, -1);
+  folded.assign(n, Var());
+  slot_of.assign(n, -1);
+  if (kinds.size() != p.inputs.size())
+    throw std::invalid_argument("batched Jacobian: " + std::to_string(kinds.size()) + " input kinds for " +
+                                std::to_string(p.inputs.size()) + " program inputs");
+  if (!std::is_sorted(kinds.begin(), kinds.end()) || kinds.empty() || kinds[0] != InputKind::Differentiated)
+    throw std::invalid_argument("batched Jacobian: the differentiated inputs come first, then the mapped, then "
+                                "the shared ones");
+  std::vector<std::int32_t> input_at(n, -1);
+  for (std::size_t i = 0; i < p.inputs.size(); ++i) input_at[static_cast<std::size_t>(p.inputs[i])] = static_cast<std::int32_t>(i);
+  // Single precision only where every value is: a program that mixes them
+  // (float32 data with float64 constants) runs in double.
+  plan.precision = DType::f32;
+  std::vector<bool> shared(n, false);  // reads a shared input and no sample's value
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::int32_t i = input_at[k];
+    bool v = i >= 0 && kinds[static_cast<std::size_t>(i)] != InputKind::Shared;
+    bool s = i >= 0 && !v;
+    for (auto src : p.steps[k].src) {
+      v = v || (src >= 0 && varying[static_cast<std::size_t>(src)]);
+      s = s || (src >= 0 && shared[static_cast<std::size_t>(src)]);
     }
-    return s;
+    varying[k] = v;
+    shared[k] = s && !v;
+    if (v && !is_single(p.dtype[k])) plan.precision = DType::f64;
   }
-
-  // The slot step k reads as its input j.
-  std::int32_t operand(std::size_t k, std::size_t j) {
+  // Directions: the differentiated inputs' elements, in order.
+  for (std::size_t i = 0; i < p.inputs.size(); ++i) {
+    const auto k = static_cast<std::size_t>(p.inputs[i]);
+    const bool directions = kinds[i] == InputKind::Differentiated;
+    plan.input_kind.push_back(kinds[i]);
+    plan.input_offset.push_back(directions ? plan.N : -1);
+    plan.input_complex.push_back(is_complex(p.dtype[k]));
+    plan.input_dtype.push_back(p.dtype[k]);
+    plan.input_shape.push_back(p.shape[k]);
+    if (directions) plan.N += numel(p.shape[k]);
+  }
+  RecordingGuard off(false);
+  std::vector<Var> in;
+  for (std::size_t k = 0; k < n; ++k) {
     const auto& st = p.steps[k];
-    const std::int64_t src = st.src[j];
-    return src >= 0 ? slot(src) : const_slot(st.node.in[j]);
-  }
-  const Shape& operand_shape(std::size_t k, std::size_t j) const {
-    const auto& st = p.steps[k];
-    const std::int64_t src = st.src[j];
-    return src >= 0 ? p.shape[static_cast<std::size_t>(src)] : st.node.in[j].shape();
-  }
-  DType operand_dtype(std::size_t k, std::size_t j) const {
-    const auto& st = p.steps[k];
-    const std::int64_t src = st.src[j];
-    return src >= 0 ? p.dtype[static_cast<std::size_t>(src)] : st.node.in[j].dtype();
-  }
-
-  // The table offset of an index map, or -1 for the identity.
-  std::int64_t add_map(const std::vector<std::int64_t>& map) {
-    bool identity = true;
-    for (std::size_t e = 0; e < map.size() && identity; ++e) identity = map[e] == static_cast<std::int64_t>(e);
-    if (identity) return -1;
-    const auto off = static_cast<std::int64_t>(plan.index.size());
-    plan.index.insert(plan.index.end(), map.begin(), map.end());
-    return off;
-  }
-  std::int64_t add_map(const Tensor& t) {
-    const double* d = t.data<double>();
-    std::vector<std::int64_t> m(static_cast<std::size_t>(t.size()));
-    for (std::size_t e = 0; e < m.size(); ++e) m[e] = static_cast<std::int64_t>(d[e]);
-    return add_map(m);
-  }
-  std::int64_t broadcast_map(const Shape& from, const Shape& to) {
-    return from == to ? -1 : add_map(engine::broadcast_to(iota(from), to));
-  }
-
-  // Whether I's rows depend on the sample only through its operands' rows: then
-  // rows that are the same for every sample give rows that are too (a linear
-  // map of the inputs' seeds, W @ z + c).
-  bool rows_const(const Instr& I) const {
-    const auto same = [&](std::int32_t s) { return s < 0 || rc[static_cast<std::size_t>(s)]; };
-    const auto fixed_value = [&](std::int32_t s) { return plan.slots[static_cast<std::size_t>(s)].constant; };
-    switch (I.op) {
-      case Op::Gather:
-      case Op::Place:
-      case Op::SumInto:
-      case Op::RealPart: return same(I.a);
-      case Op::Binary:
-        return (I.code == static_cast<int>(BinaryOp::add) || I.code == static_cast<int>(BinaryOp::subtract)) &&
-               same(I.a) && same(I.b);
-      case Op::Matmul: {
-        const bool a_rows_zero = pz[static_cast<std::size_t>(I.a)] && qz[static_cast<std::size_t>(I.a)];
-        const bool b_rows_zero = pz[static_cast<std::size_t>(I.b)] && qz[static_cast<std::size_t>(I.b)];
-        return (a_rows_zero || (same(I.a) && fixed_value(I.b))) && (b_rows_zero || (same(I.b) && fixed_value(I.a)));
+    if (input_at[k] >= 0 && !shared[k]) {
+      const InputKind kind = kinds[static_cast<std::size_t>(input_at[k])];
+      if (kind == InputKind::Mapped) {
+        slot_of[k] = new_slot(numel(p.shape[k]), false, true, true);
+        continue;
       }
-      default: return false;
+      const bool real = !is_complex(p.dtype[k]);
+      slot_of[k] = new_slot(numel(p.shape[k]), false, false, !real);
+      rc[static_cast<std::size_t>(slot_of[k])] = true;  // the seeds
+      continue;
     }
-  }
-
-  std::int32_t emit(Instr I, std::size_t k, bool zero_p, bool zero_q) {
-    const std::int32_t s = new_slot(numel(p.shape[k]), false, zero_p, zero_q);
-    I.out = s;
-    I.rows_const = rows_const(I);
-    rc[static_cast<std::size_t>(s)] = I.rows_const;
-    if (I.op == Op::Unary) longest_unary = std::max(longest_unary, I.n);
-    plan.code.push_back(I);
-    return s;
-  }
-  std::int32_t alias(std::int32_t of) {
-    const std::int32_t s = new_slot(plan.slots[static_cast<std::size_t>(of)].size, plan.slots[of].constant, pz[of], qz[of]);
-    alias_of[static_cast<std::size_t>(s)] = of;
-    rc[static_cast<std::size_t>(s)] = rc[static_cast<std::size_t>(of)];
-    return s;
-  }
-
-  std::int32_t step(std::size_t k) {
-    const Node& n = p.steps[k].node;
-    const Shape& out_shape = p.shape[k];
-    Instr I;
-    I.n = numel(out_shape);
-    switch (n.prim) {
-      case Prim::Watch:
-        return alias(operand(k, 0));
-      case Prim::Reshape:
-        return alias(operand(k, 0));
-      case Prim::Unary: {
-        I.op = Op::Unary;
-        I.code = n.op;
-        I.a = operand(k, 0);
-        I.real = !is_complex(operand_dtype(k, 0));
-        const bool mixes = !I.real && !unary_holomorphic(static_cast<UnaryOp>(n.op));
-        const bool zp = mixes ? pz[I.a] && qz[I.a] : pz[I.a];
-        const bool zq = mixes ? pz[I.a] && qz[I.a] : qz[I.a];
-        return emit(I, k, zp, zq);
-      }
-      case Prim::Binary: {
-        I.op = Op::Binary;
-        I.code = n.op;
-        I.a = operand(k, 0);
-        I.b = operand(k, 1);
-        I.real = !is_complex(p.dtype[k]);
-        I.ma = broadcast_map(operand_shape(k, 0), out_shape);
-        I.mb = broadcast_map(operand_shape(k, 1), out_shape);
-        return emit(I, k, pz[I.a] && pz[I.b], qz[I.a] && qz[I.b]);
-      }
-      case Prim::Cast: {
-        const std::int32_t a = operand(k, 0);
-        if (is_complex(n.dtype) || !is_complex(operand_dtype(k, 0))) return alias(a);  // values are kept complex
-        I.op = Op::RealPart;
-        I.a = a;
-        const bool z = pz[a] && qz[a];
-        return emit(I, k, z, z);
-      }
-      case Prim::BroadcastTo:
-      case Prim::Transpose:
-      case Prim::Slice: {
-        const Shape& in = operand_shape(k, 0);
-        const Tensor map = n.prim == Prim::BroadcastTo ? engine::broadcast_to(iota(in), n.shape)
-                           : n.prim == Prim::Transpose ? engine::transpose(iota(in), n.ints)
-                                                       : engine::slice(iota(in), n.ints, n.ints2, n.shape);
-        I.op = Op::Gather;
-        I.a = operand(k, 0);
-        I.ma = add_map(map);
-        return emit(I, k, pz[I.a], qz[I.a]);
-      }
-      case Prim::Gather: {
-        const auto& idx = *n.index;
-        const std::int64_t inner = n.ints[0];
-        std::vector<std::int64_t> map(static_cast<std::size_t>(I.n));
-        for (std::size_t i = 0; i < idx.size(); ++i)
-          for (std::int64_t t = 0; t < inner; ++t) map[i * inner + t] = idx[i] * inner + t;
-        I.op = Op::Gather;
-        I.a = operand(k, 0);
-        I.ma = add_map(map);
-        return emit(I, k, pz[I.a], qz[I.a]);
-      }
-      case Prim::Sum:
-      case Prim::ScatterAdd:
-      case Prim::SliceScatter: {
-        const Shape& in = operand_shape(k, 0);
-        std::vector<std::int64_t> map;
-        if (n.prim == Prim::Sum) {
-          Shape keep = in;
-          for (auto ax : n.ints) keep[static_cast<std::size_t>(ax)] = 1;
-          const Tensor m = engine::broadcast_to(iota(out_shape).reshaped(keep), in);
-          map.assign(m.data<double>(), m.data<double>() + m.size());
-        } else if (n.prim == Prim::ScatterAdd) {
-          const std::int64_t inner = n.ints[0];
-          for (const auto i : *n.index)
-            for (std::int64_t t = 0; t < inner; ++t) map.push_back(i * inner + t);
+    if (shared[k]) {  // evaluated per run; a slot in consts once something reads it
+      per_call[k] = static_cast<std::int64_t>(plan.per_call.size());
+      Plan::PerCall pc{st, input_at[k], -1};
+      for (std::size_t j = 0; j < pc.step.src.size(); ++j) {
+        auto& src = pc.step.src[j];
+        if (src < 0) continue;
+        const auto from = static_cast<std::size_t>(src);
+        if (per_call[from] >= 0) {
+          src = per_call[from];
         } else {
-          const Tensor m = engine::slice(iota(n.shape), n.ints, n.ints2, in);
-          map.assign(m.data<double>(), m.data<double>() + m.size());
+          pc.step.node.in[j] = folded[from];
+          src = -1;
         }
-        I.op = n.prim == Prim::SliceScatter ? Op::Place : Op::SumInto;
-        I.zero_out = true;
-        I.a = operand(k, 0);
-        I.n = numel(in);
-        I.ma = static_cast<std::int64_t>(plan.index.size());  // never the identity: the loop runs over the input
-        plan.index.insert(plan.index.end(), map.begin(), map.end());
-        return emit(I, k, pz[I.a], qz[I.a]);
       }
-      case Prim::Concat: {
-        const std::int64_t axis = n.ints[0];
-        std::vector<Tensor> parts;
-        std::vector<std::int64_t> offsets;
-        std::int64_t total = 0;
-        for (std::size_t j = 0; j < n.in.size(); ++j) {
-          offsets.push_back(total);
-          parts.push_back(iota(operand_shape(k, j), static_cast<double>(total)));
-          total += numel(operand_shape(k, j));
-        }
-        const Tensor where = engine::concat(parts, axis);  // where[o] = the global input index at o
-        std::vector<std::int64_t> position(static_cast<std::size_t>(total));
-        for (std::int64_t o = 0; o < where.size(); ++o)
-          position[static_cast<std::size_t>(where.data<double>()[o])] = o;
-        bool zero_p = true, zero_q = true;
-        std::vector<std::int32_t> ins;
-        for (std::size_t j = 0; j < n.in.size(); ++j) {
-          ins.push_back(operand(k, j));
-          zero_p = zero_p && pz[ins.back()];
-          zero_q = zero_q && qz[ins.back()];
-        }
-        const std::int32_t s = new_slot(numel(out_shape), false, zero_p, zero_q);
-        bool all_const = true;
-        for (auto in : ins) all_const = all_const && rc[static_cast<std::size_t>(in)];
-        rc[static_cast<std::size_t>(s)] = all_const;
-        for (std::size_t j = 0; j < n.in.size(); ++j) {
-          Instr P;
-          P.op = Op::Place;
-          P.out = s;
-          P.a = ins[j];
-          P.n = numel(operand_shape(k, j));
-          P.ma = static_cast<std::int64_t>(plan.index.size());
-          P.rows_const = all_const;
-          plan.index.insert(plan.index.end(), position.begin() + offsets[j], position.begin() + offsets[j] + P.n);
-          plan.code.push_back(P);
-        }
-        return s;
-      }
-      case Prim::Select: {
-        I.op = Op::Select;
-        I.a = operand(k, 0);
-        I.b = operand(k, 1);
-        if (n.in.size() == 3) {
-          I.c = operand(k, 2);
-          I.mc = broadcast_map(operand_shape(k, 2), out_shape);
-        } else {
-          Tensor m = Tensor::empty(DType::f64, out_shape);
-          for (std::int64_t e = 0; e < m.size(); ++e) m.data<double>()[e] = (*n.mask)[static_cast<std::size_t>(e)] ? 1 : 0;
-          I.c = const_slot(Var(m));
-        }
-        return emit(I, k, pz[I.a] && pz[I.b], qz[I.a] && qz[I.b]);
-      }
-      case Prim::Compare: {
-        I.op = Op::Compare;
-        I.code = n.op;
-        I.a = operand(k, 0);
-        I.b = operand(k, 1);
-        I.ma = broadcast_map(operand_shape(k, 0), out_shape);
-        I.mb = broadcast_map(operand_shape(k, 1), out_shape);
-        return emit(I, k, true, true);
-      }
-      case Prim::Matmul: {
-        const Shape &as = operand_shape(k, 0), &bs = operand_shape(k, 1);
-        I.op = Op::Matmul;
-        I.a = operand(k, 0);
-        I.b = operand(k, 1);
-        I.m = as[as.size() - 2];
-        I.k = as.back();
-        I.nn = bs.back();
-        I.batch = numel(Shape(as.begin(), as.end() - 2));
-        return emit(I, k, pz[I.a] && pz[I.b], qz[I.a] && qz[I.b]);
-      }
-      default:
-        throw Unsupported(std::string("batched Jacobian: the primitive ") +
-                          (n.prim == Prim::Custom ? n.custom->name() : prim_name(n.prim)) +
-                          " has no per-sample form");
+      plan.per_call.push_back(std::move(pc));
+      continue;
     }
+    if (!varying[k]) {  // folded once, for every sample
+      in.resize(st.node.in.size());
+      for (std::size_t j = 0; j < in.size(); ++j)
+        in[j] = st.src[j] >= 0 ? folded[static_cast<std::size_t>(st.src[j])] : st.node.in[j];
+      folded[k] = eval_node(st.node, in);
+      slot_of[k] = const_slot(folded[k]);
+      continue;
+    }
+    slot_of[k] = step(k);
   }
+  for (std::size_t i = 0; i < p.inputs.size(); ++i) plan.input_slot.push_back(slot_of[static_cast<std::size_t>(p.inputs[i])]);
+  for (std::size_t i = 0; i < p.outputs.size(); ++i) {
+    const std::int64_t o = p.outputs[i];
+    const Var& c = o >= 0 ? Var() : p.out_consts[i];
+    plan.output_slot.push_back(o >= 0 ? slot(o) : const_slot(c));
+    plan.output_dtype.push_back(o >= 0 ? p.dtype[static_cast<std::size_t>(o)] : c.dtype());
+    plan.output_shape.push_back(o >= 0 ? p.shape[static_cast<std::size_t>(o)] : c.shape());
+  }
+  // Storage: values and the rows that are not known zeros, per sample.
+  for (std::size_t s = 0; s < plan.slots.size(); ++s) {
+    Slot& sl = plan.slots[s];
+    if (sl.constant || alias_of[s] >= 0) continue;
+    sl.val = plan.workspace;
+    plan.workspace += sl.size;
+    if (!pz[s]) sl.p = plan.workspace, plan.workspace += sl.size * plan.N;
+    if (!qz[s]) sl.q = plan.workspace, plan.workspace += sl.size * plan.N;
+  }
+  plan.scratch = plan.workspace;
+  plan.workspace += 2 * longest_unary;
+  for (std::size_t s = 0; s < plan.slots.size(); ++s) {
+    std::int32_t root = alias_of[s];
+    if (root < 0) continue;
+    while (alias_of[static_cast<std::size_t>(root)] >= 0) root = alias_of[static_cast<std::size_t>(root)];
+    const std::int64_t size = plan.slots[s].size;
+    plan.slots[s] = plan.slots[static_cast<std::size_t>(root)];
+    plan.slots[s].size = size;
+  }
+}
 
-  void build() {
-    const std::size_t n = p.steps.size();
-    varying.assign(n, false);
-    per_call.assign(n, -1);
-    folded.assign(n, Var());
-    slot_of.assign(n, -1);
-    if (kinds.size() != p.inputs.size())
-      throw std::invalid_argument("batched Jacobian: " + std::to_string(kinds.size()) + " input kinds for " +
-                                  std::to_string(p.inputs.size()) + " program inputs");
-    if (!std::is_sorted(kinds.begin(), kinds.end()) || kinds.empty() || kinds[0] != InputKind::Differentiated)
-      throw std::invalid_argument("batched Jacobian: the differentiated inputs come first, then the mapped, then "
-                                  "the shared ones");
-    std::vector<std::int32_t> input_at(n, -1);
-    for (std::size_t i = 0; i < p.inputs.size(); ++i) input_at[static_cast<std::size_t>(p.inputs[i])] = static_cast<std::int32_t>(i);
-    // Single precision only where every value is: a program that mixes them
-    // (float32 data with float64 constants) runs in double.
-    plan.precision = DType::f32;
-    std::vector<bool> shared(n, false);  // reads a shared input and no sample's value
-    for (std::size_t k = 0; k < n; ++k) {
-      const std::int32_t i = input_at[k];
-      bool v = i >= 0 && kinds[static_cast<std::size_t>(i)] != InputKind::Shared;
-      bool s = i >= 0 && !v;
-      for (auto src : p.steps[k].src) {
-        v = v || (src >= 0 && varying[static_cast<std::size_t>(src)]);
-        s = s || (src >= 0 && shared[static_cast<std::size_t>(src)]);
-      }
-      varying[k] = v;
-      shared[k] = s && !v;
-      if (v && !is_single(p.dtype[k])) plan.precision = DType::f64;
-    }
-    // Directions: the differentiated inputs' elements, in order.
-    for (std::size_t i = 0; i < p.inputs.size(); ++i) {
-      const auto k = static_cast<std::size_t>(p.inputs[i]);
-      const bool directions = kinds[i] == InputKind::Differentiated;
-      plan.input_kind.push_back(kinds[i]);
-      plan.input_offset.push_back(directions ? plan.N : -1);
-      plan.input_complex.push_back(is_complex(p.dtype[k]));
-      plan.input_dtype.push_back(p.dtype[k]);
-      plan.input_shape.push_back(p.shape[k]);
-      if (directions) plan.N += numel(p.shape[k]);
-    }
-    RecordingGuard off(false);
-    std::vector<Var> in;
-    for (std::size_t k = 0; k < n; ++k) {
-      const auto& st = p.steps[k];
-      if (input_at[k] >= 0 && !shared[k]) {
-        const InputKind kind = kinds[static_cast<std::size_t>(input_at[k])];
-        if (kind == InputKind::Mapped) {
-          slot_of[k] = new_slot(numel(p.shape[k]), false, true, true);
-          continue;
-        }
-        const bool real = !is_complex(p.dtype[k]);
-        slot_of[k] = new_slot(numel(p.shape[k]), false, false, !real);
-        rc[static_cast<std::size_t>(slot_of[k])] = true;  // the seeds
-        continue;
-      }
-      if (shared[k]) {  // evaluated per run; a slot in consts once something reads it
-        per_call[k] = static_cast<std::int64_t>(plan.per_call.size());
-        Plan::PerCall pc{st, input_at[k], -1};
-        for (std::size_t j = 0; j < pc.step.src.size(); ++j) {
-          auto& src = pc.step.src[j];
-          if (src < 0) continue;
-          const auto from = static_cast<std::size_t>(src);
-          if (per_call[from] >= 0) {
-            src = per_call[from];
-          } else {
-            pc.step.node.in[j] = folded[from];
-            src = -1;
-          }
-        }
-        plan.per_call.push_back(std::move(pc));
-        continue;
-      }
-      if (!varying[k]) {  // folded once, for every sample
-        in.resize(st.node.in.size());
-        for (std::size_t j = 0; j < in.size(); ++j)
-          in[j] = st.src[j] >= 0 ? folded[static_cast<std::size_t>(st.src[j])] : st.node.in[j];
-        folded[k] = eval_node(st.node, in);
-        slot_of[k] = const_slot(folded[k]);
-        continue;
-      }
-      slot_of[k] = step(k);
-    }
-    for (std::size_t i = 0; i < p.inputs.size(); ++i) plan.input_slot.push_back(slot_of[static_cast<std::size_t>(p.inputs[i])]);
-    for (std::size_t i = 0; i < p.outputs.size(); ++i) {
-      const std::int64_t o = p.outputs[i];
-      const Var& c = o >= 0 ? Var() : p.out_consts[i];
-      plan.output_slot.push_back(o >= 0 ? slot(o) : const_slot(c));
-      plan.output_dtype.push_back(o >= 0 ? p.dtype[static_cast<std::size_t>(o)] : c.dtype());
-      plan.output_shape.push_back(o >= 0 ? p.shape[static_cast<std::size_t>(o)] : c.shape());
-    }
-    // Storage: values and the rows that are not known zeros, per sample.
-    for (std::size_t s = 0; s < plan.slots.size(); ++s) {
-      Slot& sl = plan.slots[s];
-      if (sl.constant || alias_of[s] >= 0) continue;
-      sl.val = plan.workspace;
-      plan.workspace += sl.size;
-      if (!pz[s]) sl.p = plan.workspace, plan.workspace += sl.size * plan.N;
-      if (!qz[s]) sl.q = plan.workspace, plan.workspace += sl.size * plan.N;
-    }
-    plan.scratch = plan.workspace;
-    plan.workspace += 2 * longest_unary;
-    for (std::size_t s = 0; s < plan.slots.size(); ++s) {
-      std::int32_t root = alias_of[s];
-      if (root < 0) continue;
-      while (alias_of[static_cast<std::size_t>(root)] >= 0) root = alias_of[static_cast<std::size_t>(root)];
-      const std::int64_t size = plan.slots[s].size;
-      plan.slots[s] = plan.slots[static_cast<std::size_t>(root)];
-      plan.slots[s].size = size;
-    }
-  }
-};
+namespace {
 
 // Samples [lo, hi) in one workspace, set up once: the inputs' rows (the same
 // for every sample) and the rows that only depend on them. Flattened, so the
@@ -468,7 +186,7 @@ void run_typed(const Plan& plan, const std::vector<std::complex<double>>& call, 
 }  // namespace
 
 Plan compile(const Program& p, const std::vector<InputKind>& kinds) {
-  Builder b(p, kinds);
+  Lowering b(p, kinds);
   b.build();
   return std::move(b.plan);
 }

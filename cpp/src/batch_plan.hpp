@@ -11,8 +11,9 @@
 
 namespace wirtinger::engine::batch {
 
-// A program the per-sample plan cannot express (a custom primitive, a running
-// product, mixed precisions): the caller falls back to batching op by op.
+// A program the per-sample plan cannot express (a primitive without a per-sample
+// form, such as a custom rule or a running product): the caller falls back to
+// batching op by op.
 struct Unsupported : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

@@ -1,5 +1,5 @@
-// Fusion of element-wise runs in a traced program. A run of Unary, Binary,
-// Cast, Compare, Select and scalar-BroadcastTo steps over one shape is executed
+// Fusion of element-wise runs in a traced program. A run of steps over one
+// shape whose primitives have a block form (primitive.hpp) is executed
 // block by block: every step of the run processes one block (kept in cache)
 // before the next block starts, and only the values read after the run are
 // written to memory. The per-element work comes from the rule table (blocks.cpp).
@@ -8,6 +8,7 @@
 
 #include "blocks.hpp"
 #include "parallel.hpp"
+#include "primitive.hpp"
 #include "program.hpp"
 
 namespace wirtinger::engine {
@@ -20,25 +21,22 @@ DType in_dtype(const Program& p, const Program::Step& s, std::size_t j) {
   return s.src[j] >= 0 ? p.dtype[static_cast<std::size_t>(s.src[j])] : s.node.in[j].dtype();
 }
 
-bool fusable(const Program& p, std::size_t k, const Shape& shape) {
+StepTypes types_of(const Program& p, std::size_t k) {
   const Program::Step& s = p.steps[k];
-  if (p.shape[k] != shape) return false;
-  auto full_or_scalar = [&](std::size_t j) {
-    const Shape& is = in_shape(p, s, j);
-    return is == shape || numel(is) == 1;
-  };
-  switch (s.node.prim) {
-    case Prim::Unary:
-    case Prim::Cast: return in_shape(p, s, 0) == shape;
-    case Prim::BroadcastTo: return numel(in_shape(p, s, 0)) == 1;
-    case Prim::Binary:
-    case Prim::Compare:
-      return full_or_scalar(0) && full_or_scalar(1) && in_dtype(p, s, 0) == in_dtype(p, s, 1);
-    case Prim::Select:
-      return s.node.in.size() == 3 && full_or_scalar(0) && full_or_scalar(1) && full_or_scalar(2) &&
-             !is_complex(in_dtype(p, s, 2)) && in_dtype(p, s, 0) == in_dtype(p, s, 1);
-    default: return false;
+  StepTypes t;
+  for (std::size_t j = 0; j < s.src.size(); ++j) {
+    t.in_shape.push_back(in_shape(p, s, j));
+    t.in_dtype.push_back(in_dtype(p, s, j));
   }
+  t.out_shape = p.shape[k];
+  t.out_dtype = p.dtype[k];
+  return t;
+}
+
+bool fusable(const Program& p, std::size_t k, const Shape& shape) {
+  if (p.shape[k] != shape) return false;
+  const Primitive& def = primitive(p.steps[k].node.prim);
+  return def.fuses && def.fuses(p.steps[k].node, types_of(p, k));
 }
 
 }  // namespace
@@ -76,9 +74,13 @@ void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env)
   std::vector<char*> base(m, nullptr);
   std::vector<std::size_t> osz(m);
   std::vector<std::vector<In>> ins(m);
+  std::vector<StepTypes> types(m);
+  std::vector<const Primitive*> defs(m);
   for (std::size_t i = 0; i < m; ++i) {
     const std::size_t k = static_cast<std::size_t>(g.first) + i;
     const Program::Step& s = p.steps[k];
+    types[i] = types_of(p, k);
+    defs[i] = &primitive(s.node.prim);
     osz[i] = itemsize(p.dtype[k]);
     kept[i] = p.last_use[k] > g.last;
     if (kept[i]) {
@@ -118,18 +120,7 @@ void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env)
           if (in.internal >= 0) op[j] = {at(static_cast<std::size_t>(in.internal)), 1};
           else op[j] = {in.base + (in.stride ? static_cast<std::size_t>(b) * in.isz : 0), in.stride};
         }
-        const std::size_t k = static_cast<std::size_t>(g.first) + i;
-        void* out = at(i);
-        const DType d0 = in_dtype(p, s, 0);
-        switch (s.node.prim) {
-          case Prim::Unary: unary_block(static_cast<UnaryOp>(s.node.op), d0, op[0], out, len); break;
-          case Prim::Binary: binary_block(static_cast<BinaryOp>(s.node.op), d0, op[0], op[1], out, len); break;
-          case Prim::Cast: cast_block(d0, p.dtype[k], op[0], out, len); break;
-          case Prim::BroadcastTo: cast_block(d0, p.dtype[k], {op[0].p, 0}, out, len); break;
-          case Prim::Compare: compare_block(static_cast<CmpOp>(s.node.op), d0, op[0], op[1], out, len); break;
-          case Prim::Select: select_block(in_dtype(p, s, 2), d0, op[2], op[0], op[1], out, len); break;
-          default: break;
-        }
+        defs[i]->block(s.node, types[i], op, at(i), len);
       }
     }
   });

@@ -38,27 +38,21 @@ struct Var {
   int ndim() const { return p->data.ndim(); }
 };
 
+// Every primitive: its enumerator and its declaration (a Primitive named
+// <name>_primitive in prims/, see primitive.hpp), which also says what the
+// node's attributes mean for it.
+#define WIRTINGER_PRIMITIVES(X)                                                                        \
+  X(Watch, watch) X(Unary, unary) X(Binary, binary) X(Cast, cast) X(BroadcastTo, broadcast_to)        \
+  X(Reshape, reshape) X(Transpose, transpose) X(Sum, sum) X(Prod, prod) X(Slice, slice)               \
+  X(SliceScatter, slice_scatter) X(Concat, concat) X(Select, select) X(Compare, compare)              \
+  X(Matmul, matmul) X(Gather, gather) X(ScatterAdd, scatter_add) X(Cumsum, cumsum) X(Cumprod, cumprod) \
+  X(Custom, custom)
+
 enum class Prim : std::uint8_t {
-  Watch,         // an input being differentiated (its input, if any, is an outer value)
-  Unary,         // op = UnaryOp
-  Binary,        // op = BinaryOp, broadcasting
-  Cast,          // to dtype
-  BroadcastTo,   // to shape
-  Reshape,       // to shape
-  Transpose,     // by ints
-  Sum,           // over axes ints (removed)
-  Prod,          // over axes ints (removed)
-  Slice,         // start = ints, step = ints2, count = shape
-  SliceScatter,  // into zeros of shape, at start = ints, step = ints2
-  Concat,        // along axis ints[0]
-  Select,        // mask ? a : b, equal shapes; the mask is in[2] when computed, else `mask`
-  Compare,       // op = CmpOp: 1 where a op b, else 0 (piecewise constant: no derivative)
-  Matmul,        // (..., m, k) @ (..., k, n), equal batch dims
-  Gather,        // blocks index[i] of x (ints[0] elements each) into shape
-  ScatterAdd,    // block i of x added into block index[i] of zeros of shape
-  Cumsum,        // running sum along axis ints[0], from the end when ints[1]
-  Cumprod,       // running product along axis ints[0]
-  Custom,        // rules supplied at run time (user-defined and Python-level primitives)
+#define WIRT_ENUM(P, decl) P,
+  WIRTINGER_PRIMITIVES(WIRT_ENUM)
+#undef WIRT_ENUM
+  count_
 };
 const char* prim_name(Prim p);
 
@@ -77,7 +71,7 @@ struct CustomRule {
 };
 
 struct Node {
-  Prim prim;
+  Prim prim = Prim::Watch;
   int op = 0;
   std::vector<Var> in;
   Var out;
@@ -87,6 +81,9 @@ struct Node {
   std::shared_ptr<const std::vector<std::uint8_t>> mask;
   std::shared_ptr<const std::vector<std::int64_t>> index;
   std::shared_ptr<CustomRule> custom;
+
+  Node() = default;
+  explicit Node(Prim p, int o = 0, std::vector<Var> inputs = {}) : prim(p), op(o), in(std::move(inputs)) {}
 };
 
 struct Tape {

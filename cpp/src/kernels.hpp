@@ -1,6 +1,7 @@
 // Whole-array kernels: each call is one C++ loop over memory. The element-wise
-// ones are instantiated from the rule table (rules.hpp); nothing here knows a
-// derivative formula of its own.
+// ones are instantiated from the rule table (rules.hpp); the only derivative
+// formulas here are the first-order forms some primitives declare beside their
+// differentiable rules (the running product's, prod_others).
 #pragma once
 
 #include <wirtinger/rules.hpp>

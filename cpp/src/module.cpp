@@ -13,6 +13,7 @@
 #include "batch_plan.hpp"
 #include "bindings.hpp"
 #include "ops.hpp"
+#include "primitive.hpp"
 #include "program.hpp"
 
 namespace py = pybind11;
@@ -289,9 +290,7 @@ PYBIND11_MODULE(_core, m) {
       .def("primitives", [](const Tape& t) {
         std::vector<std::string> names;
         for (const auto& n : t.nodes)
-          names.push_back(n.prim == Prim::Unary    ? unary_name(static_cast<UnaryOp>(n.op))
-                          : n.prim == Prim::Binary ? binary_name(static_cast<BinaryOp>(n.op))
-                                                   : prim_name(n.prim));
+          names.push_back(step_name(n));
         return names;
       });
 
@@ -320,10 +319,10 @@ PYBIND11_MODULE(_core, m) {
   });
   m.def("structural_names", [] {
     std::vector<std::string> r;
-    for (Prim p : {Prim::Cast, Prim::BroadcastTo, Prim::Reshape, Prim::Transpose, Prim::Sum, Prim::Prod, Prim::Slice,
-                   Prim::SliceScatter, Prim::Concat, Prim::Select, Prim::Matmul, Prim::Gather, Prim::ScatterAdd,
-                   Prim::Cumsum, Prim::Cumprod})
-      r.push_back(prim_name(p));
+    for (int i = 0; i < static_cast<int>(Prim::count_); ++i) {
+      const Primitive& def = primitive(static_cast<Prim>(i));
+      if (def.differentiable_operation && !def.member_name) r.push_back(def.name);
+    }
     return r;
   });
   m.def("unary_holomorphic", [](int op) { return unary_holomorphic(static_cast<UnaryOp>(op)); });
@@ -417,10 +416,7 @@ PYBIND11_MODULE(_core, m) {
       .def("primitives", [](const Program& p) {
         std::vector<std::string> names;
         for (const auto& s : p.steps)
-          names.push_back(s.node.prim == Prim::Unary    ? unary_name(static_cast<UnaryOp>(s.node.op))
-                          : s.node.prim == Prim::Binary ? binary_name(static_cast<BinaryOp>(s.node.op))
-                          : s.node.prim == Prim::Custom ? s.node.custom->name()
-                                                        : prim_name(s.node.prim));
+          names.push_back(step_name(s.node));
         return names;
       })
       .def("groups", [](const Program& p) {

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "ops.hpp"
+#include "primitive.hpp"
 
 namespace wirtinger::engine {
 namespace {
@@ -14,9 +15,7 @@ namespace {
 // attributes, same sources, and constants equal (scalars by value, arrays by buffer).
 bool cse_key(const Program::Step& s, std::string& key) {
   const Node& n = s.node;
-  if (n.prim != Prim::Unary && n.prim != Prim::Binary && n.prim != Prim::Cast && n.prim != Prim::Compare &&
-      n.prim != Prim::BroadcastTo && n.prim != Prim::Reshape && n.prim != Prim::Sum)
-    return false;
+  if (!primitive(n.prim).cse) return false;
   key = std::to_string(static_cast<int>(n.prim)) + ":" + std::to_string(n.op) + ":" +
         std::to_string(static_cast<int>(n.dtype)) + ":" + shape_str(n.shape);
   for (auto a : n.ints) key += "," + std::to_string(a);
@@ -153,31 +152,7 @@ Program make_program(const Tape& tape, const std::vector<Var>& inputs, const std
   return p;
 }
 
-Var eval_node(const Node& n, const std::vector<Var>& in) {
-  switch (n.prim) {
-    case Prim::Watch: return in.empty() ? n.out : in[0];
-    case Prim::Unary: return unary(static_cast<UnaryOp>(n.op), in[0]);
-    case Prim::Binary: return binary(static_cast<BinaryOp>(n.op), in[0], in[1]);
-    case Prim::Cast: return cast(in[0], n.dtype);
-    case Prim::BroadcastTo: return broadcast_to(in[0], n.shape);
-    case Prim::Reshape: return reshape(in[0], n.shape);
-    case Prim::Transpose: return transpose(in[0], n.ints);
-    case Prim::Sum: return sum(in[0], n.ints);
-    case Prim::Prod: return prod(in[0], n.ints);
-    case Prim::Slice: return slice(in[0], n.ints, n.ints2, n.shape);
-    case Prim::SliceScatter: return slice_scatter(in[0], n.shape, n.ints, n.ints2);
-    case Prim::Concat: return concat(in, n.ints[0]);
-    case Prim::Select: return in.size() == 3 ? select(in[2], in[0], in[1]) : select(n.mask, in[0], in[1]);
-    case Prim::Compare: return compare(static_cast<CmpOp>(n.op), in[0], in[1]);
-    case Prim::Matmul: return matmul(in[0], in[1]);
-    case Prim::Gather: return gather(in[0], n.index, n.ints[0], n.shape);
-    case Prim::ScatterAdd: return scatter_add(in[0], n.index, n.ints[0], n.shape);
-    case Prim::Cumsum: return cumsum(in[0], n.ints[0], n.ints[1] != 0);
-    case Prim::Cumprod: return cumprod(in[0], n.ints[0]);
-    case Prim::Custom: return n.custom->replay(in);
-  }
-  throw std::logic_error("jit: unknown primitive");
-}
+Var eval_node(const Node& n, const std::vector<Var>& in) { return primitive(n.prim).eval(n, in); }
 
 std::vector<Var> run_program(const Program& p, const std::vector<Var>& inputs) {
   if (inputs.size() != p.inputs.size())
