@@ -6,7 +6,7 @@ default "adjoint" convention, so that one check compares every system with a Num
 derived by hand. Conversion is kept out of the timed call. Inputs are prepared beforehand in
 each system's own array type (NumPy for wirtinger), so a timed call is what a user's loop pays.
 
-Conventions (SPEC §1): for a real f, the "adjoint" gradient is PyTorch's `.grad` and the
+Conventions (README, Conventions): for a real f, the "adjoint" gradient is PyTorch's `.grad` and the
 conjugate of `jax.grad`. Differentiating that relation, JAX's Hessian-vector product
 `jvp(jax.grad(f))` is the conjugate of wirtinger's and PyTorch's (checked numerically here).
 """

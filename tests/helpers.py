@@ -3,7 +3,7 @@ product, random inputs per dtype and domain, and tolerances per dtype.
 
 Nothing here calls wirtinger. Finite differences are central differences of a
 NumPy reference function evaluated in double precision (float64/complex128),
-with complex inputs perturbed along 1 and along i (SPEC §1).
+with complex inputs perturbed along 1 and along i (README, The mathematics in brief).
 """
 
 import numpy as np
@@ -46,7 +46,7 @@ def upcast(x):
 
 
 def inner(a, b):
-    """The real inner product <a, b> = Re sum conj(a_k) b_k of SPEC §1."""
+    """The real inner product <a, b> = Re sum conj(a_k) b_k of the README's mathematics section."""
     return float(np.vdot(np.asarray(a), np.asarray(b)).real)
 
 
@@ -187,7 +187,7 @@ def fd_wirtinger(f, args, argnum=0, h=FD_STEP):
     """The Wirtinger pair (A, B) = (df/dz, df/dzbar) by finite differences.
 
     A = (df/dx - i df/dy) / 2, B = (df/dx + i df/dy) / 2; for a real argument
-    A = B = (df/dx) / 2 (SPEC §1).
+    A = B = (df/dx) / 2 (README, The mathematics in brief).
     """
     fx, fy = fd_partials(f, args, argnum, h)
     if fy is None:

@@ -1,4 +1,4 @@
-"""The two VJP conventions of SPEC §1 and every way of choosing one."""
+"""The two VJP conventions (README, Conventions) and every way of choosing one."""
 
 import cmath
 
@@ -9,7 +9,7 @@ import wirtinger as w
 import wirtinger.numpy as wnp
 from helpers import C64, C128, F32, F64, assert_close, fd_grad, random_array, tol
 
-# SPEC §1 worked example: f(z) = real(z * exp(1.5j)) at z = 2.3 + 4.5j.
+# The README's worked example: f(z) = real(z * exp(1.5j)) at z = 2.3 + 4.5j.
 Z0 = 2.3 + 4.5j
 VALUE = -4.326031875882528
 GRAD_ADJOINT = 0.0707372016677029 - 0.9974949866040544j
@@ -44,7 +44,7 @@ def _check_grad(g, expected):
 
 
 def test_worked_example_oracles_agree():
-    """The SPEC's numbers are the finite-difference gradient (guards the constants above)."""
+    """The README's numbers are the finite-difference gradient (guards the constants above)."""
     z = np.complex128(Z0)
     assert abs(f_np(z) - VALUE) < 1e-14
     assert_close(fd_grad(f_np, (z,), convention="adjoint"), GRAD_ADJOINT, 1e-8, 1e-9)
@@ -261,7 +261,7 @@ def test_complex_cotangent_for_real_output_is_a_type_error(convention, fn, arg):
 
 
 def test_set_convention_is_process_wide():
-    """SPEC §2: set_convention sets the process-wide default, so a thread started
+    """set_convention sets the process-wide default, so a thread started
     afterwards sees it too (the context manager is the scoped form)."""
     import threading
 

@@ -1,4 +1,4 @@
-"""Every error path of SPEC §2: the right exception type, and a message that
+"""Every error path the README's Bad input section promises: the right exception type, and a message that
 names the call and the offending shapes/dtypes."""
 
 import re

@@ -1,4 +1,4 @@
-"""wirtinger.numpy.fft, driven by one table (STYLE §5), as tests/test_primitives.py.
+"""wirtinger.numpy.fft, driven by one table, as tests/test_primitives.py.
 
 Every function of the module's __all__ has rows: norms × n / s × axes on
 batched inputs, for each dtype where the function is meaningful. For each row:

@@ -1,4 +1,4 @@
-"""Holomorphic derivatives, Wirtinger pairs, Jacobians and real Jacobians (SPEC §1)."""
+"""Holomorphic derivatives, Wirtinger pairs, Jacobians and real Jacobians (README, The mathematics in brief)."""
 
 import numpy as np
 import pytest
@@ -387,7 +387,7 @@ def test_wirtinger_default_argnum_and_tuple():
 
 
 def test_wirtinger_of_real_input_is_half_the_derivative():
-    """SPEC §1: for a real input A = B = (df/dx) / 2."""
+    """For a real input A = B = (df/dx) / 2."""
     pair = w.wirtinger(lambda x: wnp.exp(1j * x))(0.7)
     expected = 0.5j * np.exp(0.7j)
     assert_close(pair.dz, expected, 1e-14, 1e-15)

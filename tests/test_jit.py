@@ -95,7 +95,7 @@ def test_where_with_traced_comparison_is_recomputed_on_replay():
 
 
 def test_zero_guards_are_recomputed_on_replay():
-    # abs'(0) = 0 (SPEC): the guard's mask must follow the replayed values.
+    # abs'(0) = 0 (README, Points with no derivative): the guard's mask must follow the replayed values.
     g = w.jit(w.grad(lambda z: wnp.sum(wnp.abs(z))))
     assert_close(g(np.array([1 + 1j, 0j])), [np.sqrt(0.5) * (1 + 1j), 0], 1e-15, 1e-15)
     assert_close(g(np.array([0j, 3 + 4j])), [0, 0.6 + 0.8j], 1e-15, 1e-15)

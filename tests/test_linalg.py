@@ -654,7 +654,7 @@ def test_real_hessian_matches_finite_differences(name, rng):
 
 @pytest.mark.parametrize("ord", [None, 2, 3, 1, np.inf, "fro"])
 def test_norm_at_zero_has_zero_derivative(ord):
-    """As abs'(0) = 0 (SPEC §1): the minimal-norm subgradient, not 0·inf = nan."""
+    """As abs'(0) = 0 (README, Points with no derivative): the minimal-norm subgradient, not 0·inf = nan."""
     shape = (2, 2) if ord == "fro" else (3,)
     z = np.zeros(shape, C128)
     g = w.grad(lambda x: la.norm(x, ord))(z)

@@ -1,6 +1,6 @@
 """Agreement with JAX and PyTorch where they are installed (skipped otherwise).
 
-Conventions (SPEC §1): jax.grad / jax.vjp compute the "transpose" convention;
+Conventions (README, Conventions): jax.grad / jax.vjp compute the "transpose" convention;
 PyTorch's .backward() / autograd.grad compute the "adjoint" one. Functions are
 written once against a module `xp` (wirtinger.numpy, jax.numpy or torch) so the
 same formula runs in each library.
@@ -183,7 +183,7 @@ def test_torch_vjp_is_the_adjoint_convention(torch, name, rng):
 
 
 def test_torch_abs_and_angle_at_zero(torch):
-    """SPEC §1 chooses PyTorch's answer at 0: derivative 0 for abs and angle."""
+    """wirtinger chooses PyTorch's answer at 0: derivative 0 for abs and angle."""
     for fn_t, fn_w in ((torch.abs, wnp.abs), (torch.angle, wnp.angle)):
         for x in (np.array([0.0]), np.array([0j])):
             xt = _leaf(torch, x)

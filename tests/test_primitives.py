@@ -1,4 +1,4 @@
-"""Every differentiable primitive, driven by one table (STYLE §5).
+"""Every differentiable primitive, driven by one table.
 
 For each entry, dtype and shape:
   * the value and result dtype match NumPy;
@@ -758,7 +758,7 @@ def _zero(dtype):
 @pytest.mark.parametrize("name", ["abs", "angle"])
 @pytest.mark.parametrize("dtype", [F32, F64, C64, C128], ids=lambda d: d.name)
 def test_derivative_at_zero_is_zero_forward_and_reverse(name, dtype):
-    """SPEC §1: abs and angle have derivative 0 at 0 on every path and dtype."""
+    """README, Points with no derivative: abs and angle have derivative 0 at 0 on every path and dtype."""
     fn = getattr(wnp, name)
     x = _zero(dtype)
     for d in directions(dtype):
@@ -818,7 +818,7 @@ def test_derivative_at_zero_is_zero_batched(name, dtype):
 @pytest.mark.parametrize("name", ["sqrt", "log", "reciprocal"])
 @pytest.mark.parametrize("dtype", [F32, F64, C64, C128], ids=lambda d: d.name)
 def test_poles_and_branch_points_follow_ieee(name, dtype):
-    """SPEC §1: at 0, values and derivatives are inf/nan as IEEE gives them, no exception."""
+    """README, Points with no derivative: at 0, values and derivatives are inf/nan as IEEE gives them, no exception."""
     fn = getattr(wnp, name)
     x = _zero(dtype)
     out, t_out = w.jvp(fn, (x,), (np.ones((), dtype),))

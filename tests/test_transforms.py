@@ -1,4 +1,4 @@
-"""The JAX-shaped transforms of SPEC §2: argnums, has_aux, pytrees, input and
+"""The JAX-shaped transforms: argnums, has_aux, pytrees, input and
 output types, eager control flow, logistic regression, Hessians, nesting,
 check_grads."""
 

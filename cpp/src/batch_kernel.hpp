@@ -514,13 +514,13 @@ WIRT_HD void run_sample(const View<C>& v, C* ws, bool init = false) {
 // A program input: where sample b's values are read from (batch axis first).
 struct Input {
   DType dtype;
-  bool complex;           // its rows are seeded 1 (∂z/∂z), or ½ and ½ for a real x (SPEC §1)
+  bool complex;           // its rows are seeded 1 (∂z/∂z), or ½ and ½ for a real x (README, The mathematics in brief)
   std::int32_t slot;
   std::int64_t offset;    // its first direction; -1 for data without directions
   const void* src;        // (batch, size) elements of dtype
 };
 
-// What the output stage writes for each sample: the Jacobian forms of SPEC §1,
+// What the output stage writes for each sample: the Jacobian forms of the README's mathematics section,
 // laid out as JAX lays them out, (batch, *out.shape, *in.shape).
 enum class Form : std::uint8_t {
   DZ,       // ∂out/∂z over the input's columns

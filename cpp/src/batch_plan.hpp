@@ -57,7 +57,7 @@ struct Plan {
 Plan compile(const Program& p, const std::vector<InputKind>& kinds);
 
 // One array a run writes: output k's Jacobian with respect to input j in a form
-// of SPEC §1, in dtype (a real one takes the real part; Norms is float64).
+// of the README's mathematics section, in dtype (a real one takes the real part; Norms is float64).
 struct Request {
   std::int32_t output = 0, input = 0;
   Form form = Form::DZ;
@@ -77,7 +77,7 @@ std::vector<Input> kernel_inputs(const Plan& plan, const std::vector<const void*
 std::vector<Write> kernel_writes(const Plan& plan, const std::vector<Request>& reqs, const std::vector<void*>& dsts);
 
 // The requested arrays, written straight from each sample's workspace.
-// A real input x enters as z with A = B = ½ ∂/∂x (SPEC §1).
+// A real input x enters as z with A = B = ½ ∂/∂x (README, The mathematics in brief).
 std::vector<Tensor> run(const Plan& plan, const std::vector<Tensor>& inputs, const std::vector<Request>& reqs);
 
 }  // namespace wirtinger::engine::batch

@@ -2,7 +2,7 @@
 
 Every derivative is the Wirtinger pair (∂f/∂z, ∂f/∂z̄); the VJP convention is
 explicit ("adjoint", the default, as PyTorch/TensorFlow/Zygote; "transpose",
-as JAX); ``holomorphic=True`` is a checked claim. See SPEC in the README.
+as JAX); ``holomorphic=True`` is a checked claim. The README's Conventions section has the details.
 
 >>> import wirtinger as w, wirtinger.numpy as wnp
 >>> complex(w.grad(wnp.sin, holomorphic=True)(3 + 4j)) == complex(__import__("numpy").cos(3 + 4j))

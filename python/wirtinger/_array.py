@@ -467,7 +467,7 @@ class Array:
 
 class WeakArray(Array):
     """A Python scalar argument of a jitted function: it promotes like the scalar
-    (weakly, SPEC §1), so jit gives the dtypes the eager call gives."""
+    (weakly, as NumPy 2 promotes Python scalars), so jit gives the dtypes the eager call gives."""
 
     __slots__ = ()
 

@@ -318,7 +318,7 @@ def _requests(spec, c, check):
                 want = complex_of(out_dtype) if in_dtype.kind == "c" else out_dtype
             want = complex_of(want)
             if in_dtype.kind == "f":
-                # A = B = ½ ∂f/∂x (SPEC §1); a real Jacobian of a real map takes the real part
+                # A = B = ½ ∂f/∂x (README, The mathematics in brief); a real Jacobian of a real map takes the real part
                 dtype = real_of(want) if out_dtype.kind == "f" else want
                 if spec.form == "pair":
                     i = add(k, j, "halfsum", dtype)

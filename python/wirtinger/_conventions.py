@@ -1,4 +1,4 @@
-"""The two VJP conventions and their aliases (SPEC §1)."""
+"""The two VJP conventions and their aliases (README, Conventions)."""
 import contextlib
 import contextvars
 

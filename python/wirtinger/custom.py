@@ -1,6 +1,6 @@
 """User-defined derivative rules: custom_jvp, custom_vjp (as in JAX) and defwirtinger.
 
-Rules are written in wirtinger's "adjoint" convention (SPEC §2); the
+Rules are written in wirtinger's "adjoint" convention (README, User-defined rules); the
 "transpose" convention, forward mode for custom_vjp and reverse mode for
 custom_jvp are derived, never written twice. Rules written with
 wirtinger.numpy are themselves differentiable (higher order works).

@@ -5,7 +5,7 @@ flow works) and then sweeps the tape in C++: forward for JVPs, backward for
 VJPs. Inside another transform, results stay wirtinger arrays and the sweeps
 record themselves, so every operator composes with every other.
 
-Conventions (SPEC §1): the core computes the "adjoint" VJP, w ↦ Aᴴw + Bᵀconj(w);
+Conventions (README, The mathematics in brief): the core computes the "adjoint" VJP, w ↦ Aᴴw + Bᵀconj(w);
 "transpose" is conj(adjoint(conj(w))). Holomorphic derivatives and Wirtinger
 pairs are convention-free.
 """

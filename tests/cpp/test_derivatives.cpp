@@ -1,4 +1,4 @@
-// Derivatives of C++ callables: SPEC §1's worked example, Wirtinger pairs of
+// Derivatives of C++ callables: the README's worked example, Wirtinger pairs of
 // non-holomorphic functions against finite differences, jvp/vjp/grad,
 // Jacobians in both modes, and checked holomorphic derivatives.
 #include <complex>
@@ -25,7 +25,7 @@ template <class F> Wirtinger<C128> finite_difference_pair(F f, C128 z) {
 }
 
 void worked_example() {
-  check::Context ctx("SPEC §1 worked example");
+  check::Context ctx("README worked example");
   const auto f = [](const auto& z) { return real(z * std::exp(C128(0, 1.5))); };
   const C128 z(2.3, 4.5), adjoint(0.0707372016677029, -0.9974949866040544);
   const auto [value, g] = value_and_grad(f, z);

@@ -106,9 +106,9 @@ template <class T> void for_type(const char* name) {
   comparisons_and_assignment<T>();
 }
 
-// SPEC §1's worked example, in forward mode: the JVPs along 1 and i are ∂f/∂x and ∂f/∂y.
+// The README's worked example, in forward mode: the JVPs along 1 and i are ∂f/∂x and ∂f/∂y.
 void worked_example() {
-  check::Context ctx("SPEC worked example, forward");
+  check::Context ctx("README worked example, forward");
   const auto f = [](const auto& z) { return real(z * std::exp(C128(0, 1.5))); };
   const auto y = f(Dual<C128, 2>(C128(2.3, 4.5), {C128(1), C128(0, 1)}));
   static_assert(std::is_same_v<std::decay_t<decltype(y)>, Dual<double, 2>>);
@@ -136,7 +136,7 @@ void exact_overloads() {
   CHECK(abs(x).value == 2.0 && abs(x).t[0] == -1.5);
   CHECK_CLOSE(arg(x).value, 3.141592653589793, 0.0, 0.0);
   CHECK(arg(x).t[0] == 0.0);
-  // Non-differentiable points give the minimal-norm subgradient (SPEC §1).
+  // Non-differentiable points give the minimal-norm subgradient (README, Points with no derivative).
   CHECK(abs(Dual<C128>(0.0, t)).t[0] == 0.0 && arg(Dual<C128>(0.0, t)).t[0] == 0.0);
   CHECK(abs(Dual<double>(0.0, 1.0)).t[0] == 0.0);
 }

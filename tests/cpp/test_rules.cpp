@@ -92,7 +92,7 @@ const std::vector<BinaryCase>& binary_cases() {
   return cases;
 }
 
-// Points where no finite difference applies; the values are SPEC §1's.
+// Points where no finite difference applies; the values are the README's (Points with no derivative).
 struct UnarySpecial {
   const char* name;
   C128 z, d_dz, d_dzconj;

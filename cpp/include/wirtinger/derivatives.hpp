@@ -1,4 +1,4 @@
-// Derivatives of C++ callables, with the conventions of SPEC §1.
+// Derivatives of C++ callables, with the conventions of the README (Conventions).
 //
 // f is called with Dual values (forward mode) or Var values (reverse mode), so
 // write it generically, as a generic lambda:
@@ -51,7 +51,7 @@ template <class T> struct Matrix {
   const T& operator()(std::size_t i, std::size_t j) const { return data[i * cols + j]; }
 };
 
-// A claim of holomorphy that the numbers contradict (SPEC §1).
+// A claim of holomorphy that the numbers contradict (README, The checked holomorphic flag).
 struct NonHolomorphicError : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };

@@ -81,7 +81,7 @@ template <class T> WIRT_HD T numpy_reciprocal(const T& z) {
 }
 
 // n / d, except 0 where d == 0: the minimal-norm subgradient at the singular
-// points of abs and angle (SPEC §1).
+// points of abs and angle (README, Points with no derivative).
 template <class N, class D> WIRT_HD N div_or_zero(const N& n, const D& d) {
   if constexpr (std::is_same_v<N, D>) return d == D(0) ? N(0) : numpy_divide(n, d);
   else return d == D(0) ? N(0) : N(n / d);  // by a real number: part by part
@@ -440,7 +440,7 @@ struct Imag {
   template <class T> WIRT_HD static T d_dzconj(const T& z, const T&) { return full_like(z, std::complex<double>(0, 0.5)); }
 };
 struct Abs {
-  // Not differentiable at 0: the pair is 0 there (SPEC §1). ½·(z/|z|), not
+  // Not differentiable at 0: the pair is 0 there (README, Points with no derivative). ½·(z/|z|), not
   // z/(2|z|), which overflows for |z| near the largest number.
   static constexpr bool real_output = true;
   template <class T> WIRT_HD static T value(const T& z) { using std::abs; return full_like(z, abs(z)); }
@@ -460,7 +460,7 @@ struct Abs2 {
   template <class T> WIRT_HD static T d_dzconj(const T& z, const T&) { return z; }
 };
 struct Angle {
-  // arg z = Im log z; not differentiable at 0: the pair is 0 there (SPEC §1).
+  // arg z = Im log z; not differentiable at 0: the pair is 0 there (README, Points with no derivative).
   // The partials −i/(2z) and i/(2z̄), not divided by |z|², which under- or
   // overflows long before they do.
   static constexpr bool real_output = true;

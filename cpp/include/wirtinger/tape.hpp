@@ -21,7 +21,7 @@
 // they act as real values downstream. A real input of a complex computation is
 // declared with real_input(): its cotangent is the real part of what
 // accumulates, because a real x is a complex variable that f does not depend on
-// through Im x (SPEC §1).
+// through Im x (README, The mathematics in brief).
 //
 // A Var with no tape is a constant: operations on constants are not recorded,
 // and an edge to a constant is dropped, so its partial is never evaluated.

@@ -1,4 +1,4 @@
-// Everything of the header-only C++ API (SPEC §3): the rule table, forward
+// Everything of the header-only C++ API (README, Using it from C++): the rule table, forward
 // mode (Dual), reverse mode (Tape, Var) and derivatives of C++ callables.
 #pragma once
 

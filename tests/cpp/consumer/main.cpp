@@ -1,4 +1,4 @@
-// SPEC §1's worked example, through the installed headers.
+// The README's worked example (Conventions), through the installed headers.
 #include <cmath>
 #include <complex>
 #include <cstdio>
