@@ -268,9 +268,9 @@ def test_a_python_number_that_changes_does_not_make_new_plans():
 def test_the_plan_cache_is_bounded():
     jac = jacfwd(wnp.sin)
     f = w.vmap(jac)
-    for k in range(1, _batch_jacobian._CACHE_SIZE + 20):
+    for k in range(1, transforms._PLAN_CACHE_SIZE + 20):
         f(np.zeros((2, k)))
-    assert len(_batch_jacobian.spec_of(jac).plans) == _batch_jacobian._CACHE_SIZE
+    assert len(_batch_jacobian.spec_of(jac).plans) == transforms._PLAN_CACHE_SIZE
 
 
 def test_static_arguments_are_keyed_by_value():

@@ -201,6 +201,7 @@ def cuda(request, monkeypatch):
         return "cuda"
     import wirtinger._core as core
     import wirtinger.device as device
+    from wirtinger import _batch_jacobian, _engine
     real_put = device.device_put
 
     def put(x, device="cuda"):
@@ -210,11 +211,12 @@ def cuda(request, monkeypatch):
         outs = plan([core.from_numpy(np.ascontiguousarray(x.numpy())) for x in inputs] + list(shared), reqs, False)
         return [real_put(np.asarray(v.numpy()), "cpu") for v in outs]
 
-    monkeypatch.setattr(device, "require_cuda", lambda what: None)
-    monkeypatch.setattr(device, "device_put", put)
+    for module in (device, _batch_jacobian):  # the GPU path's callers hold these names
+        monkeypatch.setattr(module, "require_cuda", lambda what: None)
+        monkeypatch.setattr(module, "device_put", put)
+        monkeypatch.setattr(module, "is_gpu_array", lambda x: isinstance(x, w.DeviceArray))
     monkeypatch.setattr(w, "device_put", put)
-    monkeypatch.setattr(device, "is_gpu_array", lambda x: isinstance(x, w.DeviceArray))
-    monkeypatch.setattr(core, "batch_run_cuda", run)
+    monkeypatch.setattr(_engine, "batch_run_cuda", run)
     return "stand-in"
 
 

@@ -14,7 +14,7 @@ import scipy_openblas32 as _openblas
 # makes the import work wherever pip put the two packages.
 _openblas.get_openblas_config()
 
-from . import _core  # noqa: E402
+from . import _engine  # noqa: E402
 from ._array import Array  # noqa: E402
 from ._conventions import convention, get_convention, set_convention  # noqa: E402
 from .checkpoint import checkpoint  # noqa: E402
@@ -28,18 +28,20 @@ from .transforms import (Wirtinger, grad, hessian, hvp, jacfwd, jacobian, jacrev
 from .vmap import vmap  # noqa: E402
 from . import numpy  # noqa: E402,F401  (wirtinger.numpy)
 from . import scipy  # noqa: E402,F401  (wirtinger.scipy.special)
+from . import _batch_jacobian  # noqa: E402,F401  (vmap's per-sample plans for Jacobians)
+from . import _dispatch  # noqa: E402,F401  (NumPy's functions on wirtinger arrays)
 
 __version__ = "0.1.0"
 
 
 def cuda_available():
     """Whether wirtinger was built with CUDA and a GPU is usable now."""
-    return bool(_core.cuda_available())
+    return bool(_engine.cuda_available())
 
 
 def primitive_names():
     """The names of every differentiable primitive of the C++ core (its rule table and structural ops)."""
-    return tuple(_core.unary_names()) + tuple(_core.binary_names()) + tuple(_core.structural_names())
+    return tuple(_engine.unary_names()) + tuple(_engine.binary_names()) + tuple(_engine.structural_names())
 
 
 __all__ = [

@@ -3,18 +3,16 @@ from the C++ engine's values."""
 from __future__ import annotations
 
 import operator
-import os
-import sys
 import threading
 
 import numpy as np
 
-from . import _batching, _core
-from ._batching import Batched
-from .errors import ConcretizationError
+from . import _engine
+from ._engine import Batched
+from .errors import ConcretizationError, concretization_error
 
-UNARY = {name: i for i, name in enumerate(_core.unary_names())}
-BINARY = {name: i for i, name in enumerate(_core.binary_names())}
+UNARY = {name: i for i, name in enumerate(_engine.unary_names())}
+BINARY = {name: i for i, name in enumerate(_engine.binary_names())}
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 COMPLEX_DTYPES = (np.dtype(np.complex64), np.dtype(np.complex128))
@@ -47,48 +45,22 @@ def _is_python_scalar(x):
 
 
 # ---------------------------------------------------------------- jit tracing state
-_trace = threading.local()
+trace_state = threading.local()
 
 
 def tracing():
     """Whether a jit trace is running in this thread."""
-    return getattr(_trace, "depth", 0) > 0
+    return getattr(trace_state, "depth", 0) > 0
 
 
-def _traced(x):
+def traced(x):
     """Whether x's value is not one concrete array: traced by jit, or batched by vmap
     (a value per sample). Such values cannot decide Python control flow."""
     if not isinstance(x, (Array, Mask)):
         return False
-    return type(x._v) is Batched or (tracing() and _batching.is_tracked(x._v))
+    return type(x._v) is Batched or (tracing() and _engine.is_tracked(x._v))
 
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-
-
-def _user_line():
-    """'file:line' of the innermost frame outside wirtinger (the user's code)."""
-    f = sys._getframe(1)
-    while f is not None and os.path.abspath(f.f_code.co_filename).startswith(_PACKAGE_DIR):
-        f = f.f_back
-    if f is None:
-        return "an unknown line"
-    import linecache
-    code = linecache.getline(f.f_code.co_filename, f.f_lineno).strip()
-    return f"{f.f_code.co_filename}:{f.f_lineno}" + (f" ({code})" if code else "")
-
-
-def _concretization(what, batched=False):
-    if batched:
-        return ConcretizationError(
-            f"vmap: {what} of a batched value at {_user_line()}: under vmap the function runs on every sample at "
-            "once, so this value differs from sample to sample and cannot decide Python control flow or be read "
-            "as one array. Use wnp.where(cond, a, b) for value-dependent choices, pass arguments that are the "
-            "same for every sample with in_axes=None, or loop over the samples without vmap.")
-    return ConcretizationError(
-        f"jit: {what} of a traced value at {_user_line()}: under jit the value differs from call to call, "
-        "and a traced program cannot depend on it. Use wnp.where(cond, a, b) for value-dependent choices, "
-        "mark the argument static with jit(f, static_argnums=...), or call f without jit.")
 
 
 _PROMOTED = {}  # (type or dtype per operand) -> result: promotion is the same for every call alike
@@ -136,7 +108,7 @@ def to_var(x, dtype=None):
     if isinstance(x, Array):
         v = x._v
         if dtype is not None and dtype is not v.dtype and np.dtype(dtype) != v.dtype:
-            v = _batching.cast(v, np.dtype(dtype))
+            v = _engine.cast(v, np.dtype(dtype))
         return v
     t = type(x)
     if dtype is not None:
@@ -146,9 +118,9 @@ def to_var(x, dtype=None):
         if t is complex and dtype.kind == "f":
             raise TypeError(f"cannot use a complex value where a real ({dtype}) one is required")
         if dtype in SUPPORTED_DTYPES:
-            return _core.scalar(x, dtype)
+            return _engine.scalar(x, dtype)
     if t is np.ndarray and dtype is None and x.dtype in SUPPORTED_DTYPES and x.flags.c_contiguous:
-        return _core.from_numpy(x)
+        return _engine.from_numpy(x)
     if dtype is None:
         dtype = result_dtype(x)
     arr = np.asarray(x)
@@ -156,16 +128,16 @@ def to_var(x, dtype=None):
         raise TypeError(f"cannot use a complex value where a real ({dtype}) one is required")
     if arr.dtype.kind not in "biufc":
         raise TypeError(f"wirtinger cannot use a value of type {type(x).__name__} (dtype {arr.dtype}) as an array")
-    return _core.from_numpy(np.asarray(arr, dtype=dtype, order="C"))
+    return _engine.from_numpy(np.asarray(arr, dtype=dtype, order="C"))
 
 
 def alive(v):
     """v, after checking that it has not escaped the transform that made it
     (UnexpectedTracerError)."""
     if type(v) is Batched:
-        _batching.check_live(v)
+        _engine.check_live(v)
     else:
-        _core.check_escaped(v)
+        _engine.check_escaped(v)
     return v
 
 
@@ -174,8 +146,8 @@ def concrete(x):
     on it (ConcretizationError for a value traced by jit)."""
     if isinstance(x, (Array, Mask)):
         alive(x._v)
-        if _traced(x):
-            raise _concretization("reading the value", _is_batched(x))
+        if traced(x):
+            raise concretization_error("reading the value", _is_batched(x))
         return np.asarray(x) if isinstance(x, Mask) else x._v.numpy()
     return np.asarray(x)
 
@@ -184,7 +156,7 @@ def value_of(x):
     """The current NumPy value of x, for computing a primitive's value (which jit
     recomputes on replay) or for checks that raise rather than decide. A batched
     value (vmap) has none: primitives that read values declare a batching rule
-    (``_custom.over_leading_axes``) that calls them on the physical values."""
+    (``_primitive.over_leading_axes``) that calls them on the physical values."""
     if isinstance(x, Array):
         return alive(x._v).numpy()
     return np.asarray(x)
@@ -195,12 +167,12 @@ def _is_batched(x):
 
 
 def unary(name, x):
-    return Array(_batching.unary(UNARY[name], to_var(x)))
+    return Array(_engine.unary(UNARY[name], to_var(x)))
 
 
 def binary(name, a, b):
     dtype = result_dtype(a, b)
-    return Array(_batching.binary(BINARY[name], to_var(a, dtype), to_var(b, dtype)))
+    return Array(_engine.binary(BINARY[name], to_var(a, dtype), to_var(b, dtype)))
 
 
 class Array:
@@ -217,15 +189,11 @@ class Array:
     __slots__ = ("_v", "__weakref__")
     __array_priority__ = 1000
 
-    # NumPy's functions and operators dispatch to wirtinger.numpy (see _dispatch.py)
-    # rather than converting the array to an ndarray and losing its derivative.
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        from ._dispatch import array_ufunc
-        return array_ufunc(ufunc, method, inputs, kwargs)
-
-    def __array_function__(self, func, types, args, kwargs):
-        from ._dispatch import array_function
-        return array_function(func, types, args, kwargs)
+    # NumPy's functions and operators dispatch to wirtinger.numpy (_dispatch.py
+    # attaches __array_ufunc__ and __array_function__) rather than converting the
+    # array to an ndarray and losing its derivative. The methods that are
+    # wirtinger.numpy functions (x.sum(), x.T, x @ y, x[key]) are attached by
+    # wirtinger.numpy (numpy/_methods.py).
 
     def __init__(self, v):
         self._v = v
@@ -260,7 +228,7 @@ class Array:
         v = self._v
         if type(v) is Batched:
             return f"wirtinger.Array(<batched by vmap>, shape={self.shape}, dtype={self.dtype})"
-        origin = _core.escaped(v)
+        origin = _engine.escaped(v)
         if origin is not None:
             return f"wirtinger.Array(<escaped from {origin}>, shape={self.shape}, dtype={self.dtype})"
         return f"wirtinger.Array({np.array2string(np.asarray(self._v.numpy()), separator=', ')}, dtype={self.dtype})"
@@ -268,8 +236,8 @@ class Array:
     def __array__(self, dtype=None, copy=None):
         alive(self._v)
         if type(self._v) is Batched:
-            raise _concretization("converting to a NumPy array", batched=True)
-        if _batching.is_tracked(self._v):
+            raise concretization_error("converting to a NumPy array", batched=True)
+        if _engine.is_tracked(self._v):
             raise (ConcretizationError if tracing() else TypeError)(
                 "cannot convert an array that is being differentiated to a NumPy array: its derivative would be "
                 "lost silently. Use wirtinger.numpy functions instead of numpy ones inside the function, or "
@@ -291,8 +259,8 @@ class Array:
 
     def _concrete(self, what):
         alive(self._v)
-        if _traced(self):
-            raise _concretization(what, _is_batched(self))
+        if traced(self):
+            raise concretization_error(what, _is_batched(self))
         return self._v.numpy()
 
     def __index__(self):
@@ -302,11 +270,11 @@ class Array:
 
     # ------------------------------------------------------------ comparisons (concrete, no derivative)
     def _compare(self, other, op):
-        if _traced(self) or _traced(other):
+        if traced(self) or traced(other):
             # Under jit a comparison is part of the program, so masks are recomputed on replay;
             # under vmap it is a mask per sample.
             dtype = result_dtype(self, other)
-            return Mask(_batching.compare(_CMP[op], to_var(self, dtype), to_var(other, dtype)))
+            return Mask(_engine.compare(_CMP[op], to_var(self, dtype), to_var(other, dtype)))
         return op(self._v.numpy(), concrete(other))
 
     def __lt__(self, other):
@@ -367,37 +335,11 @@ class Array:
     def __rpow__(self, other):
         return binary("power", other, self)
 
-    def __matmul__(self, other):
-        from . import numpy as wnp
-        return wnp.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        from . import numpy as wnp
-        return wnp.matmul(other, self)
-
     def __setitem__(self, key, value):
         raise TypeError("wirtinger arrays are immutable: use x = x.at[key].set(value) (or .add, .multiply), "
                         "as in JAX, which returns the updated array")
 
     # ------------------------------------------------------------ methods (NumPy names)
-    def __getitem__(self, key):
-        """``x[key]`` with NumPy's basic and advanced indexing (integer arrays,
-        boolean masks), differentiable: a gather whose adjoint is a scatter-add."""
-        from .numpy import _indexing
-        return _indexing.getitem(self, key)
-
-    @property
-    def at(self):
-        """Functional index updates, as JAX's: ``x.at[key].set(v)``, ``.add(v)``,
-        ``.multiply(v)``, ``.divide(v)`` and ``.get()`` return new arrays.
-
-        >>> import numpy as np, wirtinger.numpy as wnp
-        >>> np.asarray(wnp.zeros(3).at[np.array([0, 0, 2])].add(1.0))
-        array([2., 0., 1.])
-        """
-        from .numpy import _indexing
-        return _indexing.IndexUpdateHelper(self)
-
     @property
     def real(self):
         return unary("real", self)
@@ -405,16 +347,6 @@ class Array:
     @property
     def imag(self):
         return unary("imag", self)
-
-    @property
-    def T(self):
-        from . import numpy as wnp
-        return wnp.transpose(self)
-
-    @property
-    def mT(self):
-        from . import numpy as wnp
-        return wnp.swapaxes(self, -1, -2)
 
     def conj(self):
         return unary("conj", self)
@@ -425,41 +357,7 @@ class Array:
         dtype = native(dtype)
         if dtype not in SUPPORTED_DTYPES:
             raise TypeError(f"astype: wirtinger supports float32, float64, complex64 and complex128, got {dtype}")
-        return Array(_batching.cast(self._v, dtype))
-
-    def reshape(self, *shape):
-        from . import numpy as wnp
-        return wnp.reshape(self, shape[0] if len(shape) == 1 else shape)
-
-    def transpose(self, *axes):
-        from . import numpy as wnp
-        return wnp.transpose(self, (axes[0] if len(axes) == 1 else axes) if axes else None)
-
-    def sum(self, axis=None, keepdims=False):
-        from . import numpy as wnp
-        return wnp.sum(self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis=None, keepdims=False):
-        from . import numpy as wnp
-        return wnp.mean(self, axis=axis, keepdims=keepdims)
-
-    def prod(self, axis=None, keepdims=False):
-        from . import numpy as wnp
-        return wnp.prod(self, axis=axis, keepdims=keepdims)
-
-    def squeeze(self, axis=None):
-        from . import numpy as wnp
-        return wnp.squeeze(self, axis)
-
-    def ravel(self):
-        from . import numpy as wnp
-        return wnp.reshape(self, (-1,))
-
-    flatten = ravel
-
-    def dot(self, other):
-        from . import numpy as wnp
-        return wnp.dot(self, other)
+        return Array(_engine.cast(self._v, dtype))
 
     def item(self):
         return self._concrete("item()").item()
@@ -487,10 +385,6 @@ class Mask:
     def __init__(self, v):
         self._v = v  # real, 1 where true
 
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        from ._dispatch import array_ufunc
-        return array_ufunc(ufunc, method, inputs, kwargs)
-
     shape = property(lambda self: self._v.shape)
     ndim = property(lambda self: self._v.ndim)
     size = property(lambda self: self._v.size)
@@ -498,31 +392,31 @@ class Mask:
 
     def __array__(self, dtype=None, copy=None):
         alive(self._v)
-        if _traced(self):
-            raise _concretization("converting a comparison to a NumPy array", _is_batched(self))
+        if traced(self):
+            raise concretization_error("converting a comparison to a NumPy array", _is_batched(self))
         out = np.asarray(self._v.numpy()) != 0
         return out if dtype is None else out.astype(dtype)
 
     def __bool__(self):
         alive(self._v)
-        if _traced(self):
-            raise _concretization("bool() of a comparison", _is_batched(self))
+        if traced(self):
+            raise concretization_error("bool() of a comparison", _is_batched(self))
         return bool(np.asarray(self._v.numpy()) != 0)
 
     def _other(self, other):
         return other._v if isinstance(other, Mask) else to_var(np.asarray(other, dtype=self._v.dtype))
 
     def __invert__(self):
-        return Mask(_batching.compare(_CMP[operator.eq], self._v, to_var(np.zeros((), self._v.dtype))))
+        return Mask(_engine.compare(_CMP[operator.eq], self._v, to_var(np.zeros((), self._v.dtype))))
 
     def __and__(self, other):
-        return Mask(_batching.binary(BINARY["multiply"], self._v, self._other(other)))
+        return Mask(_engine.binary(BINARY["multiply"], self._v, self._other(other)))
 
     def __or__(self, other):
-        return Mask(_batching.binary(BINARY["maximum"], self._v, self._other(other)))
+        return Mask(_engine.binary(BINARY["maximum"], self._v, self._other(other)))
 
     def __xor__(self, other):
-        return Mask(_batching.compare(_CMP[operator.ne], self._v, self._other(other)))
+        return Mask(_engine.compare(_CMP[operator.ne], self._v, self._other(other)))
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 

@@ -15,18 +15,25 @@ use the generic path and this one respectively.
 """
 from __future__ import annotations
 
-import collections
 import contextlib
 import threading
 
 import numpy as np
 
-from . import _batching, _core
-from ._array import (Array, SUPPORTED_DTYPES, WeakArray, _trace, complex_of, native, real_of, result_dtype, to_var,
+from . import _engine
+from . import numpy as wnp
+from ._array import (Array, SUPPORTED_DTYPES, WeakArray, trace_state, complex_of, native, real_of, result_dtype, to_var,
                      value_of)
-from ._batching import Batched
+from ._engine import Batched
 from ._tree import flatten, unflatten
+from ._primitive import primitive
+from .custom import Packing
+from .device import device_put, is_gpu_array, require_cuda
 from .errors import ConcretizationError
+from .jit import ARRAY, leaf_spec as jit_leaf_spec
+from .transforms import Frame, Wirtinger, check_norms, jvp as forward, vjp as reverse
+from .transforms import jacobian_spec as spec_of  # noqa: F401  (the plans of a Jacobian function, for tests)
+from .vmap import register_jacobian_strategies, vmap
 
 _state = threading.local()
 
@@ -45,42 +52,6 @@ def enabled():
     return not getattr(_state, "off", 0)
 
 
-_CACHE_SIZE = 64  # plans kept per Jacobian function, as jit keeps programs
-_MISSING = object()
-_lock = threading.Lock()
-
-
-class Spec:
-    """What a Jacobian transform was asked for (set by transforms._jacobian)."""
-
-    __slots__ = ("owner", "f", "argnums", "tuple_argnums", "has_aux", "holomorphic", "form", "name", "rtol", "atol",
-                 "plans", "__weakref__")
-
-    def __init__(self, owner, f, argnums, tuple_argnums, has_aux, holomorphic, form, name, rtol, atol):
-        # functools.wraps copies attributes onto wrappers (grad(jacfwd(f))): only
-        # the Jacobian function itself has the spec as its own.
-        self.owner = owner
-        self.f, self.argnums, self.tuple_argnums = f, argnums, tuple_argnums
-        self.has_aux, self.holomorphic, self.form, self.name = has_aux, holomorphic, form, name
-        self.rtol, self.atol = rtol, atol
-        # signature -> _Plan, or None where the plan cannot express f; least recently used first
-        self.plans = collections.OrderedDict()
-
-    def plan(self, key, make):
-        """The plan for key, made by make() on a miss; at most _CACHE_SIZE are kept."""
-        with _lock:
-            hit = self.plans.get(key, _MISSING)
-            if hit is not _MISSING:
-                self.plans.move_to_end(key)
-                return hit
-        made = make()  # outside the lock: it traces the user's function
-        with _lock:
-            self.plans[key] = made
-            while len(self.plans) > _CACHE_SIZE:
-                self.plans.popitem(last=False)
-        return made
-
-
 class _Plan:
     __slots__ = ("plan", "out_tree", "out_shapes", "out_dtypes", "in_shapes", "in_dtypes")
 
@@ -88,11 +59,6 @@ class _Plan:
 def _plain(x):
     return isinstance(x, (float, complex, np.ndarray, np.generic)) and not isinstance(x, bool) or (
         isinstance(x, Array) and type(x._v) is not Batched)
-
-
-def spec_of(fun):
-    spec = getattr(fun, "_batch_jacobian", None)
-    return spec if spec is not None and spec.owner is fun else None
 
 
 class _Layout:
@@ -197,7 +163,6 @@ def _batch_first(a, axis):
     if isinstance(a, Array):
         if a.dtype not in SUPPORTED_DTYPES:
             return None
-        from . import numpy as wnp
         return wnp.moveaxis(a, axis, 0) if axis % a.ndim else a
     arr = np.asarray(a)
     if arr.dtype.kind not in "fc" or result_dtype(arr) not in SUPPORTED_DTYPES:
@@ -208,12 +173,11 @@ def _batch_first(a, axis):
 def _leaf_spec(x, where):
     """(kind, key, dtype, weak) of a leaf of an unmapped argument, as jit keys its
     arguments; None for a leaf that has no key (unhashable)."""
-    from .jit import _ARRAY, _leaf_spec as spec
     try:
-        kind, key, dtype, weak = spec(x, where)
+        kind, key, dtype, weak = jit_leaf_spec(x, where)
     except TypeError:
         return None
-    return (_SHARED if kind == _ARRAY else _STATIC), key, dtype, weak
+    return (_SHARED if kind == ARRAY else _STATIC), key, dtype, weak
 
 
 def try_jacobians(jac_fn, spec, args, in_axes, n, level, numpy_out=False):
@@ -252,29 +216,28 @@ def _sample(x, n):
 def _compile(spec, layout, samples):
     """The per-sample plan of spec.f traced at one sample of each batched input
     (host arrays) and the call's shared values, or None."""
-    from .transforms import _Frame
-    with _Frame("jit", sweeps=False) as frame:
+    with Frame("jit", sweeps=False) as frame:
         shared = [to_var(x, dtype) for x, dtype in zip(layout.shared(), layout.shared_dtypes())]
-        watched = [_batching.watch(to_var(s)) for s in samples] + [_batching.watch(v) for v in shared]
-        _trace.depth = getattr(_trace, "depth", 0) + 1
+        watched = [_engine.watch(to_var(s)) for s in samples] + [_engine.watch(v) for v in shared]
+        trace_state.depth = getattr(trace_state, "depth", 0) + 1
         try:
             out = spec.f(*layout.call([Array(v) for v in watched], weak=True))
         except ConcretizationError:
             return None  # value-dependent Python control flow: not one program for every sample
         finally:
-            _trace.depth -= 1
+            trace_state.depth -= 1
         leaves, out_tree = flatten(out)
         if not leaves or not all(isinstance(x, Array) or (isinstance(x, (float, complex, np.ndarray, np.generic))
                                                           and native(np.asarray(x).dtype) in SUPPORTED_DTYPES)
                                  for x in leaves):
             return None
         out_vars = [to_var(x, x.dtype if isinstance(x, Array) else result_dtype(x)) for x in leaves]
-        program = _core.make_program(frame.tape, watched, out_vars)
+        program = _engine.make_program(frame.tape, watched, out_vars)
     if program.captures:
         return None
     try:
-        plan = _core.batch_plan(program, layout.kinds())
-    except _core.BatchUnsupported:
+        plan = _engine.batch_plan(program, layout.kinds())
+    except _engine.BatchUnsupported:
         return None
     c = _Plan()
     c.plan, c.out_tree = plan, out_tree
@@ -291,7 +254,6 @@ def _result_tree(spec, c):
     for dt in c.in_dtypes:
         pair = spec.form == "pair" or (dt.kind == "c" and not spec.holomorphic)
         per_input.append(("p", "p") if pair else "j")
-    from .transforms import Wirtinger
     template = []
     for _ in c.out_shapes:
         entries = [Wirtinger(0.0, 0.0) if e != "j" else 0.0 for e in per_input]
@@ -337,12 +299,11 @@ def _requests(spec, c, check):
 
 def _leaves(spec, arrays, layout):
     """The flat result leaves from the plan's arrays, after the holomorphy checks."""
-    from .transforms import _check_norms
     flat = []
     for entry in layout:
         if entry[0] == "check":
             norms = np.asarray(arrays[entry[1]])
-            _check_norms(spec.name, norms[:, 0], norms[:, 1], entry[2], entry[3], spec.rtol, spec.atol)
+            check_norms(spec.name, norms[:, 0], norms[:, 1], entry[2], entry[3], spec.rtol, spec.atol)
         else:
             flat += [arrays[i] for i in entry]
     return flat
@@ -363,8 +324,6 @@ def _recorded(jac_fn, spec, c, layout, level):
     """As _run, for inputs on a tape (jit's trace, an enclosing transform): one
     primitive over the plan's inputs, whose rules differentiate the generic
     path, and whose replay runs this one again."""
-    from ._custom import primitive
-    from .custom import _Packing
 
     nb = len(layout.diff) + len(layout.mapped)
 
@@ -379,22 +338,19 @@ def _recorded(jac_fn, spec, c, layout, level):
     def tree(leaves):  # one leaf packs without a copy
         return leaves[0] if len(leaves) == 1 else tuple(leaves)
 
-    packing = _Packing(tree(first), name)
+    packing = Packing(tree(first), name)
     mapped = {i for i, _ in layout.diff + layout.mapped}
     axes = tuple(0 if i in mapped else None for i in range(len(layout.args)))
 
     def generic(*xs):
-        from .vmap import vmap
         with generic_only():
             out = vmap(jac_fn, in_axes=axes)(*layout.call(xs))
         return packing.pack(tree(flatten(out)[0]))
 
     def jvp(ins, out, ts):
-        from .transforms import jvp as forward
         return forward(generic, tuple(ins), tuple(0 * x if t is None else t for x, t in zip(ins, ts)))[1]
 
     def vjp(ins, out, ct, needed):
-        from .transforms import vjp as reverse
         return reverse(generic, *ins)[1](ct)
 
     def record(*xs, first=None):
@@ -412,7 +368,6 @@ _GPU_FORMS = "vmap(jacfwd(f)), vmap(jacrev(f)) or vmap(wirtinger(f)) (jitted or 
 def on_cuda(jac_fn, spec, args, in_axes, out_axes, kwargs, device):
     """vmap(jac_fn) on a GPU: the per-sample plan run by the CUDA kernels; the
     leaves of the result are DeviceArrays on the inputs' GPU."""
-    from .device import device_put, is_gpu_array, require_cuda
     name = getattr(jac_fn, "__name__", "the function")
     require_cuda(f"vmap({spec.name}({name}))" if spec is not None else f"vmap({name})")
     if spec is None:
@@ -462,7 +417,7 @@ def on_cuda(jac_fn, spec, args, in_axes, out_axes, kwargs, device):
                          "value-dependent control flow, or a closure over traced values); run it on the CPU")
     reqs, places = _requests(spec, c, True)
     shared = [to_var(x, d) for x, d in zip(layout.shared(), layout.shared_dtypes())]
-    arrays = _core.batch_run_cuda(c.plan, inputs, shared, reqs)
+    arrays = _engine.batch_run_cuda(c.plan, inputs, shared, reqs)
     checked = {e[1] for e in places if e[0] == "check"}
     leaves = _leaves(spec, [a.numpy() if i in checked else a for i, a in enumerate(arrays)], places)
     return unflatten(_result_tree(spec, c), leaves)
@@ -474,3 +429,6 @@ def _device_of(x):
         if int(kind) == 2:
             return f"cuda:{int(index)}"
     return "cuda"
+
+
+register_jacobian_strategies(try_jacobians, on_cuda)

@@ -6,7 +6,9 @@ import operator
 
 import numpy as np
 
-from ._array import Array, Mask, _traced, concrete
+from . import numpy as wnp
+from ._array import Array, Mask, traced, concrete
+from .scipy import special
 
 # Results that carry no derivative (comparisons, predicates): computed on the values.
 _CONSTANT_UFUNCS = {
@@ -23,7 +25,6 @@ _REDUCTIONS = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "m
 
 
 def _namespace(module):
-    from . import numpy as wnp
     if module in ("numpy", "numpy.core.numeric", "numpy._core.numeric", "numpy.core.fromnumeric",
                   "numpy._core.fromnumeric", "numpy.lib.shape_base", "numpy.lib._shape_base_impl", "numpy._core.multiarray"):
         return wnp
@@ -39,12 +40,11 @@ def _unsupported(what, why=""):
 
 
 def array_ufunc(ufunc, method, inputs, kwargs):
-    from . import numpy as wnp
     name = ufunc.__name__
     if kwargs.get("out") is not None:
         raise _unsupported(f"numpy.{name}(..., out=...)", " (wirtinger arrays are immutable)")
     kwargs = {k: v for k, v in kwargs.items() if k != "out"}
-    if name in _TRACED_UFUNCS and method == "__call__" and not kwargs and any(_traced(x) for x in inputs):
+    if name in _TRACED_UFUNCS and method == "__call__" and not kwargs and any(traced(x) for x in inputs):
         if name.startswith("logical_"):
             inputs = [x if isinstance(x, Mask) else x != 0 for x in inputs]
         return _TRACED_UFUNCS[name](*inputs)
@@ -58,7 +58,6 @@ def array_ufunc(ufunc, method, inputs, kwargs):
         return getattr(wnp, _REDUCTIONS[name])(inputs[0], axis=axis, keepdims=keepdims)
     target = getattr(wnp, name, None)
     if target is None:  # SciPy's special functions are ufuncs too (scipy.special.expit)
-        from .scipy import special
         target = getattr(special, name, None)
     if method != "__call__" or target is None:
         raise _unsupported(f"numpy.{name}" + ("" if method == "__call__" else f".{method}"))
@@ -82,3 +81,18 @@ def array_function(func, types, args, kwargs):
 
 
 __all__ = ["Array", "array_function", "array_ufunc"]
+
+
+# The array types take part in NumPy's protocols from here, the layer above the
+# namespaces the protocols dispatch to.
+def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    return array_ufunc(ufunc, method, inputs, kwargs)
+
+
+def _array_function(self, func, types, args, kwargs):
+    return array_function(func, types, args, kwargs)
+
+
+Array.__array_ufunc__ = _array_ufunc
+Array.__array_function__ = _array_function
+Mask.__array_ufunc__ = _array_ufunc

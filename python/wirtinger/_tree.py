@@ -74,7 +74,3 @@ def _build(d, it):
 def unflatten(treedef, leaves):
     return _build(treedef, iter(leaves))
 
-
-def tree_map(fn, tree):
-    leaves, treedef = flatten(tree)
-    return unflatten(treedef, [fn(x) for x in leaves])

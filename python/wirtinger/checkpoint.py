@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import functools
 
-from ._custom import primitive, recording
-from .custom import _Args, _name, _Packing
+from ._primitive import primitive, recording
+from .custom import Args, Packing, rule_name
+from .transforms import jvp as forward, vjp as reverse
 
 
 def checkpoint(f, static_argnums=()):
@@ -26,22 +27,20 @@ def checkpoint(f, static_argnums=()):
 
     @functools.wraps(f)
     def wrapped(*args):
-        name = f"checkpoint {_name(f)}"
-        split = _Args(args, static_argnums, name)
+        name = f"checkpoint {rule_name(f)}"
+        split = Args(args, static_argnums, name)
         with recording(False):
             out = f(*args)
-            packing = _Packing(out, name)
+            packing = Packing(out, name)
             value = packing.pack(out)
 
         def replay(*leaves):
             return packing.pack(f(*split.all_args(leaves)))
 
         def jvp(ins, out, ts):
-            from .transforms import jvp as forward
             return forward(replay, tuple(ins), tuple(0 * x if t is None else t for x, t in zip(ins, ts)))[1]
 
         def vjp(ins, out, ct, needed):
-            from .transforms import vjp as reverse
             return reverse(replay, *ins)[1](ct)
 
         def rebuild(*leaves):

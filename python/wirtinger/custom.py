@@ -6,7 +6,7 @@ custom_jvp are derived, never written twice. Rules written with
 wirtinger.numpy are themselves differentiable (higher order works).
 Under vmap the function and its rules run on batched arrays, which is why they
 are written with wirtinger.numpy: each is called once for all samples
-(``batched_rules=True``, see _custom.py).
+(``batched_rules=True``, see _primitive.py).
 """
 from __future__ import annotations
 
@@ -16,11 +16,12 @@ import numpy as np
 
 from . import numpy as wnp
 from ._array import Array, result_dtype
-from ._custom import check_shape, primitive, recording
+from ._primitive import check_shape, primitive, recording
 from ._tree import flatten, unflatten
+from .transforms import vjp as reverse
 
 
-def _name(fun):
+def rule_name(fun):
     return getattr(fun, "__name__", type(fun).__name__)
 
 
@@ -30,7 +31,7 @@ def _single_output(out, name):
     return out if isinstance(out, Array) else wnp.asarray(out)
 
 
-class _Args:
+class Args:
     """The differentiated arguments (pytrees) as one flat list of arrays, and back."""
 
     def __init__(self, args, nondiff_argnums, name):
@@ -65,7 +66,7 @@ class _Args:
         return [wnp.zeros_like(x) for x in flat]
 
 
-class _Packing:
+class Packing:
     """A pytree output as the single array of an engine node: leaves raveled and
     concatenated in a common dtype, and unpacked by slicing (differentiable)."""
 
@@ -130,13 +131,13 @@ class custom_jvp:
         return jvp
 
     def __call__(self, *args):
-        name = f"custom_jvp {_name(self.fun)}"
+        name = f"custom_jvp {rule_name(self.fun)}"
         if self.jvp_rule is None:
-            raise TypeError(f"{name}: no JVP rule was defined; add one with @{_name(self.fun)}.defjvp")
-        split = _Args(args, self.nondiff_argnums, name)
+            raise TypeError(f"{name}: no JVP rule was defined; add one with @{rule_name(self.fun)}.defjvp")
+        split = Args(args, self.nondiff_argnums, name)
         with recording(False):
             out = self.fun(*split.all_args(split.leaves))
-            packing = _Packing(out, name)
+            packing = Packing(out, name)
             value = packing.pack(out)
         fixed = [args[i] for i in self.nondiff_argnums]
 
@@ -151,7 +152,6 @@ class custom_jvp:
             return tangent_out(ins, ts)
 
         def vjp(ins, out, ct, needed):
-            from .transforms import vjp as reverse
             _, back = reverse(lambda *ts: tangent_out(ins, ts), *split.zeros(ins))
             return back(ct)
 
@@ -189,12 +189,12 @@ class custom_vjp:
         self.fwd, self.bwd = fwd, bwd
 
     def __call__(self, *args):
-        name = f"custom_vjp {_name(self.fun)}"
+        name = f"custom_vjp {rule_name(self.fun)}"
         if self.fwd is None:
-            raise TypeError(f"{name}: no VJP rule was defined; add one with {_name(self.fun)}.defvjp(fwd, bwd)")
+            raise TypeError(f"{name}: no VJP rule was defined; add one with {rule_name(self.fun)}.defvjp(fwd, bwd)")
         if self._in_fwd:  # fwd may call the function itself, as in JAX: that is the plain function
             return self.fun(*args)
-        split = _Args(args, self.nondiff_argnums, name)
+        split = Args(args, self.nondiff_argnums, name)
         # fwd runs recorded, so that inside enclosing transforms its residuals
         # carry their own derivatives (bwd is then differentiable too).
         self._in_fwd = True
@@ -206,7 +206,7 @@ class custom_vjp:
             raise TypeError(f"{name}: fwd must return a pair (out, residuals), got {type(res_pair).__name__}")
         residuals = res_pair[1]
         with recording(False):
-            packing = _Packing(res_pair[0], name)
+            packing = Packing(res_pair[0], name)
             value = packing.pack(res_pair[0])
         fixed = [args[i] for i in self.nondiff_argnums]
 
@@ -233,7 +233,6 @@ class custom_vjp:
             return cotangents(ins, ct)
 
         def jvp(ins, out, ts):
-            from .transforms import vjp as reverse
             _, back = reverse(lambda c: cotangents(ins, c), wnp.zeros_like(out))
             return back(tuple(wnp.zeros_like(x) if t is None else t for x, t in zip(ins, ts)))[0]
 
@@ -273,7 +272,7 @@ def defwirtinger(fn, dz, dzbar, name=None):
     >>> w.wirtinger(my_abs2)(1 + 2j)
     Wirtinger(dz=array(1.-2.j), dzbar=array(1.+2.j))
     """
-    label = name or _name(fn)
+    label = name or rule_name(fn)
 
     def partials(ins, out):
         a = dz(*ins)

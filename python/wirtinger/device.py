@@ -12,11 +12,11 @@ import numbers
 
 import numpy as np
 
-from . import _core
+from . import _engine
 from ._array import Array
 from .errors import CudaError
 
-DeviceArray = _core.DeviceArray
+DeviceArray = _engine.DeviceArray
 _KDL_CUDA = 2
 _NUMPY_EXPORTS_READONLY = np.lib.NumpyVersion(np.__version__) >= "2.1.0"
 
@@ -50,9 +50,9 @@ def device_put(x, device="cuda"):
         # read-only array (its unversioned capsule cannot say read-only).
         needs = ["C_CONTIGUOUS"] if _NUMPY_EXPORTS_READONLY else ["C_CONTIGUOUS", "WRITEABLE"]
         x = np.require(x, dtype.newbyteorder("="), needs)
-    if str(device).startswith("cuda") and not _core.cuda_available():
-        raise CudaError(f"device_put(x, {device!r}): no usable GPU: {_core.cuda_describe()}")
-    return _core.device_put(x, str(device))
+    if str(device).startswith("cuda") and not _engine.cuda_available():
+        raise CudaError(f"device_put(x, {device!r}): no usable GPU: {_engine.cuda_describe()}")
+    return _engine.device_put(x, str(device))
 
 
 def is_gpu_array(x):
@@ -78,6 +78,6 @@ def check_device(device, what):
 
 
 def require_cuda(what):
-    if not _core.cuda_available():
-        raise CudaError(f"{what}: the GPU was asked for, and none is usable ({_core.cuda_describe()}). "
+    if not _engine.cuda_available():
+        raise CudaError(f"{what}: the GPU was asked for, and none is usable ({_engine.cuda_describe()}). "
                         "Use device='cpu' (or NumPy inputs), or install wirtinger where nvcc and a GPU are present.")

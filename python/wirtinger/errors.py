@@ -1,4 +1,7 @@
 """Exceptions raised by wirtinger."""
+import linecache
+import os
+import sys
 
 
 class NonHolomorphicError(ValueError):
@@ -40,3 +43,31 @@ class UnexpectedTracerError(TypeError):
 class CudaError(RuntimeError):
     """The GPU path was asked for where it cannot run (a build without CUDA, no
     device), or the CUDA runtime reported an error; the message says which."""
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def user_line():
+    """'file:line' of the innermost frame outside wirtinger (the user's code)."""
+    f = sys._getframe(1)
+    while f is not None and os.path.abspath(f.f_code.co_filename).startswith(_PACKAGE_DIR):
+        f = f.f_back
+    if f is None:
+        return "an unknown line"
+    code = linecache.getline(f.f_code.co_filename, f.f_lineno).strip()
+    return f"{f.f_code.co_filename}:{f.f_lineno}" + (f" ({code})" if code else "")
+
+
+def concretization_error(what, batched=False):
+    """The ConcretizationError for reading a traced (jit) or batched (vmap) value."""
+    if batched:
+        return ConcretizationError(
+            f"vmap: {what} of a batched value at {user_line()}: under vmap the function runs on every sample at "
+            "once, so this value differs from sample to sample and cannot decide Python control flow or be read "
+            "as one array. Use wnp.where(cond, a, b) for value-dependent choices, pass arguments that are the "
+            "same for every sample with in_axes=None, or loop over the samples without vmap.")
+    return ConcretizationError(
+        f"jit: {what} of a traced value at {user_line()}: under jit the value differs from call to call, "
+        "and a traced program cannot depend on it. Use wnp.where(cond, a, b) for value-dependent choices, "
+        "mark the argument static with jit(f, static_argnums=...), or call f without jit.")

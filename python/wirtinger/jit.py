@@ -17,14 +17,14 @@ import threading
 
 import numpy as np
 
-from . import _batching, _core
+from . import _engine
 from . import device as _device
-from ._array import Array, SUPPORTED_DTYPES, WeakArray, _trace, native, result_dtype, to_var
+from ._array import Array, SUPPORTED_DTYPES, WeakArray, trace_state, native, result_dtype, to_var
 from ._conventions import get_convention
 from ._tree import flatten, unflatten
-from .transforms import _Frame, _check_callable
+from .transforms import Frame, check_callable
 
-_STATIC, _ARRAY = 0, 1
+STATIC, ARRAY = 0, 1
 _lock = threading.Lock()
 
 
@@ -40,17 +40,17 @@ def _static_key(x, where):
     return (type(x), x)
 
 
-def _leaf_spec(x, where):
+def leaf_spec(x, where):
     """(kind, key, dtype, weak) of an argument leaf: float and complex values are traced, the rest static."""
     if isinstance(x, Array):
-        return _ARRAY, (tuple(x.shape), x.dtype.str, type(x) is WeakArray), x.dtype, type(x) is WeakArray
+        return ARRAY, (tuple(x.shape), x.dtype.str, type(x) is WeakArray), x.dtype, type(x) is WeakArray
     if isinstance(x, (float, complex)) and not isinstance(x, np.generic):
         dtype = result_dtype(x)
-        return _ARRAY, ((), dtype.str, True), dtype, True
+        return ARRAY, ((), dtype.str, True), dtype, True
     if isinstance(x, (np.ndarray, np.generic)) and native(x.dtype) in SUPPORTED_DTYPES:
         dtype = native(x.dtype)
-        return _ARRAY, (tuple(x.shape), dtype.str, False), dtype, False
-    return _STATIC, _static_key(x, where), None, False
+        return ARRAY, (tuple(x.shape), dtype.str, False), dtype, False
+    return STATIC, _static_key(x, where), None, False
 
 
 class _Entry:
@@ -106,7 +106,7 @@ def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
     >>> complex(g) == complex(w.grad(lambda z: wnp.real(z * wnp.exp(1.5j)))(2.3 + 4.5j))
     True
     """
-    _check_callable(fun, "jit")
+    check_callable(fun, "jit")
     if isinstance(static_argnums, int):
         static_argnums = (static_argnums,)
     if isinstance(static_argnames, str):
@@ -128,9 +128,9 @@ def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
                 hit = fast.get((key, get_convention()))
                 if hit is not None:
                     entry, dtypes, plain = hit
-                    if plain and _core.depth() == 0:
+                    if plain and _engine.depth() == 0:
                         return entry.assemble(entry.program.run_numpy(args, dtypes))
-                    return _replay_vars(entry, [_core.from_numpy(np.asarray(x, dtype, order="C")) if type(x) is not Array
+                    return _replay_vars(entry, [_engine.from_numpy(np.asarray(x, dtype, order="C")) if type(x) is not Array
                                                 else x._v for x, dtype in zip(args, dtypes)])
         n = len(args)
         static_pos = set()
@@ -144,11 +144,11 @@ def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
         dyn_args = [a for i, a in enumerate(args) if i not in static_pos]
         dyn_kwargs = {k: v for k, v in kwargs.items() if k not in static_argnames}
         leaves, treedef = flatten((dyn_args, dyn_kwargs))
-        if any(isinstance(x, Array) and type(x._v) is _batching.Batched for x in leaves):
+        if any(isinstance(x, Array) and type(x._v) is _engine.Batched for x in leaves):
             return fun(*args, **kwargs)  # under vmap: f runs on the batched values, each operation batched
         if getattr(fun, "_wirtinger_device", None) not in (None, "cpu") or any(map(_device.is_gpu_array, leaves)):
             return fun(*args, **kwargs)  # the GPU path: vmap runs its cached per-sample plan as one kernel
-        specs = [_leaf_spec(x, "an argument") for x in leaves]
+        specs = [leaf_spec(x, "an argument") for x in leaves]
         key = (treedef, statics, tuple((k, s) for k, s, _, _ in specs), get_convention())
         with _lock:
             entry = cache.get(key)
@@ -163,7 +163,7 @@ def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
                     while len(cache) > cache_size:
                         cache.popitem(last=False)
                         fast.clear()
-        if simple and not kwargs and all(s[0] == _ARRAY for s in specs):
+        if simple and not kwargs and all(s[0] == ARRAY for s in specs):
             fkey = _fast_key(args)
             if fkey is not None and entry is not None:
                 plain = all(type(a) is not Array for a in args)
@@ -194,7 +194,7 @@ def _fast_key(args):
         t = type(a)
         if t is float or t is complex or t in _NUMPY_SCALARS:
             key.append(t)
-        elif t is np.ndarray or (t is Array and type(a._v) is not _batching.Batched):
+        elif t is np.ndarray or (t is Array and type(a._v) is not _engine.Batched):
             key.append((t, a.shape, a.dtype))
         else:
             return None
@@ -202,24 +202,24 @@ def _fast_key(args):
 
 
 def _input_vars(leaves, specs):
-    return [to_var(x, dtype) for x, (kind, _, dtype, _) in zip(leaves, specs) if kind == _ARRAY]
+    return [to_var(x, dtype) for x, (kind, _, dtype, _) in zip(leaves, specs) if kind == ARRAY]
 
 
 def _trace_call(fun, args, kwargs, static_pos, static_argnames, leaves, treedef, specs):
-    with _Frame("jit", sweeps=False) as frame:
-        watched = [_batching.watch(v) for v in _input_vars(leaves, specs)]
+    with Frame("jit", sweeps=False) as frame:
+        watched = [_engine.watch(v) for v in _input_vars(leaves, specs)]
         it = iter(watched)
-        traced = [(WeakArray if weak else Array)(next(it)) if kind == _ARRAY else x
+        traced = [(WeakArray if weak else Array)(next(it)) if kind == ARRAY else x
                   for x, (kind, _, _, weak) in zip(leaves, specs)]
         dyn_args, dyn_kwargs = unflatten(treedef, traced)
         dyn_iter = iter(dyn_args)
         call_args = [args[i] if i in static_pos else next(dyn_iter) for i in range(len(args))]
         call_kwargs = dict(dyn_kwargs, **{k: kwargs[k] for k in static_argnames if k in kwargs})
-        _trace.depth = getattr(_trace, "depth", 0) + 1
+        trace_state.depth = getattr(trace_state, "depth", 0) + 1
         try:
             out = fun(*call_args, **call_kwargs)
         finally:
-            _trace.depth -= 1
+            trace_state.depth -= 1
         out_leaves, out_tree = flatten(out)
         out_vars, out_static = [], []
         for x in out_leaves:
@@ -230,8 +230,8 @@ def _trace_call(fun, args, kwargs, static_pos, static_argnames, leaves, treedef,
             else:
                 out_static.append(x)  # ints, strings, None: returned as they were
         # A result batched by an enclosing vmap through a closure holds this call's samples.
-        batched = any(_batching.is_batched(v) for v in out_vars)
-        program = None if batched else _core.make_program(frame.tape, watched, out_vars)
+        batched = any(_engine.is_batched(v) for v in out_vars)
+        program = None if batched else _engine.make_program(frame.tape, watched, out_vars)
         it = iter(out_vars)
         result = unflatten(out_tree, [frame.export(next(it)) if s is None else s for s in out_static])
     # A program that reads a value of an enclosing transform through a closure is
@@ -246,7 +246,7 @@ def _replay(entry, leaves, specs):
 
 def _replay_vars(entry, inputs):
     outs = entry.program(inputs)
-    nested = _core.depth() > 0
+    nested = _engine.depth() > 0
     it = iter(outs)
     leaves = []
     for s in entry.out_static:

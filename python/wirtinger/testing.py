@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _batching, _core
+from . import _engine
 from ._array import Array, to_var
 from ._tree import flatten, unflatten
-from .transforms import _check_callable, _input_var, jvp, vjp
+from .transforms import check_callable, input_var, jvp, vjp
 
 
 def _leaves_as_numpy(tree):
@@ -114,7 +114,7 @@ def check_grads(f, args, order=1, modes=("fwd", "rev"), atol=None, rtol=None, ep
     >>> import wirtinger as w, wirtinger.numpy as wnp
     >>> w.check_grads(lambda z: wnp.sin(z) * wnp.conj(z), (1.0 + 2.0j,), order=2)
     """
-    _check_callable(f, "check_grads")
+    check_callable(f, "check_grads")
     if not isinstance(args, (tuple, list)):
         raise TypeError(f"check_grads: args must be a tuple of arguments, got {type(args).__name__}")
     modes = (modes,) if isinstance(modes, str) else tuple(modes)
@@ -127,7 +127,7 @@ def check_grads(f, args, order=1, modes=("fwd", "rev"), atol=None, rtol=None, ep
     single = True
     for i, a in enumerate(args):
         for x in flatten(a)[0]:
-            v = _input_var(x, "check_grads", f"argument {i}")
+            v = input_var(x, "check_grads", f"argument {i}")
             single = single and v.dtype in (np.float32, np.complex64)
     if eps is None:
         eps = 1e-3 if single else 1e-6
@@ -184,12 +184,12 @@ def tape_nbytes(f, *args):
     >>> w.testing.tape_nbytes(lambda x: wnp.sin(wnp.sin(x)), np.zeros(1000)) >= 2 * 8000
     True
     """
-    tape, _ = _core.enter("tape_nbytes", True, True)
+    tape, _ = _engine.enter("tape_nbytes", True, True)
     try:
-        f(*[Array(_batching.watch(to_var(a))) for a in args])
+        f(*[Array(_engine.watch(to_var(a))) for a in args])
         return tape.nbytes()
     finally:
-        _core.exit()
+        _engine.exit()
 
 
 def peak_nbytes(f, *args, **kwargs):
@@ -203,7 +203,7 @@ def peak_nbytes(f, *args, **kwargs):
     >>> 8000 <= peak <= 4 * 8000
     True
     """
-    before = _core.buffer_bytes()[0]
-    _core.reset_buffer_peak()
+    before = _engine.buffer_bytes()[0]
+    _engine.reset_buffer_peak()
     out = f(*args, **kwargs)
-    return out, _core.buffer_bytes()[1] - before
+    return out, _engine.buffer_bytes()[1] - before

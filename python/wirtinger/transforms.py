@@ -14,9 +14,12 @@ from __future__ import annotations
 import collections
 import functools
 
+import threading
+
 import numpy as np
 
-from . import _batch_jacobian, _batching, _core
+from . import _engine
+from . import numpy as wnp
 from ._array import Array, SUPPORTED_DTYPES, UNARY, complex_of, native, real_of, result_dtype, to_var
 from ._conventions import TRANSPOSE, resolve
 from ._tree import flatten, unflatten
@@ -32,7 +35,7 @@ _CONJ = UNARY["conj"]
 
 
 # ---------------------------------------------------------------- plumbing
-class _Frame:
+class Frame:
     """One transform's use of the thread's tape (created by the outermost one).
     A frame that does not sweep (jit's trace) needs the program's structure but
     not its values: while only such frames run, the tape keeps no buffers."""
@@ -41,31 +44,31 @@ class _Frame:
         self.name, self.sweeps, self.deferred = name, sweeps, deferred
 
     def __enter__(self):
-        self.tape, depth = _core.enter(self.name, self.sweeps, self.deferred)
+        self.tape, depth = _engine.enter(self.name, self.sweeps, self.deferred)
         self.nested = depth > 1
         # A transform may run inside a sweep (a Python rule differentiating
         # something), where recording is off: its own function must record.
-        self._recording = _core.set_recording(True)
+        self._recording = _engine.set_recording(True)
         return self
 
     def __exit__(self, *exc):
-        _core.set_recording(self._recording)
-        _core.exit()
+        _engine.set_recording(self._recording)
+        _engine.exit()
         return False
 
     def finish_recording(self):
         """The function has run: from here on this frame only sweeps, and what its
         sweeps record is read by enclosing transforms' sweeps alone."""
-        _core.finish_recording()
+        _engine.finish_recording()
 
     def export(self, v):
         """A result: an Array inside an enclosing transform or batched by vmap, a NumPy array otherwise."""
-        if self.nested or _batching.is_batched(v):
+        if self.nested or _engine.is_batched(v):
             return Array(v)
         return np.array(v.numpy())
 
 
-def _check_callable(f, name):
+def check_callable(f, name):
     if not callable(f):
         raise TypeError(f"{name}: expected a function to differentiate as its first argument, "
                         f"got {type(f).__name__} {f!r}")
@@ -97,7 +100,7 @@ def _dtype_of(x):
         return None
 
 
-def _input_var(x, name, what, holomorphic=False):
+def input_var(x, name, what, holomorphic=False):
     dtype = _dtype_of(x)
     if dtype is None or dtype.kind not in "biufc":
         raise TypeError(f"{name}: {what} is a {type(x).__name__}, which cannot be differentiated; "
@@ -138,7 +141,7 @@ def _watch_args(args, argnums, name, holomorphic):
             raise ValueError(f"{name}: argnums contains {i}, but the function was called with "
                              f"{len(args)} positional argument(s)")
         leaves, treedef = flatten(args[i])
-        vs = [_batching.watch_input(_input_var(x, name, f"argument {i}", holomorphic)) for x in leaves]
+        vs = [_engine.watch_input(input_var(x, name, f"argument {i}", holomorphic)) for x in leaves]
         new_args[i] = unflatten(treedef, [Array(v) for v in vs])
         groups.append((vs, treedef))
     return new_args, groups
@@ -174,7 +177,7 @@ def _export_aux(frame, aux):
 
 
 def _conj(v):
-    return _batching.unary(_CONJ, v) if v.dtype.kind == "c" else v
+    return _engine.unary(_CONJ, v) if v.dtype.kind == "c" else v
 
 
 def _scalar(v, value):
@@ -190,9 +193,9 @@ def _check_holomorphic(name, a, b, dtypes, what, rtol, atol):
     """Raise unless ∂f/∂z̄ is negligible beside ∂f/∂z, judged on the entries where
     both are finite: an inf or nan there is IEEE arithmetic (a pole, a branch
     point, a nan input), not evidence against holomorphy."""
-    batch = _batching.extent([a, b])  # under vmap the claim is checked for every sample
-    va = np.asarray(_batching.to_structure(a, batch).numpy())
-    vb = np.asarray(_batching.to_structure(b, batch).numpy())
+    batch = _engine.extent([a, b])  # under vmap the claim is checked for every sample
+    va = np.asarray(_engine.to_structure(a, batch).numpy())
+    vb = np.asarray(_engine.to_structure(b, batch).numpy())
     finite = np.isfinite(va) & np.isfinite(vb)
     axes = tuple(range(len(batch), va.ndim))
     ma, mb = np.where(finite, np.abs(va), 0), np.where(finite, np.abs(vb), 0)
@@ -201,10 +204,10 @@ def _check_holomorphic(name, a, b, dtypes, what, rtol, atol):
     s = np.expand_dims(np.where(scale > 0, scale, 1), axes)
     na = scale * np.sqrt(np.sum((ma / s) ** 2, axis=axes))
     nb = scale * np.sqrt(np.sum((mb / s) ** 2, axis=axes))
-    _check_norms(name, na, nb, dtypes, what, rtol, atol)
+    check_norms(name, na, nb, dtypes, what, rtol, atol)
 
 
-def _check_norms(name, na, nb, dtypes, what, rtol, atol):
+def check_norms(name, na, nb, dtypes, what, rtol, atol):
     """Raise unless ‖∂f/∂z̄‖ ≤ rtol·‖∂f/∂z‖ + atol (per vmap sample where the norms are arrays)."""
     rtol, atol = _tol(dtypes, rtol, atol)
     bad = ~(nb <= rtol * na + atol)
@@ -229,7 +232,7 @@ def jvp(f, primals, tangents, has_aux=False):
     >>> complex(t)
     -1j
     """
-    _check_callable(f, "jvp")
+    check_callable(f, "jvp")
     for what, seq in (("primals", primals), ("tangents", tangents)):
         if not isinstance(seq, (tuple, list)):
             raise TypeError(f"jvp: {what} must be a tuple or list with one entry per argument of f, "
@@ -237,7 +240,7 @@ def jvp(f, primals, tangents, has_aux=False):
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: got {len(primals)} primal(s) but {len(tangents)} tangent(s); "
                          "pass one tangent per primal")
-    with _Frame("jvp") as frame:
+    with Frame("jvp") as frame:
         args, inputs, seeds = [], [], []
         for i, (p, t) in enumerate(zip(primals, tangents)):
             p_leaves, p_tree = flatten(p)
@@ -246,15 +249,15 @@ def jvp(f, primals, tangents, has_aux=False):
                 raise ValueError(f"jvp: primal {i} has structure {p_tree} but its tangent has {t_tree}")
             watched = []
             for x, tx in zip(p_leaves, t_leaves):
-                v = _input_var(x, "jvp", f"primal {i}")
+                v = input_var(x, "jvp", f"primal {i}")
                 seeds.append(_seed_var(tx, v, "jvp", f"the tangent of primal {i}"))
-                watched.append(_batching.watch_input(v, _batching.structure(seeds[-1])))
+                watched.append(_engine.watch_input(v, _engine.structure(seeds[-1])))
             inputs.extend(watched)
             args.append(unflatten(p_tree, [Array(v) for v in watched]))
         out, aux = _split_aux(f(*args), has_aux, "jvp")
         outs, out_tree = _output_vars(out, "jvp")
         frame.finish_recording()
-        touts = _batching.jvp_sweep(frame.tape, inputs, seeds, outs, frame.nested)
+        touts = _engine.jvp_sweep(frame.tape, inputs, seeds, outs, frame.nested)
         result = (unflatten(out_tree, [frame.export(v) for v in outs]),
                   unflatten(out_tree, [frame.export(v) for v in touts]))
         return result + (_export_aux(frame, aux),) if has_aux else result
@@ -272,17 +275,17 @@ def vjp(f, *primals, has_aux=False, convention=None):
     >>> complex(vjp_fn(1.0 + 0j)[0]), complex(w.vjp(lambda z: 2j * z, 1.0 + 0j, convention="jax")[1](1.0)[0])
     (-2j, 2j)
     """
-    _check_callable(f, "vjp")
+    check_callable(f, "vjp")
     return _vjp(f, primals, has_aux, resolve(convention), ())
 
 
 def _vjp(f, primals, has_aux, conv, batch):
     """vjp, with the primals laid out along the vmap levels of ``batch`` too."""
-    with _Frame("vjp", deferred=True) as frame:
+    with Frame("vjp", deferred=True) as frame:
         args, inputs, trees = [], [], []
         for i, p in enumerate(primals):
             leaves, tree = flatten(p)
-            watched = [_batching.watch_input(_input_var(x, "vjp", f"primal {i}"), batch) for x in leaves]
+            watched = [_engine.watch_input(input_var(x, "vjp", f"primal {i}"), batch) for x in leaves]
             inputs.extend(watched)
             trees.append((tree, len(watched)))
             args.append(unflatten(tree, [Array(v) for v in watched]))
@@ -290,7 +293,7 @@ def _vjp(f, primals, has_aux, conv, batch):
         outs, out_tree = _output_vars(out, "vjp")
         out_value = unflatten(out_tree, [frame.export(v) for v in outs])
         aux_value = _export_aux(frame, aux) if has_aux else None
-        enclosing = _core.frame_names()[-2] if frame.nested else None
+        enclosing = _engine.frame_names()[-2] if frame.nested else None
     tape, nested = frame.tape, frame.nested
 
     def vjp_fn(ct):
@@ -304,17 +307,17 @@ def _vjp(f, primals, has_aux, conv, batch):
             raise ValueError(f"vjp_fn: the cotangent has structure {ct_tree} but the function's output has "
                              f"{out_tree}; pass one cotangent per output, shaped like it")
         cts = [_seed_var(c, o, "vjp_fn", "the cotangent") for c, o in zip(ct_leaves, outs)]
-        wider = _batching.union(batch, *[_batching.structure(c) for c in cts])
-        if wider != _batching.union(batch, *[_batching.structure(x) for x in inputs]):
+        wider = _engine.union(batch, *[_engine.structure(c) for c in cts])
+        if wider != _engine.union(batch, *[_engine.structure(x) for x in inputs]):
             # Cotangents batched by a vmap the primals were not (vjp_fn made outside it, as in
             # vmap(vjp_fn)(basis)): f is recorded again with the primals along those batches.
             return _vjp(f, primals, has_aux, conv, wider)[1](ct)
         if conv == TRANSPOSE:
             cts = [_conj(c) for c in cts]
-        res = _batching.vjp_sweep(tape, outs, cts, inputs, nested)
+        res = _engine.vjp_sweep(tape, outs, cts, inputs, nested)
         if conv == TRANSPOSE:
             res = [_conj(r) for r in res]
-        exported = [Array(r) if nested or _batching.is_batched(r) else np.array(r.numpy()) for r in res]
+        exported = [Array(r) if nested or _engine.is_batched(r) else np.array(r.numpy()) for r in res]
         grouped, k = [], 0
         for tree, n in trees:
             grouped.append(unflatten(tree, exported[k:k + n]))
@@ -336,14 +339,14 @@ def _group_results(groups, flat, tuple_argnums):
 def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False, check_holomorphic=True, convention=None,
                    *, rtol=None, atol=None, _name="value_and_grad"):
     """``(f(*args), grad)``; see :func:`grad`."""
-    _check_callable(f, _name)
+    check_callable(f, _name)
     argnums_t, tuple_argnums = _argnums_tuple(argnums, _name)
     resolve(convention)  # an unknown name fails here, not at the first call
 
     @functools.wraps(f)
     def wrapped(*args, **kwargs):
         conv = resolve(convention)  # None: the default in force at this call
-        with _Frame(_name) as frame:
+        with Frame(_name) as frame:
             args, groups = _watch_args(args, argnums_t, _name, holomorphic)
             out, aux = _split_aux(f(*args, **kwargs), has_aux, _name)
             outs, out_tree = _output_vars(out, _name)
@@ -361,17 +364,17 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False, check_holomor
                         "real-valued functions. For a holomorphic f use holomorphic=True (gives f'(z)); for any "
                         "complex f use wirtinger(f) for the pair (∂f/∂z, ∂f/∂z̄), or vjp for a chosen cotangent")
                 frame.finish_recording()
-                grads = _batching.vjp_sweep(frame.tape, [y], [_scalar(y, 1.0)], inputs, frame.nested)
+                grads = _engine.vjp_sweep(frame.tape, [y], [_scalar(y, 1.0)], inputs, frame.nested)
                 if conv == TRANSPOSE:
                     grads = [_conj(g) for g in grads]
             else:
-                yc = _batching.cast(y, complex_of(y.dtype))
+                yc = _engine.cast(y, complex_of(y.dtype))
                 frame.finish_recording()
-                v1 = _batching.vjp_sweep(frame.tape, [yc], [_scalar(yc, 1.0)], inputs, frame.nested)
+                v1 = _engine.vjp_sweep(frame.tape, [yc], [_scalar(yc, 1.0)], inputs, frame.nested)
                 if not check_holomorphic:
                     grads = [_conj(v) for v in v1]  # A + conj(B), JAX's number
                 else:
-                    v2 = _batching.vjp_sweep(frame.tape, [yc], [_scalar(yc, 1j)], inputs, frame.nested)
+                    v2 = _engine.vjp_sweep(frame.tape, [yc], [_scalar(yc, 1j)], inputs, frame.nested)
                     grads = []
                     for k, (a1, a2) in enumerate(zip(v1, v2)):
                         a, b = _pair_from_rows(a1, a2)
@@ -438,9 +441,9 @@ def _layout_columns(cols, out_shape, in_shape):
     """(n, *out) stacked JVP columns → out + in."""
     n = int(np.prod(in_shape, dtype=np.int64))
     m = int(np.prod(out_shape, dtype=np.int64))
-    v = _batching.reshape(cols, [n, m])
-    v = _batching.transpose(v, [1, 0])
-    return _batching.reshape(v, list(out_shape) + list(in_shape))
+    v = _engine.reshape(cols, [n, m])
+    v = _engine.transpose(v, [1, 0])
+    return _engine.reshape(v, list(out_shape) + list(in_shape))
 
 
 def _derivative_table(frame, inputs, outs, mode):
@@ -449,8 +452,8 @@ def _derivative_table(frame, inputs, outs, mode):
     tape, nested = frame.tape, frame.nested
     if mode == "fwd":
         for j, x in enumerate(inputs):
-            c1 = _batching.jac_columns(tape, inputs, j, outs, nested, False, True)
-            c2 = _batching.jac_columns(tape, inputs, j, outs, nested, True, True) if x.dtype.kind == "c" else None
+            c1 = _engine.jac_columns(tape, inputs, j, outs, nested, False, True)
+            c2 = _engine.jac_columns(tape, inputs, j, outs, nested, True, True) if x.dtype.kind == "c" else None
             for k, y in enumerate(outs):
                 j1 = Array(_layout_columns(c1[k], y.shape, x.shape))
                 if c2 is None:
@@ -461,12 +464,12 @@ def _derivative_table(frame, inputs, outs, mode):
                     table[k][j] = ("pair", h1 - 1j * h2, h1 + 1j * h2)
     else:
         for k, y in enumerate(outs):
-            r1 = _batching.jac_columns(tape, outs, k, inputs, nested, False, False)
-            r2 = _batching.jac_columns(tape, outs, k, inputs, nested, True, False) if y.dtype.kind == "c" else None
+            r1 = _engine.jac_columns(tape, outs, k, inputs, nested, False, False)
+            r2 = _engine.jac_columns(tape, outs, k, inputs, nested, True, False) if y.dtype.kind == "c" else None
             for j, x in enumerate(inputs):
                 shape = list(y.shape) + list(x.shape)
-                a1 = Array(_batching.reshape(r1[j], shape))
-                a2 = Array(_batching.reshape(r2[j], shape)) if r2 is not None else None
+                a1 = Array(_engine.reshape(r1[j], shape))
+                a2 = Array(_engine.reshape(r2[j], shape)) if r2 is not None else None
                 if x.dtype.kind != "c":
                     table[k][j] = ("real", a1 if a2 is None else a1 + 1j * a2)
                 elif a2 is None:  # real output: B = conj(A)
@@ -479,7 +482,6 @@ def _derivative_table(frame, inputs, outs, mode):
 
 def _real_blocks(entry, out_var):
     """∂(re, im of the output)/∂(re, im of the input) from a table entry."""
-    from . import numpy as wnp
 
     out_complex, axis = out_var.dtype.kind == "c", len(out_var.shape)
     if entry[0] == "real":
@@ -493,15 +495,60 @@ def _real_blocks(entry, out_var):
     return wnp.stack(rows, axis=axis)
 
 
+_PLAN_CACHE_SIZE = 64  # plans kept per Jacobian function, as jit keeps programs
+_MISSING = object()
+_plan_lock = threading.Lock()
+
+
+class JacobianSpec:
+    """What a Jacobian transform (jacfwd, jacrev, wirtinger) was asked for, kept
+    on the function it returns: vmap consults it for a faster way to map that
+    function than batching op by op (its strategies), which cache their plans
+    here."""
+
+    __slots__ = ("owner", "f", "argnums", "tuple_argnums", "has_aux", "holomorphic", "form", "name", "rtol", "atol",
+                 "plans", "__weakref__")
+
+    def __init__(self, owner, f, argnums, tuple_argnums, has_aux, holomorphic, form, name, rtol, atol):
+        # functools.wraps copies attributes onto wrappers (grad(jacfwd(f))): only
+        # the Jacobian function itself has the spec as its own.
+        self.owner = owner
+        self.f, self.argnums, self.tuple_argnums = f, argnums, tuple_argnums
+        self.has_aux, self.holomorphic, self.form, self.name = has_aux, holomorphic, form, name
+        self.rtol, self.atol = rtol, atol
+        # signature -> _Plan, or None where the plan cannot express f; least recently used first
+        self.plans = collections.OrderedDict()
+
+    def plan(self, key, make):
+        """The plan for key, made by make() on a miss; at most _PLAN_CACHE_SIZE are kept."""
+        with _plan_lock:
+            hit = self.plans.get(key, _MISSING)
+            if hit is not _MISSING:
+                self.plans.move_to_end(key)
+                return hit
+        made = make()  # outside the lock: it traces the user's function
+        with _plan_lock:
+            self.plans[key] = made
+            while len(self.plans) > _PLAN_CACHE_SIZE:
+                self.plans.popitem(last=False)
+        return made
+
+
+def jacobian_spec(fun):
+    """The JacobianSpec of a function jacfwd, jacrev or wirtinger returned, else None."""
+    spec = getattr(fun, "_jacobian_spec", None)
+    return spec if spec is not None and spec.owner is fun else None
+
+
 def _jacobian(f, argnums, has_aux, holomorphic, mode, name, form="auto", rtol=None, atol=None):
     """form: "auto" (an array for real inputs, a pair or ∂f/∂z for complex ones),
     "pair" (always a Wirtinger pair) or "real" (the real Jacobian)."""
-    _check_callable(f, name)
+    check_callable(f, name)
     argnums_t, tuple_argnums = _argnums_tuple(argnums, name)
 
     @functools.wraps(f)
     def wrapped(*args, **kwargs):
-        with _Frame(name) as frame:
+        with Frame(name) as frame:
             args, groups = _watch_args(args, argnums_t, name, holomorphic)
             out, aux = _split_aux(f(*args, **kwargs), has_aux, name)
             outs, out_tree = _output_vars(out, name)
@@ -529,9 +576,8 @@ def _jacobian(f, argnums, has_aux, holomorphic, mode, name, form="auto", rtol=No
             result = unflatten(out_tree, per_output)
             return (result, _export_aux(frame, aux)) if has_aux else result
 
-    # vmap of this Jacobian may run f's per-sample program instead (_batch_jacobian).
-    wrapped._batch_jacobian = _batch_jacobian.Spec(wrapped, f, argnums_t, tuple_argnums, has_aux, holomorphic, form,
-                                                   name, rtol, atol)
+    wrapped._jacobian_spec = JacobianSpec(wrapped, f, argnums_t, tuple_argnums, has_aux, holomorphic, form, name, rtol,
+                                          atol)
     return wrapped
 
 

@@ -1,6 +1,6 @@
 """vmap: a function mapped over an axis of its arguments, as ``jax.vmap``.
 
-The function runs once, on batched values (``_batching``): every operation
+The function runs once, on batched values (``_engine``): every operation
 handles all samples in one C++ call, and the transforms inside it (grad,
 jacfwd, jit, ...) sweep the batched tape once, which gives every sample's
 derivative because the samples are independent.
@@ -12,12 +12,34 @@ import inspect
 
 import numpy as np
 
-from . import _batch_jacobian, _batching, _core
+from . import _engine
 from . import device as _device
 from ._array import Array, Mask, result_dtype
-from ._batching import Batched
+from ._engine import Batched
 from ._tree import flatten, unflatten
-from .transforms import _check_callable
+from .transforms import check_callable, jacobian_spec
+
+
+class _Strategies:
+    """Faster ways to map a Jacobian transform (transforms.JacobianSpec) than
+    batching it op by op, registered by the layer that implements them (the
+    per-sample plans of _batch_jacobian):
+
+    jacobians(f, spec, args, in_axes, n, level, numpy_out) -> (result, done) or
+        None, where vmap then batches op by op;
+    on_gpu(f, spec, args, in_axes, out_axes, kwargs, device) -> the result of a
+        vmap with GPU arrays or device="cuda", which only this way can run.
+    """
+
+    jacobians = None
+    on_gpu = None
+
+
+_strategies = _Strategies()
+
+
+def register_jacobian_strategies(jacobians, on_gpu):
+    _strategies.jacobians, _strategies.on_gpu = jacobians, on_gpu
 
 
 def vmap(f, in_axes=0, out_axes=0, *, device=None):
@@ -55,7 +77,7 @@ def vmap(f, in_axes=0, out_axes=0, *, device=None):
            [1., 4.],
            [2., 5.]])
     """
-    _check_callable(f, "vmap")
+    check_callable(f, "vmap")
     if isinstance(in_axes, list):  # the spec of the positional arguments, as a tuple (JAX does the same)
         in_axes = tuple(in_axes)
     _check_spec(in_axes, "in_axes")
@@ -86,14 +108,14 @@ def vmap(f, in_axes=0, out_axes=0, *, device=None):
             raise TypeError(f"vmap(device='cpu'): {gpu_leaves[0]} is a GPU array; copy it to the host first "
                             "(numpy.asarray, .cpu()) or use device='cuda'")
         if (device is not None and device != "cpu") or gpu_leaves:
-            return _batch_jacobian.on_cuda(f, _batch_jacobian.spec_of(f), args, in_axes, out_axes, kwargs, device)
+            return _strategies.on_gpu(f, jacobian_spec(f), args, in_axes, out_axes, kwargs, device)
         n = _batch_size(mapped_leaves)
-        level = _batching.new_level()
-        nested = _core.depth() > 0 or bool(_batching.active())
-        spec = _batch_jacobian.spec_of(f)
-        if spec is not None and not kwargs:
+        level = _engine.new_level()
+        nested = _engine.depth() > 0 or bool(_engine.active())
+        spec = jacobian_spec(f)
+        if spec is not None and not kwargs and _strategies.jacobians is not None:
             plain = not nested and isinstance(out_axes, int) and out_axes == 0
-            fast = _batch_jacobian.try_jacobians(f, spec, args, in_axes, n, level, numpy_out=plain)
+            fast = _strategies.jacobians(f, spec, args, in_axes, n, level, numpy_out=plain)
             if fast is not None:
                 out, done = fast
                 return out if done else _unbatch(out, out_axes, level, n, nested)
@@ -101,7 +123,7 @@ def vmap(f, in_axes=0, out_axes=0, *, device=None):
         it = iter(batched)
         new_args = [_fill(a, it) for a in new_args]
         new_kwargs = {k: _fill(v, it) for k, v in new_kwargs.items()}
-        with _batching.running([(level, n)]):
+        with _engine.running([(level, n)]):
             out = f(*new_args, **new_kwargs)
         return _unbatch(out, out_axes, level, n, nested)
 
@@ -204,11 +226,11 @@ def _batch(x, axis, n, level):
         axis %= x.ndim
         if axis:
             perm = [axis] + [d for d in range(x.ndim) if d != axis]
-            v = _batching.transpose(v, perm)
+            v = _engine.transpose(v, perm)
         return Array(Batched(v, n, level))
     arr = np.asarray(x)
     arr = np.ascontiguousarray(np.moveaxis(arr, axis, 0), dtype=result_dtype(arr))
-    return Array(Batched(_core.from_numpy(arr), n, level))
+    return Array(Batched(_engine.from_numpy(arr), n, level))
 
 
 # ---------------------------------------------------------------- outputs
@@ -253,7 +275,7 @@ def _unbatch_leaf(x, axis, level, n, nested, where):
                                  "(it depends on the mapped arguments); give it an axis in out_axes")
             return x
         shape = list(x.shape)
-        p = v.val if mapped else _batching.broadcast_to(_batching.reshape(v, [1] + shape), [n] + shape)
+        p = v.val if mapped else _engine.broadcast_to(_engine.reshape(v, [1] + shape), [n] + shape)
         p = _move_first(p, axis, len(shape) + 1, where)
         if isinstance(x, Mask):
             return Mask(p) if nested or type(p) is Batched else np.asarray(p.numpy()) != 0
@@ -280,7 +302,7 @@ def _move_first(p, axis, ndim, where):
         return p
     perm = list(range(1, ndim))
     perm.insert(axis, 0)
-    return _batching.transpose(p, perm)
+    return _engine.transpose(p, perm)
 
 
 __all__ = ["vmap"]

@@ -16,8 +16,9 @@ import math
 
 import numpy as np
 
-from .. import _batching
-from .._array import Array, Mask, _concretization, to_var
+from .. import _engine
+from .._array import Array, Mask, to_var
+from ..errors import concretization_error
 
 _INTP = np.intp
 
@@ -29,8 +30,8 @@ def _entry(k):
         raise IndexError("getitem: a wirtinger array cannot be used as an index (its values are float or complex); "
                          "index with a NumPy integer or boolean array instead")
     if isinstance(k, Mask):
-        raise _concretization("boolean indexing with a comparison (the result's shape depends on the values)",
-                              _batching.is_batched(k._v))
+        raise concretization_error("boolean indexing with a comparison (the result's shape depends on the values)",
+                              _engine.is_batched(k._v))
     if isinstance(k, (list, tuple)):
         arr = np.asarray(k)
         if arr.size == 0:
@@ -137,7 +138,7 @@ class _Plan:
 def _gather(x, plan):
     if plan.inner == 0 or plan.index.size == 0:
         return Array(to_var(np.zeros(plan.shape, x.dtype)))
-    return Array(_batching.gather(x._v, plan.index, plan.inner, list(plan.shape)))
+    return Array(_engine.gather(x._v, plan.index, plan.inner, list(plan.shape)))
 
 
 def _basic(x, entries):
@@ -166,8 +167,8 @@ def _basic(x, entries):
         d += 1
     v = x._v
     if not (all(s == 0 for s in starts) and all(s == 1 for s in steps) and tuple(counts) == tuple(shape)):
-        v = _batching.slice(v, starts, steps, counts)
-    return Array(_batching.reshape(v, final))
+        v = _engine.slice(v, starts, steps, counts)
+    return Array(_engine.reshape(v, final))
 
 
 def getitem(x, key):
@@ -184,7 +185,7 @@ def take_blocks(x, index, inner, shape):
     index = np.ascontiguousarray(index, dtype=np.int64).reshape(-1)
     if inner == 0 or index.size == 0:
         return Array(to_var(np.zeros(shape, x.dtype)))
-    return Array(_batching.gather(x._v, index, inner, list(shape)))
+    return Array(_engine.gather(x._v, index, inner, list(shape)))
 
 
 # ---------------------------------------------------------------- x.at[key]
@@ -247,7 +248,7 @@ class IndexUpdateRef:
                             f"make x complex first (x.astype(complex))")
         v = Array(to_var(values, x.dtype))
         while v.ndim > len(plan.shape) and v.shape[0] == 1:  # NumPy drops leading unit axes of the values
-            v = Array(_batching.reshape(v._v, list(v.shape[1:])))
+            v = Array(_engine.reshape(v._v, list(v.shape[1:])))
         try:
             ok = np.broadcast_shapes(v.shape, plan.shape) == plan.shape
         except ValueError:
@@ -256,7 +257,7 @@ class IndexUpdateRef:
             raise ValueError(f"at[...].{op}: values of shape {v.shape} cannot be broadcast to the indexed shape "
                              f"{plan.shape}")
         if v.shape != plan.shape:
-            v = Array(_batching.broadcast_to(v._v, list(plan.shape)))
+            v = Array(_engine.broadcast_to(v._v, list(plan.shape)))
         return v
 
     def _touched(self, plan):
@@ -266,7 +267,7 @@ class IndexUpdateRef:
         return np.ascontiguousarray(np.broadcast_to(mask[:, None], (plan.blocks, plan.inner))).reshape(self._x.shape)
 
     def _scatter(self, v, index, plan):
-        return Array(_batching.scatter_add(v._v, np.ascontiguousarray(index, dtype=np.int64), plan.inner,
+        return Array(_engine.scatter_add(v._v, np.ascontiguousarray(index, dtype=np.int64), plan.inner,
                                        list(self._x.shape)))
 
     def get(self):
@@ -287,7 +288,7 @@ class IndexUpdateRef:
             v = take_blocks(v, keep, plan.inner, (keep.size * plan.inner,))
             index = index[keep]
         written = self._scatter(v, index, plan)
-        return Array(_batching.select(self._touched(plan), written._v, x._v))
+        return Array(_engine.select(self._touched(plan), written._v, x._v))
 
     def add(self, values):
         """A copy of x with ``values`` added at ``key`` (repeated indices accumulate)."""
@@ -307,7 +308,7 @@ class IndexUpdateRef:
         v, targets = (v, plan.index) if _all_distinct(plan.index, plan.blocks) else \
             _segment_products(v, plan.index, plan.inner)
         ones = np.ones(self._x.shape, self._x.dtype)
-        return Array(_batching.select(self._touched(plan), self._scatter(v, targets, plan)._v, to_var(ones)))
+        return Array(_engine.select(self._touched(plan), self._scatter(v, targets, plan)._v, to_var(ones)))
 
     def multiply(self, values):
         """A copy of x with ``x[key] *= values`` (every repeated index applied)."""
@@ -344,8 +345,7 @@ def _segment_products(v, index, inner):
     vals = take_blocks(v, order, inner, (m * inner,))
     one = Array(to_var(np.ones(inner, v.dtype)))
     while counts.max() > 1:
-        from . import concatenate
-        padded = concatenate([vals, one])
+        padded = Array(_engine.concat([vals._v, one._v], 0))
         n = rank.size
         even = np.flatnonzero(rank % 2 == 0)
         partner = np.where(rank[even] + 1 < counts[seg[even]], even + 1, n)

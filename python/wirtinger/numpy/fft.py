@@ -22,8 +22,8 @@ import warnings
 import numpy as _np
 
 from .._array import complex_of as _complex_of, value_of as _concrete, real_of as _real_of
-from .._custom import over_leading_axes as _over_leading_axes, primitive as _primitive
-from . import asarray as _asarray, concatenate as _concatenate
+from .._primitive import over_leading_axes as _over_leading_axes, primitive as _primitive
+from ._functions import asarray as _asarray, concatenate as _concatenate
 
 __all__ = ["fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfftn", "irfftn",
            "fftshift", "ifftshift"]

@@ -5,7 +5,7 @@ on. Every function takes float32/float64/complex64/complex128 arrays, batched
 over leading axes as NumPy does. Values come from ``numpy.linalg`` (LAPACK);
 nothing here factors a matrix by hand.
 
-Each decomposition is one primitive (``wirtinger._custom.primitive``) whose JVP
+Each decomposition is one primitive (``wirtinger._primitive.primitive``) whose JVP
 and "adjoint" VJP are written below with ``wirtinger.numpy`` operations and
 with these functions themselves (the rules of ``cholesky`` call ``solve``), so
 inside an enclosing transform the rules are recorded and differentiated again:
@@ -45,10 +45,10 @@ import operator
 
 import numpy as _np
 
-from .. import _batching
-from .. import numpy as wnp
+from .. import _engine
+from . import _functions as wnp
 from .._array import Array, Mask as _Mask, concrete as _concrete, value_of as _value, real_of as _real_of, result_dtype as _result_dtype
-from .._custom import nondifferentiable as _nondifferentiable, over_leading_axes as _over_leading_axes, primitive as _primitive
+from .._primitive import nondifferentiable as _nondifferentiable, over_leading_axes as _over_leading_axes, primitive as _primitive
 
 SlogdetResult = collections.namedtuple("SlogdetResult", ["sign", "logabsdet"])
 QRResult = collections.namedtuple("QRResult", ["Q", "R"])
@@ -156,7 +156,7 @@ def _is_zero(ct):
     # A cotangent that is zero and not itself being differentiated contributes
     # nothing; dropping it keeps a loss of eigenvalues alone finite at a
     # degenerate spectrum (0 * inf would otherwise poison it).
-    return ct is None or (not _batching.is_tracked(ct._v) and not _np.any(_concrete(ct)))
+    return ct is None or (not _engine.is_tracked(ct._v) and not _np.any(_concrete(ct)))
 
 
 def _check_phase(name, drift, ct, what, advice):
@@ -174,7 +174,7 @@ def _check_phase(name, drift, ct, what, advice):
             f"(the phase sensitivity {float(drift.max()):.3g} exceeds {bound:.3g}). {advice}")
 
 
-class _Packing:
+class Packing:
     """Several outputs through the engine's single-output custom node.
 
     Each output is flattened over its own (non-batch) axes and the pieces are
@@ -216,7 +216,7 @@ def _multi_output(name, inputs, values, batch_ndim, jvp, vjp, rebuild):
     """A primitive with several outputs: ``jvp(ins, outs, ts) -> [tangent per output]`` and
     ``vjp(ins, outs, cts, needed) -> (cotangent per input)``, where ``cts`` has None for a
     zero cotangent."""
-    packing = _Packing(values, batch_ndim)
+    packing = Packing(values, batch_ndim)
 
     def jvp_rule(ins, out, ts):
         if all(t is None for t in ts):

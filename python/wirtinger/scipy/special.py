@@ -9,8 +9,9 @@ array([0.25, 0.75])
 import numpy as np
 
 from .. import numpy as wnp
-from .._array import Array, Mask, concrete, real_of, result_dtype, unary
-from .._custom import nondifferentiable
+from ..numpy._functions import _axes
+from .._array import Array, Mask, real_of, result_dtype, unary
+from .._primitive import nondifferentiable
 
 __all__ = ["expit", "log_softmax", "logsumexp", "softmax"]
 
@@ -37,7 +38,7 @@ def _logsumexp_parts(a, axis, b):
     if a.ndim == 0:  # SciPy works on at least 1-d input
         a = wnp.reshape(a, (1,))
         b = None if b is None else wnp.reshape(b, (1,))
-    axes = wnp._axes(axis, a.ndim, "logsumexp")
+    axes = _axes(axis, a.ndim, "logsumexp")
     if b is not None:
         ignored = b == 0  # SciPy: a zero weight drops the term, even an infinite or nan one
         if isinstance(ignored, Mask) or np.any(ignored):  # a Mask: traced by jit, decided on replay

@@ -22,20 +22,20 @@ import functools
 
 import numpy as np
 
-from . import _batching, _core
+from . import _engine
 from ._array import Array, to_var
-from ._batching import Batched
+from ._engine import Batched
 from ._tree import flatten, unflatten
 
 
 @contextlib.contextmanager
 def recording(enabled):
     """Turns the recording of operations on or off for the block."""
-    previous = _core.set_recording(enabled)
+    previous = _engine.set_recording(enabled)
     try:
         yield
     finally:
-        _core.set_recording(previous)
+        _engine.set_recording(previous)
 
 
 class _Rules:
@@ -53,38 +53,38 @@ class _Rules:
     def _inputs(self, vs):
         if self._in is None:
             return [Array(v) for v in vs]
-        return [Array(_batching.wrap(v, s)) for v, s in zip(vs, self._in)]
+        return [Array(_engine.wrap(v, s)) for v, s in zip(vs, self._in)]
 
     def replay(self, inputs):
         # The primitive made afresh from new inputs: its value and rules may close
         # over values computed from the inputs (residuals), so both are rebuilt.
         if self._rebuild is None:
             raise TypeError(f"{self.name}: this primitive cannot be replayed by jit (it was made without rebuild=)")
-        with _batching.running(self._out):
+        with _engine.running(self._out):
             out = self._rebuild(*self._inputs(inputs))
-            return _batching.to_structure(to_var(out), self._out)
+            return _engine.to_structure(to_var(out), self._out)
 
     def jvp(self, inputs, out, tangents):
         structs = self._in or [()] * len(inputs)
-        with _batching.running(self._out):
-            out = _batching.wrap(out, self._out)
+        with _engine.running(self._out):
+            out = _engine.wrap(out, self._out)
             t = self._jvp(self._inputs(inputs), Array(out),
-                          [None if t is None else Array(_batching.wrap(t, s)) for t, s in zip(tangents, structs)])
+                          [None if t is None else Array(_engine.wrap(t, s)) for t, s in zip(tangents, structs)])
             if t is None:
                 return None
-            return _batching.to_structure(_fit(t, out, f"{self.name}: the JVP rule", "the output"), self._out)
+            return _engine.to_structure(_fit(t, out, f"{self.name}: the JVP rule", "the output"), self._out)
 
     def vjp(self, inputs, out, ct, needed):
         structs = self._in or [()] * len(inputs)
-        with _batching.running(self._out):
+        with _engine.running(self._out):
             ins = self._inputs(inputs)
-            cts = self._vjp(ins, Array(_batching.wrap(out, self._out)), Array(_batching.wrap(ct, self._out)),
+            cts = self._vjp(ins, Array(_engine.wrap(out, self._out)), Array(_engine.wrap(ct, self._out)),
                             list(needed))
             if not isinstance(cts, (tuple, list)) or len(cts) != len(inputs):
                 raise TypeError(f"{self.name}: the VJP rule must return a tuple with one cotangent per input "
                                 f"({len(inputs)}), got {type(cts).__name__}")
             return [None if c is None or not need else
-                    _batching.to_structure(to_var(c, _ct_dtype(c, v)), s, reduce=True)
+                    _engine.to_structure(to_var(c, _ct_dtype(c, v)), s, reduce=True)
                     for c, v, s, need in zip(cts, inputs, structs, needed)]
 
 
@@ -117,13 +117,13 @@ def _fit(t, like, who, what):
         # A real output has real tangents. A Wirtinger-pair formula gives them as
         # complex numbers with rounding-level imaginary parts; anything more is a
         # wrong rule, not something to drop silently.
-        values = np.asarray(_batching.physical(v)[0].numpy())
+        values = np.asarray(_engine.physical(v)[0].numpy())
         bound = np.sqrt(np.finfo(values.real.dtype).eps) * max(1.0, float(np.max(np.abs(values), initial=0.0)))
         if np.max(np.abs(values.imag), initial=0.0) > bound:
             raise TypeError(f"{who} returned a complex tangent (largest imaginary part "
                             f"{np.max(np.abs(values.imag)):.3g}) for {what}, which is real; a real output has "
                             "real tangents: check the rule")
-    return _batching.broadcast_to(v, list(like.shape))
+    return _engine.broadcast_to(v, list(like.shape))
 
 
 def primitive(name, inputs, value, jvp, vjp, rebuild, *, batched_rules=False):
@@ -143,16 +143,16 @@ def primitive(name, inputs, value, jvp, vjp, rebuild, *, batched_rules=False):
     out = value._v if isinstance(value, Array) else to_var(value)
     batched = type(out) is Batched or any(type(v) is Batched for v in ins)
     if not batched:
-        return Array(_core.custom(_Rules(name, jvp, vjp, rebuild), ins, out))
+        return Array(_engine.custom(_Rules(name, jvp, vjp, rebuild), ins, out))
     if not batched_rules:
         raise TypeError(f"{name}: this primitive has no batching rule, so it cannot run under vmap "
-                        "(declare one: _custom.over_leading_axes or primitive(..., batched_rules=True))")
-    in_structs = [_batching.structure(v) for v in ins]
+                        "(declare one: _primitive.over_leading_axes or primitive(..., batched_rules=True))")
+    in_structs = [_engine.structure(v) for v in ins]
     # The output carries every level of its inputs: its tangents may vary with any of them.
-    out_struct = _batching.union(_batching.structure(out), *in_structs)
+    out_struct = _engine.union(_engine.structure(out), *in_structs)
     rules = _Rules(name, jvp, vjp, rebuild, in_structs, out_struct)
-    node = _core.custom(rules, [_batching.physical(v)[0] for v in ins], _batching.to_structure(out, out_struct))
-    return Array(_batching.wrap(node, out_struct))
+    node = _engine.custom(rules, [_engine.physical(v)[0] for v in ins], _engine.to_structure(out, out_struct))
+    return Array(_engine.wrap(node, out_struct))
 
 
 def over_leading_axes(*core_ndims):
@@ -173,7 +173,7 @@ def over_leading_axes(*core_ndims):
             vs = [a._v if isinstance(a, Array) else None for a in args[:nargs]]
             if not any(type(v) is Batched for v in vs):
                 return fn(*args, **kwargs)
-            level, n = _batching.top(vs)
+            level, n = _engine.top(vs)
             loops = [a.ndim - c for a, c in zip(args, core_ndims)] if core_ndims else [0]
             width = max(loops)
             physical = []
@@ -181,7 +181,7 @@ def over_leading_axes(*core_ndims):
                 if type(v) is Batched and v.level == level:
                     p = v.val
                     if loop < width:
-                        p = _batching.reshape(p, [n] + [1] * (width - loop) + list(a.shape))
+                        p = _engine.reshape(p, [n] + [1] * (width - loop) + list(a.shape))
                     a = Array(p)
                 physical.append(a)
             out = fn(*physical, *args[nargs:], **kwargs)
@@ -207,7 +207,7 @@ def nondifferentiable(name, fn, *inputs):
     ins = [x if isinstance(x, Array) else Array(to_var(x)) for x in inputs]
     vs = [x._v for x in ins]
     if any(type(v) is Batched for v in vs):
-        physical, n, level = _batching.elementwise(vs)
+        physical, n, level = _engine.elementwise(vs)
         out = nondifferentiable(name, fn, *[Array(p) for p in physical])
         return Array(Batched(out._v, n, level))
     value = np.asarray(fn(*[np.asarray(x._v.numpy()) for x in ins]))

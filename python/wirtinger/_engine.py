@@ -1,7 +1,9 @@
-"""vmap's batched values, and the batching rule of every primitive of the C++ engine.
+"""The package's one gateway to the C++ engine (``_core``): vmap's batched
+values, the batching rule of every primitive, and the engine's other entry
+points (transforms' frames, sweeps, jit's programs, batch plans, devices).
 
-The package calls the engine's primitives through the functions of this
-module, which have the names and arguments of ``_core``'s. On engine values
+The rest of the package reaches the engine only through this module, whose
+functions have the names and arguments of ``_core``'s. On engine values
 (Vars) they are the C++ calls. Under vmap a value may be ``Batched``: the
 values of n samples at once, stacked along axis 0 of a physical value, at a
 level (one per vmap call; a vmap that starts later has a higher level). A
@@ -15,7 +17,7 @@ one C++ call over all samples, never a loop over them.
 Batched values report their logical shape (one sample's), so wirtinger.numpy's
 shape and axis logic runs unchanged under vmap. The rules of the primitives
 written in Python (fft, linalg, custom rules) live beside those rules: see
-``_custom.over_leading_axes`` and ``_custom.primitive(batched_rules=True)``.
+``_primitive.over_leading_axes`` and ``_primitive.primitive(batched_rules=True)``.
 
 A *structure* is the list of ``(level, n)`` of a value's batch axes, in the
 order of its physical axes (lowest level first).
@@ -30,6 +32,7 @@ import threading
 import numpy as np
 
 from . import _core
+from .errors import UnexpectedTracerError, concretization_error
 
 
 class Batched:
@@ -57,8 +60,7 @@ class Batched:
         return math.prod(self.shape)
 
     def numpy(self):
-        from ._array import _concretization
-        raise _concretization("reading the value", batched=True)
+        raise concretization_error("reading the value", batched=True)
 
     def __repr__(self):
         return f"Batched(level={self.level}, n={self.n}, shape={self.shape}, dtype={self.dtype})"
@@ -94,7 +96,6 @@ def is_batched(v):
 
 
 def _escaped():
-    from .errors import UnexpectedTracerError
     return UnexpectedTracerError(
         "a value batched by vmap was used after vmap returned: it escaped the mapped function (through a global, "
         "a list, a closure or an attribute), and it stands for every sample of a batch that no longer exists. "
@@ -452,3 +453,16 @@ def jac_columns(tape, seeded, which, results, record, imaginary, forward):
         else:
             out.append(concat(col, 0))
     return out
+
+
+# ---------------------------------------------------------------- the engine's other entry points
+# Not batched: what transforms, jit, the batch plans and devices call as is.
+enter, exit, depth, frame_names = _core.enter, _core.exit, _core.depth, _core.frame_names
+set_recording, finish_recording = _core.set_recording, _core.finish_recording
+escaped, check_escaped = _core.escaped, _core.check_escaped
+make_program, custom, scalar = _core.make_program, _core.custom, _core.scalar
+unary_names, binary_names, structural_names = _core.unary_names, _core.binary_names, _core.structural_names
+buffer_bytes, reset_buffer_peak = _core.buffer_bytes, _core.reset_buffer_peak
+batch_plan, batch_run_cuda, BatchUnsupported = _core.batch_plan, _core.batch_run_cuda, _core.BatchUnsupported
+cuda_available, cuda_describe, device_put, DeviceArray = (_core.cuda_available, _core.cuda_describe, _core.device_put,
+                                                          _core.DeviceArray)
