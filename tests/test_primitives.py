@@ -467,6 +467,17 @@ TABLE = [
     structural(
         "roll", "roll-axes", lambda x: wnp.roll(x, (1, -1), (0, 1)), lambda x: np.roll(x, (1, -1), (0, 1)), [(3, 4)]
     ),
+    structural("diff", "diff", wnp.diff, np.diff, [(3, 5)]),
+    structural("diff", "diff-n2-axis0", lambda x: wnp.diff(x, 2, axis=0), lambda x: np.diff(x, 2, axis=0), [(4, 3)]),
+    structural(
+        "diff", "diff-prepend-append", lambda x, y: wnp.diff(x, prepend=1.5, append=y),
+        lambda x, y: np.diff(x, prepend=1.5, append=y), [(3, 4), (3, 2)],
+    ),
+    structural("tril", "tril", wnp.tril, np.tril, [(3, 4)]),
+    structural("tril", "tril-k-batch", lambda x: wnp.tril(x, -1), lambda x: np.tril(x, -1), [(2, 4, 3)]),
+    structural("tril", "tril-1d", wnp.tril, np.tril, [(3,)]),
+    structural("triu", "triu", wnp.triu, np.triu, [(4, 3)]),
+    structural("triu", "triu-k-batch", lambda x: wnp.triu(x, 2), lambda x: np.triu(x, 2), [(2, 3, 5)]),
     structural("tile", "tile", lambda x: wnp.tile(x, (2, 1, 3)), lambda x: np.tile(x, (2, 1, 3)), [(3, 2)]),
     structural("repeat", "repeat", lambda x: wnp.repeat(x, 3, axis=1), lambda x: np.repeat(x, 3, axis=1), [(2, 3)]),
     structural("pad", "pad", lambda x: wnp.pad(x, ((1, 2), (0, 1))), lambda x: np.pad(x, ((1, 2), (0, 1))), [(3, 4)]),

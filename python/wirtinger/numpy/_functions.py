@@ -2,6 +2,7 @@
 submodules (which are built on these)."""
 import builtins
 import math
+import operator
 
 import numpy as _np
 
@@ -563,6 +564,58 @@ def roll(a, shift, axis=None):
         tail = tuple(slice(None) if d != ax else slice(None, n - s) for d in range(a.ndim))
         a = concatenate([a[head], a[tail]], axis=ax)
     return a
+
+
+def diff(a, n=1, axis=-1, prepend=None, append=None):
+    """``numpy.diff``: differences of neighbours along an axis (two slices), n
+    times; ``prepend`` and ``append`` are concatenated first, a scalar as one
+    slice along the axis."""
+    a = _array(a)
+    if a.ndim == 0:
+        raise ValueError("diff: the input must be at least 1-d")
+    n = operator.index(n)
+    if n < 0:
+        raise ValueError(f"diff: order must be non-negative but got {n}")
+    ax = _axes(axis, a.ndim, "diff")[0]
+    if n == 0:
+        return a
+    parts = []
+    for extra in (prepend, a, append):
+        if extra is None:
+            continue
+        extra = _array(extra)
+        if extra.ndim == 0:
+            extra = broadcast_to(extra, a.shape[:ax] + (1,) + a.shape[ax + 1:])
+        parts.append(extra)
+    if len(parts) > 1:
+        a = concatenate(parts, axis=ax)
+    later = tuple(slice(1, None) if d == ax else slice(None) for d in range(a.ndim))
+    earlier = tuple(slice(None, -1) if d == ax else slice(None) for d in range(a.ndim))
+    for _ in range(n):
+        a = a[later] - a[earlier]
+    return a
+
+
+def _triangle(m, k, lower, name):
+    m = _array(m)
+    if m.ndim == 0:
+        raise ValueError(f"{name}: the input must be at least 1-d")
+    k = operator.index(k)
+    rows, cols = m.shape[-2:] if m.ndim >= 2 else (m.shape[-1], m.shape[-1])
+    keep = _np.tri(rows, cols, k, dtype=bool) if lower else ~_np.tri(rows, cols, k - 1, dtype=bool)
+    return where(keep, m, 0)
+
+
+def tril(m, k=0):
+    """``numpy.tril``: the elements on and below the k-th diagonal of the last
+    two axes (a 1-d input is each row of a square), zeros above."""
+    return _triangle(m, k, True, "tril")
+
+
+def triu(m, k=0):
+    """``numpy.triu``: the elements on and above the k-th diagonal of the last
+    two axes (a 1-d input is each row of a square), zeros below."""
+    return _triangle(m, k, False, "triu")
 
 
 def tile(A, reps):
