@@ -12,6 +12,7 @@ For each entry, dtype and shape:
 A test fails when w.primitive_names() names a primitive without an entry.
 """
 
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -473,6 +474,14 @@ TABLE = [
         "diff", "diff-prepend-append", lambda x, y: wnp.diff(x, prepend=1.5, append=y),
         lambda x, y: np.diff(x, prepend=1.5, append=y), [(3, 4), (3, 2)],
     ),
+    structural("cross", "cross", wnp.cross, np.cross, [(4, 3), (4, 3)]),
+    structural("cross", "cross-broadcast", wnp.cross, np.cross, [(2, 1, 3), (4, 3)]),
+    structural(
+        "cross", "cross-axes", lambda x, y: wnp.cross(x, y, axisa=0, axisb=1, axisc=0),
+        lambda x, y: np.cross(x, y, axisa=0, axisb=1, axisc=0), [(3, 4), (4, 3)],
+    ),
+    structural("cross", "cross-axis", lambda x, y: wnp.cross(x, y, axis=0), lambda x, y: np.cross(x, y, axis=0),
+               [(3, 2), (3, 2)]),
     structural("tril", "tril", wnp.tril, np.tril, [(3, 4)]),
     structural("tril", "tril-k-batch", lambda x: wnp.tril(x, -1), lambda x: np.tril(x, -1), [(2, 4, 3)]),
     structural("tril", "tril-1d", wnp.tril, np.tril, [(3,)]),
@@ -1205,3 +1214,20 @@ def test_new_rules_second_derivatives(name, dtype, rng):
     h = 1e-5
     expected = (g(x + h * t) - g(x - h * t)) / (2 * h)
     assert_close(hv, expected, *tol(dtype, "fd"))
+
+
+@pytest.mark.parametrize("shapes", [((4, 2), (4, 2)), ((2,), (3,)), ((3,), (2,))])
+def test_cross_of_2_vectors_is_numpys_and_warns(shapes, rng):
+    a, b = (random_array(rng, s, C128) for s in shapes)
+    with pytest.warns(DeprecationWarning):
+        got = wnp.cross(a, b)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        want = np.cross(a, b)
+    assert_close(np.asarray(got), want, 1e-15, 1e-15)
+    t = tuple(random_array(rng, s, C128) for s in shapes)
+    with pytest.warns(DeprecationWarning):
+        _, jvp = w.jvp(wnp.cross, (a, b), t)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        assert_close(np.asarray(jvp), np.cross(t[0], b) + np.cross(a, t[1]), 1e-14, 1e-14)

@@ -3,6 +3,7 @@ submodules (which are built on these)."""
 import builtins
 import math
 import operator
+import warnings
 
 import numpy as _np
 
@@ -305,6 +306,41 @@ def inner(a, b):
         raise ValueError(f"inner: shapes {a.shape} and {b.shape} are not aligned: {k} != {b.shape[-1]}")
     out = matmul(reshape(a, (-1, k)), transpose(reshape(b, (-1, k))))
     return reshape(out, a.shape[:-1] + b.shape[:-1])
+
+
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """``numpy.cross``: the cross product of 3-vectors along ``axisa`` and
+    ``axisb`` (placed along ``axisc``), broadcast over the other axes; a
+    2-vector has third component 0, and two 2-vectors give the z component
+    alone (deprecated by NumPy 2, as here)."""
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a, b = _array(a), _array(b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError("cross: both arguments must be arrays of vectors (at least 1-d)")
+    a = moveaxis(a, _axes(axisa, a.ndim, "cross")[0], -1)
+    b = moveaxis(b, _axes(axisb, b.ndim, "cross")[0], -1)
+    na, nb = a.shape[-1], b.shape[-1]
+    if na not in (2, 3) or nb not in (2, 3):
+        raise ValueError(f"cross: incompatible dimensions for cross product: vectors of {na} and {nb} components "
+                         "(each must have 2 or 3)")
+    if na == 2 or nb == 2:
+        warnings.warn("cross: vectors of 2 components are deprecated, as in NumPy 2; pass 3-component vectors "
+                      "(with a third component 0)", DeprecationWarning, stacklevel=2)
+    x = [a[..., i] if i < na else None for i in range(3)]
+    y = [b[..., i] if i < nb else None for i in range(3)]
+
+    def term(i, j, k):  # x_j y_k - x_k y_j, with missing components 0
+        left = x[j] * y[k] if x[j] is not None and y[k] is not None else None
+        right = x[k] * y[j] if x[k] is not None and y[j] is not None else None
+        if right is None:
+            return left
+        return -right if left is None else left - right
+
+    if na == 2 and nb == 2:
+        return term(2, 0, 1)
+    c = stack([term(0, 1, 2), term(1, 2, 0), term(2, 0, 1)], axis=-1)
+    return moveaxis(c, -1, _axes(axisc, c.ndim, "cross")[0])
 
 
 def outer(a, b):
