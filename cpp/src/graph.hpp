@@ -12,6 +12,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "kernels.hpp"
@@ -70,20 +71,40 @@ struct CustomRule {
   virtual Var replay(const std::vector<Var>& in) = 0;
 };
 
+// What a primitive was applied with: one type per kind of attribute, so that a
+// node's meaning is visible in its type. Each primitive's declaration (prims/)
+// says which it takes.
+namespace attr {
+struct None {};
+struct Elementwise { int op = 0; };  // a function of the rule table (UnaryOp, BinaryOp) or a CmpOp
+struct ToDType { DType dtype = DType::f64; };
+struct ToShape { Shape shape; };
+struct Permutation { std::vector<std::int64_t> perm; };
+struct Axes { std::vector<std::int64_t> axes; };
+// Elements start + k·step along each axis; shape: the slice's (a slice) or the
+// whole array's (the slice scattered into zeros).
+struct Strided { std::vector<std::int64_t> start, step; Shape shape; };
+struct Along { std::int64_t axis = 0; bool reverse = false; };
+struct FixedMask { std::shared_ptr<const std::vector<std::uint8_t>> mask; };
+// Contiguous blocks of `inner` elements, addressed by index, into a result of shape.
+struct Blocks { std::shared_ptr<const std::vector<std::int64_t>> index; std::int64_t inner = 1; Shape shape; };
+struct Rule { std::shared_ptr<CustomRule> rule; };
+}  // namespace attr
+using Attributes = std::variant<attr::None, attr::Elementwise, attr::ToDType, attr::ToShape, attr::Permutation,
+                                attr::Axes, attr::Strided, attr::Along, attr::FixedMask, attr::Blocks, attr::Rule>;
+// Equal for equal attributes (constants compared by identity): jit merges steps by it.
+std::string attributes_key(const Attributes& a);
+
 struct Node {
   Prim prim = Prim::Watch;
-  int op = 0;
+  Attributes attrs;
   std::vector<Var> in;
   Var out;
-  Shape shape;
-  std::vector<std::int64_t> ints, ints2;
-  DType dtype = DType::f64;
-  std::shared_ptr<const std::vector<std::uint8_t>> mask;
-  std::shared_ptr<const std::vector<std::int64_t>> index;
-  std::shared_ptr<CustomRule> custom;
 
   Node() = default;
-  explicit Node(Prim p, int o = 0, std::vector<Var> inputs = {}) : prim(p), op(o), in(std::move(inputs)) {}
+  explicit Node(Prim p, Attributes a = attr::None{}, std::vector<Var> inputs = {})
+      : prim(p), attrs(std::move(a)), in(std::move(inputs)) {}
+  template <class A> const A& get() const { return std::get<A>(attrs); }
 };
 
 struct Tape {

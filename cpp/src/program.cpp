@@ -16,9 +16,7 @@ namespace {
 bool cse_key(const Program::Step& s, std::string& key) {
   const Node& n = s.node;
   if (!primitive(n.prim).cse) return false;
-  key = std::to_string(static_cast<int>(n.prim)) + ":" + std::to_string(n.op) + ":" +
-        std::to_string(static_cast<int>(n.dtype)) + ":" + shape_str(n.shape);
-  for (auto a : n.ints) key += "," + std::to_string(a);
+  key = std::to_string(static_cast<int>(n.prim)) + ":" + attributes_key(n.attrs);
   for (std::size_t j = 0; j < s.src.size(); ++j) {
     if (s.src[j] >= 0) {
       key += "|s" + std::to_string(s.src[j]);
@@ -49,9 +47,9 @@ void simplify(Program& p) {
     for (auto& src : s.src)
       if (src >= 0) src = alias[static_cast<std::size_t>(src)];
     if (is_input[k]) continue;
-    if (s.node.prim == Prim::Unary && s.node.op == conj && s.src[0] >= 0) {
+    if (s.node.prim == Prim::Unary && s.node.get<attr::Elementwise>().op == conj && s.src[0] >= 0) {
       const Program::Step& inner = p.steps[static_cast<std::size_t>(s.src[0])];
-      if (inner.node.prim == Prim::Unary && inner.node.op == conj && inner.src[0] >= 0) {
+      if (inner.node.prim == Prim::Unary && inner.node.get<attr::Elementwise>().op == conj && inner.src[0] >= 0) {
         alias[k] = inner.src[0];
         continue;
       }

@@ -12,7 +12,8 @@ namespace wirtinger::engine {
 void check_axes(const std::vector<std::int64_t>& axes, int ndim, bool permutation, const char* op) {
   std::vector<bool> seen(static_cast<std::size_t>(ndim), false);
   for (auto a : axes) {
-    if (a < 0 || a >= ndim) bad_argument(op, "axis " + std::to_string(a) + " is out of range for " + std::to_string(ndim) + " dimensions");
+    if (a < 0 || a >= ndim)
+      bad_argument(op, "axis " + std::to_string(a) + " is out of range for " + std::to_string(ndim) + " dimensions");
     if (seen[static_cast<std::size_t>(a)]) bad_argument(op, "repeated axis " + std::to_string(a));
     seen[static_cast<std::size_t>(a)] = true;
   }

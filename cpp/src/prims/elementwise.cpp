@@ -45,6 +45,8 @@ const BinaryVarPartial binary_partial_vars[] = {
 #undef WIRT_ENTRY
 };
 
+int op_of(const Node& n) { return n.get<attr::Elementwise>().op; }
+
 // An operand the block reads whole or as one element.
 bool full_or_scalar(const StepTypes& t, std::size_t j) {
   return t.in_shape[j] == t.out_shape || numel(t.in_shape[j]) == 1;
@@ -52,35 +54,35 @@ bool full_or_scalar(const StepTypes& t, std::size_t j) {
 
 }  // namespace
 
-// ---------------------------------------------------------------- unary: op = UnaryOp
+// ---------------------------------------------------------------- unary (attr::Elementwise: a UnaryOp)
 Var unary(UnaryOp op, const Var& x) {
-  return record(Node(Prim::Unary, static_cast<int>(op), {x}), unary_value(op, x.data()));
+  return record(Node(Prim::Unary, attr::Elementwise{static_cast<int>(op)}, {x}), unary_value(op, x.data()));
 }
 
 extern const Primitive unary_primitive = [] {
   Primitive p;
   p.name = "unary";
-  p.member_name = [](const Node& n) -> std::string { return unary_name(static_cast<UnaryOp>(n.op)); };
-  p.eval = [](const Node& n, const std::vector<Var>& in) { return unary(static_cast<UnaryOp>(n.op), in[0]); };
-  p.jvp = [](const Node& n, const std::vector<Var>& t) { return unary_jvp_vars[n.op](n.in[0], n.out, t[0]); };
+  p.member_name = [](const Node& n) -> std::string { return unary_name(static_cast<UnaryOp>(op_of(n))); };
+  p.eval = [](const Node& n, const std::vector<Var>& in) { return unary(static_cast<UnaryOp>(op_of(n)), in[0]); };
+  p.jvp = [](const Node& n, const std::vector<Var>& t) { return unary_jvp_vars[op_of(n)](n.in[0], n.out, t[0]); };
   p.fast_jvp = [](const Node& n, const std::vector<Var>& t) {
-    return constant(unary_jvp(static_cast<UnaryOp>(n.op), n.in[0].data(), n.out.data(), t[0].data()));
+    return constant(unary_jvp(static_cast<UnaryOp>(op_of(n)), n.in[0].data(), n.out.data(), t[0].data()));
   };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
-    r[0] = unary_vjp_vars[n.op](n.in[0], n.out, ct);
+    r[0] = unary_vjp_vars[op_of(n)](n.in[0], n.out, ct);
   };
   p.fast_vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
-    r[0] = constant(unary_vjp(static_cast<UnaryOp>(n.op), n.in[0].data(), n.out.data(), ct.data()));
+    r[0] = constant(unary_vjp(static_cast<UnaryOp>(op_of(n)), n.in[0].data(), n.out.data(), ct.data()));
   };
   p.cse = true;
   p.fuses = [](const Node&, const StepTypes& t) { return t.in_shape[0] == t.out_shape; };
   p.block = [](const Node& n, const StepTypes& t, const Operand* in, void* out, std::int64_t len) {
-    unary_block(static_cast<UnaryOp>(n.op), t.in_dtype[0], in[0], out, len);
+    unary_block(static_cast<UnaryOp>(op_of(n)), t.in_dtype[0], in[0], out, len);
   };
   p.lower = [](Lowering& b, std::size_t k) {
     Instr I = b.instr(k);
     I.op = Op::Unary;
-    I.code = b.node(k).op;
+    I.code = op_of(b.node(k));
     I.a = b.operand(k, 0);
     I.real = !is_complex(b.operand_dtype(k, 0));
     const bool mixes = !I.real && !unary_holomorphic(static_cast<UnaryOp>(I.code));
@@ -91,7 +93,7 @@ extern const Primitive unary_primitive = [] {
   return p;
 }();
 
-// ---------------------------------------------------------------- binary: op = BinaryOp, broadcasting
+// ---------------------------------------------------------------- binary (attr::Elementwise: a BinaryOp), broadcasting
 Var binary(BinaryOp op, const Var& a, const Var& b) {
   const DType d = promote(a.dtype(), b.dtype());
   if (binary_real_only(op) && is_complex(d))
@@ -99,19 +101,19 @@ Var binary(BinaryOp op, const Var& a, const Var& b) {
                                 dtype_name(d) + "; compare real parts or magnitudes instead");
   const Var ac = cast(a, d), bc = cast(b, d);
   broadcast_shapes(ac.shape(), bc.shape(), binary_name(op));
-  return record(Node(Prim::Binary, static_cast<int>(op), {ac, bc}), binary_value(op, ac.data(), bc.data()));
+  return record(Node(Prim::Binary, attr::Elementwise{static_cast<int>(op)}, {ac, bc}), binary_value(op, ac.data(), bc.data()));
 }
 
 extern const Primitive binary_primitive = [] {
   Primitive p;
   p.name = "binary";
-  p.member_name = [](const Node& n) -> std::string { return binary_name(static_cast<BinaryOp>(n.op)); };
-  p.eval = [](const Node& n, const std::vector<Var>& in) { return binary(static_cast<BinaryOp>(n.op), in[0], in[1]); };
+  p.member_name = [](const Node& n) -> std::string { return binary_name(static_cast<BinaryOp>(op_of(n))); };
+  p.eval = [](const Node& n, const std::vector<Var>& in) { return binary(static_cast<BinaryOp>(op_of(n)), in[0], in[1]); };
   p.jvp = [](const Node& n, const std::vector<Var>& t) {
     Var r;
     for (int w = 0; w < 2; ++w)
       if (t[w]) {
-        const Var term = binary_partial_vars[n.op](w, n.in[0], n.in[1], n.out) * t[w];
+        const Var term = binary_partial_vars[op_of(n)](w, n.in[0], n.in[1], n.out) * t[w];
         r = r ? r + term : term;
       }
     return broadcast_to(r, n.out.shape());
@@ -120,7 +122,7 @@ extern const Primitive binary_primitive = [] {
     Var r;
     for (int w = 0; w < 2; ++w)
       if (t[w]) {
-        const Var term = constant(binary_jvp(static_cast<BinaryOp>(n.op), w, n.in[0].data(), n.in[1].data(),
+        const Var term = constant(binary_jvp(static_cast<BinaryOp>(op_of(n)), w, n.in[0].data(), n.in[1].data(),
                                              n.out.data(), t[w].data()));
         r = r ? r + term : term;
       }
@@ -128,12 +130,12 @@ extern const Primitive binary_primitive = [] {
   };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>& needed, std::vector<Var>& r) {
     for (int w = 0; w < 2; ++w)
-      if (needed[w]) r[w] = engine::conj(binary_partial_vars[n.op](w, n.in[0], n.in[1], n.out)) * ct;
+      if (needed[w]) r[w] = engine::conj(binary_partial_vars[op_of(n)](w, n.in[0], n.in[1], n.out)) * ct;
   };
   p.fast_vjp = [](const Node& n, const Var& ct, const std::vector<bool>& needed, std::vector<Var>& r) {
     for (int w = 0; w < 2; ++w)
       if (needed[w])
-        r[w] = constant(binary_vjp(static_cast<BinaryOp>(n.op), w, n.in[0].data(), n.in[1].data(), n.out.data(),
+        r[w] = constant(binary_vjp(static_cast<BinaryOp>(op_of(n)), w, n.in[0].data(), n.in[1].data(), n.out.data(),
                                    ct.data()));
   };
   p.cse = true;
@@ -141,12 +143,12 @@ extern const Primitive binary_primitive = [] {
     return full_or_scalar(t, 0) && full_or_scalar(t, 1) && t.in_dtype[0] == t.in_dtype[1];
   };
   p.block = [](const Node& n, const StepTypes& t, const Operand* in, void* out, std::int64_t len) {
-    binary_block(static_cast<BinaryOp>(n.op), t.in_dtype[0], in[0], in[1], out, len);
+    binary_block(static_cast<BinaryOp>(op_of(n)), t.in_dtype[0], in[0], in[1], out, len);
   };
   p.lower = [](Lowering& b, std::size_t k) {
     Instr I = b.instr(k);
     I.op = Op::Binary;
-    I.code = b.node(k).op;
+    I.code = op_of(b.node(k));
     I.a = b.operand(k, 0);
     I.b = b.operand(k, 1);
     I.real = !is_complex(b.p.dtype[k]);
@@ -157,19 +159,17 @@ extern const Primitive binary_primitive = [] {
   return p;
 }();
 
-// ---------------------------------------------------------------- cast: to dtype (complex to real keeps the real part)
+// ---------------------------------------------------------------- cast (attr::ToDType; complex to real keeps the real part)
 Var cast(const Var& x, DType to) {
   if (x.dtype() == to) return x;
-  Node n(Prim::Cast, 0, {x});
-  n.dtype = to;
-  return record(std::move(n), engine::cast(x.data(), to));
+  return record(Node(Prim::Cast, attr::ToDType{to}, {x}), engine::cast(x.data(), to));
 }
 
 extern const Primitive cast_primitive = [] {
   Primitive p;
   p.name = "astype";
-  p.eval = [](const Node& n, const std::vector<Var>& in) { return cast(in[0], n.dtype); };
-  p.jvp = [](const Node& n, const std::vector<Var>& t) { return cast(t[0], n.dtype); };
+  p.eval = [](const Node& n, const std::vector<Var>& in) { return cast(in[0], n.get<attr::ToDType>().dtype); };
+  p.jvp = [](const Node& n, const std::vector<Var>& t) { return cast(t[0], n.get<attr::ToDType>().dtype); };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
     r[0] = cast(ct, n.in[0].dtype());
   };
@@ -180,7 +180,8 @@ extern const Primitive cast_primitive = [] {
   };
   p.lower = [](Lowering& b, std::size_t k) {
     const std::int32_t a = b.operand(k, 0);
-    if (is_complex(b.node(k).dtype) || !is_complex(b.operand_dtype(k, 0))) return b.alias(a);  // values are kept complex
+    // Values are kept complex: only a complex-to-real cast computes anything.
+    if (is_complex(b.node(k).get<attr::ToDType>().dtype) || !is_complex(b.operand_dtype(k, 0))) return b.alias(a);
     Instr I = b.instr(k);
     I.op = Op::RealPart;
     I.a = a;
@@ -190,17 +191,17 @@ extern const Primitive cast_primitive = [] {
   return p;
 }();
 
-// ---------------------------------------------------------------- compare: op = CmpOp
+// ---------------------------------------------------------------- compare (attr::Elementwise: a CmpOp)
 // 1 where a op b, else 0: piecewise constant, so no derivative.
 Var compare(CmpOp op, const Var& a, const Var& b) {
-  return record(Node(Prim::Compare, static_cast<int>(op), {a, b}), engine::compare(op, a.data(), b.data()));
+  return record(Node(Prim::Compare, attr::Elementwise{static_cast<int>(op)}, {a, b}), engine::compare(op, a.data(), b.data()));
 }
 
 extern const Primitive compare_primitive = [] {
   Primitive p;
   p.name = "compare";
   p.differentiable_operation = false;
-  p.eval = [](const Node& n, const std::vector<Var>& in) { return compare(static_cast<CmpOp>(n.op), in[0], in[1]); };
+  p.eval = [](const Node& n, const std::vector<Var>& in) { return compare(static_cast<CmpOp>(op_of(n)), in[0], in[1]); };
   p.jvp = [](const Node&, const std::vector<Var>&) { return Var(); };
   p.vjp = [](const Node&, const Var&, const std::vector<bool>&, std::vector<Var>&) {};
   p.cse = true;
@@ -208,12 +209,12 @@ extern const Primitive compare_primitive = [] {
     return full_or_scalar(t, 0) && full_or_scalar(t, 1) && t.in_dtype[0] == t.in_dtype[1];
   };
   p.block = [](const Node& n, const StepTypes& t, const Operand* in, void* out, std::int64_t len) {
-    compare_block(static_cast<CmpOp>(n.op), t.in_dtype[0], in[0], in[1], out, len);
+    compare_block(static_cast<CmpOp>(op_of(n)), t.in_dtype[0], in[0], in[1], out, len);
   };
   p.lower = [](Lowering& b, std::size_t k) {
     Instr I = b.instr(k);
     I.op = Op::Compare;
-    I.code = b.node(k).op;
+    I.code = op_of(b.node(k));
     I.a = b.operand(k, 0);
     I.b = b.operand(k, 1);
     I.ma = b.broadcast_map(b.operand_shape(k, 0), b.p.shape[k]);
@@ -225,14 +226,12 @@ extern const Primitive compare_primitive = [] {
 
 // ---------------------------------------------------------------- select
 // mask ? a : b over equal shapes; the mask is the third input when computed
-// (a traced program recomputes it), else the node's fixed `mask`.
+// (a traced program recomputes it), else fixed (attr::FixedMask).
 Var select(std::shared_ptr<const std::vector<std::uint8_t>> mask, const Var& a, const Var& b) {
   const DType d = promote(a.dtype(), b.dtype());
   const Var ac = cast(a, d), bc = cast(b, d);
-  Node n(Prim::Select, 0, {ac, bc});
   Tensor out = engine::select(*mask, ac.data(), bc.data());
-  n.mask = std::move(mask);
-  return record(std::move(n), std::move(out));
+  return record(Node(Prim::Select, attr::FixedMask{std::move(mask)}, {ac, bc}), std::move(out));
 }
 
 Var select(const Var& mask, const Var& a, const Var& b) {
@@ -240,21 +239,21 @@ Var select(const Var& mask, const Var& a, const Var& b) {
   if (is_complex(mask.dtype())) throw std::invalid_argument("where: the condition must be real");
   const Shape s = broadcast_shapes(broadcast_shapes(a.shape(), b.shape(), "where"), mask.shape(), "where");
   const Var ac = broadcast_to(cast(a, d), s), bc = broadcast_to(cast(b, d), s);
-  return record(Node(Prim::Select, 0, {ac, bc, mask}), engine::select(mask.data(), ac.data(), bc.data()));
+  return record(Node(Prim::Select, attr::None{}, {ac, bc, mask}), engine::select(mask.data(), ac.data(), bc.data()));
 }
 
 extern const Primitive select_primitive = [] {
   Primitive p;
   p.name = "where";
   p.eval = [](const Node& n, const std::vector<Var>& in) {
-    return in.size() == 3 ? select(in[2], in[0], in[1]) : select(n.mask, in[0], in[1]);
+    return in.size() == 3 ? select(in[2], in[0], in[1]) : select(n.get<attr::FixedMask>().mask, in[0], in[1]);
   };
   p.jvp = [](const Node& n, const std::vector<Var>& t) {
     if (!t[0] && !t[1]) return Var();
     const Var a = t[0] ? t[0] : scalar_like(n.out, 0.0);
     const Var b = t[1] ? t[1] : scalar_like(n.out, 0.0);
-    return n.in.size() == 3 ? select(n.in[2], a, b)
-                            : select(n.mask, broadcast_to(a, n.out.shape()), broadcast_to(b, n.out.shape()));
+    if (n.in.size() == 3) return select(n.in[2], a, b);
+    return select(n.get<attr::FixedMask>().mask, broadcast_to(a, n.out.shape()), broadcast_to(b, n.out.shape()));
   };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>& needed, std::vector<Var>& r) {
     if (n.in.size() == 3) {
@@ -263,8 +262,8 @@ extern const Primitive select_primitive = [] {
       if (needed[1]) r[1] = select(n.in[2], z, ct);
     } else {
       const Var z = zeros(ct.dtype(), ct.shape());
-      if (needed[0]) r[0] = select(n.mask, ct, z);
-      if (needed[1]) r[1] = select(n.mask, z, ct);
+      if (needed[0]) r[0] = select(n.get<attr::FixedMask>().mask, ct, z);
+      if (needed[1]) r[1] = select(n.get<attr::FixedMask>().mask, z, ct);
     }
   };
   p.fuses = [](const Node& n, const StepTypes& t) {
@@ -285,7 +284,8 @@ extern const Primitive select_primitive = [] {
       I.mc = b.broadcast_map(b.operand_shape(k, 2), b.p.shape[k]);
     } else {
       Tensor m = Tensor::empty(DType::f64, b.p.shape[k]);
-      for (std::int64_t e = 0; e < m.size(); ++e) m.data<double>()[e] = (*n.mask)[static_cast<std::size_t>(e)] ? 1 : 0;
+      const auto& mask = *n.get<attr::FixedMask>().mask;
+      for (std::int64_t e = 0; e < m.size(); ++e) m.data<double>()[e] = mask[static_cast<std::size_t>(e)] ? 1 : 0;
       I.c = b.const_slot(Var(m));
     }
     return b.emit(I, k, b.pz[I.a] && b.pz[I.b], b.qz[I.a] && b.qz[I.b]);

@@ -20,22 +20,24 @@ extern const Primitive watch_primitive = [] {
 }();
 
 // ---------------------------------------------------------------- custom
+namespace {
+CustomRule& rule_of(const Node& n) { return *n.get<attr::Rule>().rule; }
+}  // namespace
+
 Var custom(std::shared_ptr<CustomRule> rule, const std::vector<Var>& in, Tensor out) {
-  Node n(Prim::Custom, 0, in);
-  n.custom = std::move(rule);
-  return record(std::move(n), std::move(out));
+  return record(Node(Prim::Custom, attr::Rule{std::move(rule)}, in), std::move(out));
 }
 
 extern const Primitive custom_primitive = [] {
   Primitive p;
   p.name = "custom";
-  p.member_name = [](const Node& n) { return n.custom->name(); };
-  p.eval = [](const Node& n, const std::vector<Var>& in) { return n.custom->replay(in); };
-  p.jvp = [](const Node& n, const std::vector<Var>& t) { return n.custom->jvp(n.in, n.out, t); };
+  p.member_name = [](const Node& n) { return rule_of(n).name(); };
+  p.eval = [](const Node& n, const std::vector<Var>& in) { return rule_of(n).replay(in); };
+  p.jvp = [](const Node& n, const std::vector<Var>& t) { return rule_of(n).jvp(n.in, n.out, t); };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>& needed, std::vector<Var>& r) {
-    r = n.custom->vjp(n.in, n.out, ct, needed);
+    r = rule_of(n).vjp(n.in, n.out, ct, needed);
     if (r.size() != n.in.size())
-      throw std::invalid_argument(n.custom->name() + ": its VJP rule returned " + std::to_string(r.size()) +
+      throw std::invalid_argument(rule_of(n).name() + ": its VJP rule returned " + std::to_string(r.size()) +
                                   " cotangents for " + std::to_string(n.in.size()) + " inputs");
   };
   return p;

@@ -1,6 +1,6 @@
-// Integer-array indexing and its adjoint: x seen as blocks of ints[0]
-// elements; gather copies block index[i] to block i of a result of `shape`,
-// scatter_add adds block i into block index[i] of zeros of `shape`.
+// Integer-array indexing and its adjoint (attr::Blocks): x seen as blocks of
+// `inner` elements; gather copies block index[i] to block i of a result of
+// `shape`, scatter_add adds block i into block index[i] of zeros of `shape`.
 #include "common.hpp"
 
 namespace wirtinger::engine {
@@ -24,28 +24,31 @@ std::vector<std::int64_t> element_map(const std::vector<std::int64_t>& index, st
 // ---------------------------------------------------------------- gather
 Var gather(const Var& x, Index index, std::int64_t inner, const Shape& shape) {
   check_blocks(x.shape(), *index, inner, checked_numel(shape, x.dtype(), "gather"), "gather");
-  Node n(Prim::Gather, 0, {x});
-  n.ints = {inner};
-  n.shape = shape;
   Tensor out = engine::gather(x.data(), *index, inner, shape);
-  n.index = std::move(index);
-  return record(std::move(n), std::move(out));
+  return record(Node(Prim::Gather, attr::Blocks{std::move(index), inner, shape}, {x}), std::move(out));
 }
 
 extern const Primitive gather_primitive = [] {
   Primitive p;
   p.name = "gather";
-  p.eval = [](const Node& n, const std::vector<Var>& in) { return gather(in[0], n.index, n.ints[0], n.shape); };
-  p.jvp = [](const Node& n, const std::vector<Var>& t) { return gather(t[0], n.index, n.ints[0], n.shape); };
+  p.eval = [](const Node& n, const std::vector<Var>& in) {
+    const auto& a = n.get<attr::Blocks>();
+    return gather(in[0], a.index, a.inner, a.shape);
+  };
+  p.jvp = [](const Node& n, const std::vector<Var>& t) {
+    const auto& a = n.get<attr::Blocks>();
+    return gather(t[0], a.index, a.inner, a.shape);
+  };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
-    r[0] = scatter_add(ct, n.index, n.ints[0], n.in[0].shape());
+    const auto& a = n.get<attr::Blocks>();
+    r[0] = scatter_add(ct, a.index, a.inner, n.in[0].shape());
   };
   p.lower = [](Lowering& b, std::size_t k) {
-    const Node& n = b.node(k);
+    const auto& a = b.node(k).get<attr::Blocks>();
     Instr I = b.instr(k);
     I.op = Op::Gather;
     I.a = b.operand(k, 0);
-    I.ma = b.add_map(element_map(*n.index, n.ints[0]));
+    I.ma = b.add_map(element_map(*a.index, a.inner));
     return b.emit(I, k, b.pz[static_cast<std::size_t>(I.a)], b.qz[static_cast<std::size_t>(I.a)]);
   };
   return p;
@@ -55,25 +58,28 @@ extern const Primitive gather_primitive = [] {
 Var scatter_add(const Var& x, Index index, std::int64_t inner, const Shape& shape) {
   checked_numel(shape, x.dtype(), "scatter_add");
   check_blocks(shape, *index, inner, x.data().size(), "scatter_add");
-  Node n(Prim::ScatterAdd, 0, {x});
-  n.ints = {inner};
-  n.shape = shape;
   Tensor out = engine::scatter_add(x.data(), *index, inner, shape);
-  n.index = std::move(index);
-  return record(std::move(n), std::move(out));
+  return record(Node(Prim::ScatterAdd, attr::Blocks{std::move(index), inner, shape}, {x}), std::move(out));
 }
 
 extern const Primitive scatter_add_primitive = [] {
   Primitive p;
   p.name = "scatter_add";
-  p.eval = [](const Node& n, const std::vector<Var>& in) { return scatter_add(in[0], n.index, n.ints[0], n.shape); };
-  p.jvp = [](const Node& n, const std::vector<Var>& t) { return scatter_add(t[0], n.index, n.ints[0], n.shape); };
+  p.eval = [](const Node& n, const std::vector<Var>& in) {
+    const auto& a = n.get<attr::Blocks>();
+    return scatter_add(in[0], a.index, a.inner, a.shape);
+  };
+  p.jvp = [](const Node& n, const std::vector<Var>& t) {
+    const auto& a = n.get<attr::Blocks>();
+    return scatter_add(t[0], a.index, a.inner, a.shape);
+  };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
-    r[0] = gather(ct, n.index, n.ints[0], n.in[0].shape());
+    const auto& a = n.get<attr::Blocks>();
+    r[0] = gather(ct, a.index, a.inner, n.in[0].shape());
   };
   p.lower = [](Lowering& b, std::size_t k) {
-    const Node& n = b.node(k);
-    return b.scatter(k, element_map(*n.index, n.ints[0]), Op::SumInto);
+    const auto& a = b.node(k).get<attr::Blocks>();
+    return b.scatter(k, element_map(*a.index, a.inner), Op::SumInto);
   };
   return p;
 }();

@@ -21,7 +21,7 @@ std::int32_t lower_as_gather(Lowering& b, std::size_t k, const Tensor& map) {
 
 }  // namespace
 
-// ---------------------------------------------------------------- broadcast_to: to `shape`
+// ---------------------------------------------------------------- broadcast_to (attr::ToShape)
 Var broadcast_to(const Var& x, const Shape& shape) {
   if (x.shape() == shape) return x;
   checked_numel(shape, x.dtype(), "broadcast_to");
@@ -29,9 +29,7 @@ Var broadcast_to(const Var& x, const Shape& shape) {
   if (s != shape)
     throw std::invalid_argument("broadcast_to: cannot broadcast shape " + shape_str(x.shape()) + " to " +
                                 shape_str(shape));
-  Node n(Prim::BroadcastTo, 0, {x});
-  n.shape = shape;
-  return record(std::move(n), engine::broadcast_to(x.data(), shape));
+  return record(Node(Prim::BroadcastTo, attr::ToShape{shape}, {x}), engine::broadcast_to(x.data(), shape));
 }
 
 Var sum_to_shape(const Var& x, const Shape& shape) {
@@ -48,8 +46,8 @@ Var sum_to_shape(const Var& x, const Shape& shape) {
 extern const Primitive broadcast_to_primitive = [] {
   Primitive p;
   p.name = "broadcast_to";
-  p.eval = [](const Node& n, const std::vector<Var>& in) { return broadcast_to(in[0], n.shape); };
-  p.jvp = [](const Node& n, const std::vector<Var>& t) { return broadcast_to(t[0], n.shape); };
+  p.eval = [](const Node& n, const std::vector<Var>& in) { return broadcast_to(in[0], n.get<attr::ToShape>().shape); };
+  p.jvp = [](const Node& n, const std::vector<Var>& t) { return broadcast_to(t[0], n.get<attr::ToShape>().shape); };
   // Summed back to the input's shape by the sweep, as every cotangent is.
   p.vjp = [](const Node&, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) { r[0] = ct; };
   p.cse = true;
@@ -59,25 +57,24 @@ extern const Primitive broadcast_to_primitive = [] {
     cast_block(t.in_dtype[0], t.out_dtype, {in[0].p, 0}, out, len);
   };
   p.lower = [](Lowering& b, std::size_t k) {
-    return lower_as_gather(b, k, engine::broadcast_to(batch::iota(b.operand_shape(k, 0)), b.node(k).shape));
+    const Shape& to = b.node(k).get<attr::ToShape>().shape;
+    return lower_as_gather(b, k, engine::broadcast_to(batch::iota(b.operand_shape(k, 0)), to));
   };
   return p;
 }();
 
-// ---------------------------------------------------------------- reshape: to `shape`
+// ---------------------------------------------------------------- reshape (attr::ToShape)
 Var reshape(const Var& x, const Shape& shape) {
   if (x.shape() == shape) return x;
   Tensor out = x.data().reshaped(shape);
-  Node n(Prim::Reshape, 0, {x});
-  n.shape = shape;
-  return record(std::move(n), std::move(out));
+  return record(Node(Prim::Reshape, attr::ToShape{shape}, {x}), std::move(out));
 }
 
 extern const Primitive reshape_primitive = [] {
   Primitive p;
   p.name = "reshape";
-  p.eval = [](const Node& n, const std::vector<Var>& in) { return reshape(in[0], n.shape); };
-  p.jvp = [](const Node& n, const std::vector<Var>& t) { return reshape(t[0], n.shape); };
+  p.eval = [](const Node& n, const std::vector<Var>& in) { return reshape(in[0], n.get<attr::ToShape>().shape); };
+  p.jvp = [](const Node& n, const std::vector<Var>& t) { return reshape(t[0], n.get<attr::ToShape>().shape); };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
     r[0] = reshape(ct, n.in[0].shape());
   };
@@ -86,87 +83,92 @@ extern const Primitive reshape_primitive = [] {
   return p;
 }();
 
-// ---------------------------------------------------------------- transpose: by the permutation `ints`
+// ---------------------------------------------------------------- transpose (attr::Permutation)
 Var transpose(const Var& x, const std::vector<std::int64_t>& perm) {
   bool identity = true;
   for (std::size_t i = 0; i < perm.size(); ++i) identity = identity && perm[i] == static_cast<std::int64_t>(i);
   if (identity) return x;
   check_axes(perm, x.ndim(), true, "transpose");
-  Node n(Prim::Transpose, 0, {x});
-  n.ints = perm;
-  return record(std::move(n), engine::transpose(x.data(), perm));
+  return record(Node(Prim::Transpose, attr::Permutation{perm}, {x}), engine::transpose(x.data(), perm));
 }
 
 extern const Primitive transpose_primitive = [] {
   Primitive p;
   p.name = "transpose";
-  p.eval = [](const Node& n, const std::vector<Var>& in) { return transpose(in[0], n.ints); };
-  p.jvp = [](const Node& n, const std::vector<Var>& t) { return transpose(t[0], n.ints); };
+  p.eval = [](const Node& n, const std::vector<Var>& in) { return transpose(in[0], n.get<attr::Permutation>().perm); };
+  p.jvp = [](const Node& n, const std::vector<Var>& t) { return transpose(t[0], n.get<attr::Permutation>().perm); };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
-    r[0] = transpose(ct, inverse_perm(n.ints));
+    r[0] = transpose(ct, inverse_perm(n.get<attr::Permutation>().perm));
   };
   p.lower = [](Lowering& b, std::size_t k) {
-    return lower_as_gather(b, k, engine::transpose(batch::iota(b.operand_shape(k, 0)), b.node(k).ints));
+    const auto& perm = b.node(k).get<attr::Permutation>().perm;
+    return lower_as_gather(b, k, engine::transpose(batch::iota(b.operand_shape(k, 0)), perm));
   };
   return p;
 }();
 
-// ---------------------------------------------------------------- slice: start = ints, step = ints2, count = shape
+// ---------------------------------------------------------------- slice (attr::Strided, the slice's shape)
 Var slice(const Var& x, const std::vector<std::int64_t>& start, const std::vector<std::int64_t>& step,
           const Shape& count) {
   check_slice(x.shape(), start, step, count, "getitem");
-  Node n(Prim::Slice, 0, {x});
-  n.ints = start;
-  n.ints2 = step;
-  n.shape = count;
-  return record(std::move(n), engine::slice(x.data(), start, step, count));
+  return record(Node(Prim::Slice, attr::Strided{start, step, count}, {x}), engine::slice(x.data(), start, step, count));
 }
 
 extern const Primitive slice_primitive = [] {
   Primitive p;
   p.name = "getitem";
-  p.eval = [](const Node& n, const std::vector<Var>& in) { return slice(in[0], n.ints, n.ints2, n.shape); };
-  p.jvp = [](const Node& n, const std::vector<Var>& t) { return slice(t[0], n.ints, n.ints2, n.shape); };
+  p.eval = [](const Node& n, const std::vector<Var>& in) {
+    const auto& a = n.get<attr::Strided>();
+    return slice(in[0], a.start, a.step, a.shape);
+  };
+  p.jvp = [](const Node& n, const std::vector<Var>& t) {
+    const auto& a = n.get<attr::Strided>();
+    return slice(t[0], a.start, a.step, a.shape);
+  };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
-    r[0] = slice_scatter(ct, n.in[0].shape(), n.ints, n.ints2);
+    const auto& a = n.get<attr::Strided>();
+    r[0] = slice_scatter(ct, n.in[0].shape(), a.start, a.step);
   };
   p.lower = [](Lowering& b, std::size_t k) {
-    const Node& n = b.node(k);
-    return lower_as_gather(b, k, engine::slice(batch::iota(b.operand_shape(k, 0)), n.ints, n.ints2, n.shape));
+    const auto& a = b.node(k).get<attr::Strided>();
+    return lower_as_gather(b, k, engine::slice(batch::iota(b.operand_shape(k, 0)), a.start, a.step, a.shape));
   };
   return p;
 }();
 
-// ---------------------------------------------------------------- slice_scatter: into zeros of `shape`, at start = ints, step = ints2
+// ---------------------------------------------------------------- slice_scatter (attr::Strided, the whole shape)
 Var slice_scatter(const Var& x, const Shape& shape, const std::vector<std::int64_t>& start,
                   const std::vector<std::int64_t>& step) {
   checked_numel(shape, x.dtype(), "slice_scatter");
   check_slice(shape, start, step, x.shape(), "slice_scatter");
-  Node n(Prim::SliceScatter, 0, {x});
-  n.ints = start;
-  n.ints2 = step;
-  n.shape = shape;
-  return record(std::move(n), engine::slice_scatter(x.data(), shape, start, step));
+  return record(Node(Prim::SliceScatter, attr::Strided{start, step, shape}, {x}),
+                engine::slice_scatter(x.data(), shape, start, step));
 }
 
 extern const Primitive slice_scatter_primitive = [] {
   Primitive p;
   p.name = "slice_scatter";
-  p.eval = [](const Node& n, const std::vector<Var>& in) { return slice_scatter(in[0], n.shape, n.ints, n.ints2); };
-  p.jvp = [](const Node& n, const std::vector<Var>& t) { return slice_scatter(t[0], n.shape, n.ints, n.ints2); };
+  p.eval = [](const Node& n, const std::vector<Var>& in) {
+    const auto& a = n.get<attr::Strided>();
+    return slice_scatter(in[0], a.shape, a.start, a.step);
+  };
+  p.jvp = [](const Node& n, const std::vector<Var>& t) {
+    const auto& a = n.get<attr::Strided>();
+    return slice_scatter(t[0], a.shape, a.start, a.step);
+  };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
-    r[0] = slice(ct, n.ints, n.ints2, n.in[0].shape());
+    const auto& a = n.get<attr::Strided>();
+    r[0] = slice(ct, a.start, a.step, n.in[0].shape());
   };
   p.lower = [](Lowering& b, std::size_t k) {
-    const Node& n = b.node(k);
-    const Shape& in = b.operand_shape(k, 0);
-    const Tensor m = engine::slice(batch::iota(n.shape), n.ints, n.ints2, in);
+    const auto& a = b.node(k).get<attr::Strided>();
+    const Tensor m = engine::slice(batch::iota(a.shape), a.start, a.step, b.operand_shape(k, 0));
     return b.scatter(k, std::vector<std::int64_t>(m.data<double>(), m.data<double>() + m.size()), Op::Place);
   };
   return p;
 }();
 
-// ---------------------------------------------------------------- concatenate: along axis ints[0]
+// ---------------------------------------------------------------- concatenate (attr::Along)
 Var concat(const std::vector<Var>& xs, std::int64_t axis) {
   if (xs.empty()) throw std::invalid_argument("concatenate: need at least one array");
   DType d = xs[0].dtype();
@@ -187,27 +189,26 @@ Var concat(const std::vector<Var>& xs, std::int64_t axis) {
     total[static_cast<std::size_t>(axis)] += s[static_cast<std::size_t>(axis)];
   }
   checked_numel(total, d, "concatenate");
-  Node n(Prim::Concat);
+  Node n(Prim::Concat, attr::Along{axis, false});
   std::vector<Tensor> ts;
   for (const auto& x : xs) {
     n.in.push_back(cast(x, d));
     ts.push_back(n.in.back().data());
   }
-  n.ints = {axis};
   return record(std::move(n), engine::concat(ts, axis));
 }
 
 extern const Primitive concat_primitive = [] {
   Primitive p;
   p.name = "concatenate";
-  p.eval = [](const Node& n, const std::vector<Var>& in) { return concat(in, n.ints[0]); };
+  p.eval = [](const Node& n, const std::vector<Var>& in) { return concat(in, n.get<attr::Along>().axis); };
   p.jvp = [](const Node& n, const std::vector<Var>& t) {
     std::vector<Var> parts;
     for (std::size_t i = 0; i < n.in.size(); ++i) parts.push_back(t[i] ? t[i] : zeros(n.in[i].dtype(), n.in[i].shape()));
-    return concat(parts, n.ints[0]);
+    return concat(parts, n.get<attr::Along>().axis);
   };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>& needed, std::vector<Var>& r) {
-    const auto axis = static_cast<std::size_t>(n.ints[0]);
+    const auto axis = static_cast<std::size_t>(n.get<attr::Along>().axis);
     std::int64_t offset = 0;
     for (std::size_t i = 0; i < n.in.size(); ++i) {
       const Shape& s = n.in[i].shape();
@@ -221,7 +222,7 @@ extern const Primitive concat_primitive = [] {
   };
   p.lower = [](Lowering& b, std::size_t k) {
     const Node& n = b.node(k);
-    const std::int64_t axis = n.ints[0];
+    const std::int64_t axis = n.get<attr::Along>().axis;
     std::vector<Tensor> parts;
     std::vector<std::int64_t> offsets;
     std::int64_t total = 0;

@@ -18,7 +18,7 @@ Var matmul(const Var& a, const Var& b) {
   sa.insert(sa.end(), as.end() - 2, as.end());
   sb.insert(sb.end(), bs.end() - 2, bs.end());
   const Var ac = broadcast_to(cast(a, d), sa), bc = broadcast_to(cast(b, d), sb);
-  return record(Node(Prim::Matmul, 0, {ac, bc}), engine::matmul(ac.data(), bc.data()));
+  return record(Node(Prim::Matmul, attr::None{}, {ac, bc}), engine::matmul(ac.data(), bc.data()));
 }
 
 extern const Primitive matmul_primitive = [] {

@@ -82,108 +82,106 @@ struct CumprodDerivative {
 };
 
 
+const std::vector<std::int64_t>& axes_of(const Node& n) { return n.get<attr::Axes>().axes; }
+
 }  // namespace
 
-// ---------------------------------------------------------------- sum: over the axes `ints` (removed)
+// ---------------------------------------------------------------- sum (attr::Axes, removed)
 Var sum(const Var& x, const std::vector<std::int64_t>& axes) {
   if (axes.empty()) return x;
   check_axes(axes, x.ndim(), false, "sum");
-  Node n(Prim::Sum, 0, {x});
-  n.ints = axes;
-  return record(std::move(n), reduce_sum(x.data(), axes));
+  return record(Node(Prim::Sum, attr::Axes{axes}, {x}), reduce_sum(x.data(), axes));
 }
 
 extern const Primitive sum_primitive = [] {
   Primitive p;
   p.name = "sum";
-  p.eval = [](const Node& n, const std::vector<Var>& in) { return sum(in[0], n.ints); };
-  p.jvp = [](const Node& n, const std::vector<Var>& t) { return sum(t[0], n.ints); };
+  p.eval = [](const Node& n, const std::vector<Var>& in) { return sum(in[0], axes_of(n)); };
+  p.jvp = [](const Node& n, const std::vector<Var>& t) { return sum(t[0], axes_of(n)); };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
     const Shape& s = n.in[0].shape();
-    r[0] = broadcast_to(reshape(ct, kept_shape(s, n.ints)), s);
+    r[0] = broadcast_to(reshape(ct, kept_shape(s, axes_of(n))), s);
   };
   p.cse = true;
   p.lower = [](Lowering& b, std::size_t k) {
     const Shape& in = b.operand_shape(k, 0);
-    const Tensor m = engine::broadcast_to(batch::iota(b.p.shape[k]).reshaped(kept_shape(in, b.node(k).ints)), in);
+    const Tensor m = engine::broadcast_to(batch::iota(b.p.shape[k]).reshaped(kept_shape(in, axes_of(b.node(k)))), in);
     return b.scatter(k, std::vector<std::int64_t>(m.data<double>(), m.data<double>() + m.size()), Op::SumInto);
   };
   return p;
 }();
 
-// ---------------------------------------------------------------- prod: over the axes `ints` (removed)
+// ---------------------------------------------------------------- prod (attr::Axes, removed)
 Var prod(const Var& x, const std::vector<std::int64_t>& axes) {
   if (axes.empty()) return x;
   check_axes(axes, x.ndim(), false, "prod");
-  Node n(Prim::Prod, 0, {x});
-  n.ints = axes;
-  return record(std::move(n), reduce_prod(x.data(), axes));
+  return record(Node(Prim::Prod, attr::Axes{axes}, {x}), reduce_prod(x.data(), axes));
 }
 
 extern const Primitive prod_primitive = [] {
   Primitive p;
   p.name = "prod";
-  p.eval = [](const Node& n, const std::vector<Var>& in) { return prod(in[0], n.ints); };
-  p.jvp = [](const Node& n, const std::vector<Var>& t) { return sum(prod_others_var(n.in[0], n.ints) * t[0], n.ints); };
+  p.eval = [](const Node& n, const std::vector<Var>& in) { return prod(in[0], axes_of(n)); };
+  p.jvp = [](const Node& n, const std::vector<Var>& t) { return sum(prod_others_var(n.in[0], axes_of(n)) * t[0], axes_of(n)); };
   p.fast_jvp = [](const Node& n, const std::vector<Var>& t) {
-    return sum(constant(prod_others(n.in[0].data(), n.ints)) * t[0], n.ints);
+    return sum(constant(prod_others(n.in[0].data(), axes_of(n))) * t[0], axes_of(n));
   };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
     const Shape& s = n.in[0].shape();
-    r[0] = broadcast_to(reshape(ct, kept_shape(s, n.ints)), s) * engine::conj(prod_others_var(n.in[0], n.ints));
+    r[0] = broadcast_to(reshape(ct, kept_shape(s, axes_of(n))), s) * engine::conj(prod_others_var(n.in[0], axes_of(n)));
   };
   p.fast_vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
     const Shape& s = n.in[0].shape();
-    r[0] = broadcast_to(reshape(ct, kept_shape(s, n.ints)), s) *
-           engine::conj(constant(prod_others(n.in[0].data(), n.ints)));
+    r[0] = broadcast_to(reshape(ct, kept_shape(s, axes_of(n))), s) *
+           engine::conj(constant(prod_others(n.in[0].data(), axes_of(n))));
   };
   return p;
 }();
 
-// ---------------------------------------------------------------- cumsum: along axis ints[0], from the end when ints[1]
+// ---------------------------------------------------------------- cumsum (attr::Along: from the end when reverse)
 Var cumsum(const Var& x, std::int64_t axis, bool reverse) {
   check_axes({axis}, x.ndim(), false, "cumsum");
-  Node n(Prim::Cumsum, 0, {x});
-  n.ints = {axis, reverse ? 1 : 0};
-  return record(std::move(n), engine::cumsum(x.data(), axis, reverse));
+  return record(Node(Prim::Cumsum, attr::Along{axis, reverse}, {x}), engine::cumsum(x.data(), axis, reverse));
 }
 
 extern const Primitive cumsum_primitive = [] {
   Primitive p;
   p.name = "cumsum";
-  p.eval = [](const Node& n, const std::vector<Var>& in) { return cumsum(in[0], n.ints[0], n.ints[1] != 0); };
-  p.jvp = [](const Node& n, const std::vector<Var>& t) { return cumsum(t[0], n.ints[0], n.ints[1] != 0); };
+  p.eval = [](const Node& n, const std::vector<Var>& in) {
+    return cumsum(in[0], n.get<attr::Along>().axis, n.get<attr::Along>().reverse);
+  };
+  p.jvp = [](const Node& n, const std::vector<Var>& t) {
+    return cumsum(t[0], n.get<attr::Along>().axis, n.get<attr::Along>().reverse);
+  };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
-    r[0] = cumsum(ct, n.ints[0], n.ints[1] == 0);
+    r[0] = cumsum(ct, n.get<attr::Along>().axis, !n.get<attr::Along>().reverse);
   };
   return p;
 }();
 
-// ---------------------------------------------------------------- cumprod: along axis ints[0]
+// ---------------------------------------------------------------- cumprod (attr::Along)
 Var cumprod(const Var& x, std::int64_t axis) {
   check_axes({axis}, x.ndim(), false, "cumprod");
-  Node n(Prim::Cumprod, 0, {x});
-  n.ints = {axis};
-  return record(std::move(n), engine::cumprod(x.data(), axis));
+  return record(Node(Prim::Cumprod, attr::Along{axis, false}, {x}), engine::cumprod(x.data(), axis));
 }
 
 extern const Primitive cumprod_primitive = [] {
   Primitive p;
   p.name = "cumprod";
-  p.eval = [](const Node& n, const std::vector<Var>& in) { return cumprod(in[0], n.ints[0]); };
+  p.eval = [](const Node& n, const std::vector<Var>& in) { return cumprod(in[0], n.get<attr::Along>().axis); };
   p.jvp = [](const Node& n, const std::vector<Var>& t) {
-    return CumprodDerivative(n.in[0], n.out, n.ints[0]).jvp(t[0]);
+    return CumprodDerivative(n.in[0], n.out, n.get<attr::Along>().axis).jvp(t[0]);
   };
   p.fast_jvp = [](const Node& n, const std::vector<Var>& t) {
     const Var& x = n.in[0];
-    return constant(cumprod_jvp(x.data(), n.out.data(), cast(t[0], x.dtype()).data(), n.ints[0]));
+    return constant(cumprod_jvp(x.data(), n.out.data(), cast(t[0], x.dtype()).data(), n.get<attr::Along>().axis));
   };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
-    r[0] = CumprodDerivative(n.in[0], n.out, n.ints[0]).vjp(ct);
+    r[0] = CumprodDerivative(n.in[0], n.out, n.get<attr::Along>().axis).vjp(ct);
   };
   p.fast_vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
     const Var& x = n.in[0];
-    r[0] = constant(cumprod_vjp(x.data(), n.out.data(), cast(ct, x.dtype()).data(), n.ints[0]));
+    r[0] = constant(cumprod_vjp(x.data(), n.out.data(), cast(ct, x.dtype()).data(), n.get<attr::Along>().axis));
   };
   return p;
 }();
