@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "../cpp/src/batch_kernel.hpp"
+#include "batch_kernel.hpp"
 
 namespace wirtinger::cuda {
 

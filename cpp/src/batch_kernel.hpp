@@ -22,15 +22,11 @@
 
 #include <wirtinger/rules.hpp>
 
+#include "cpu_clones.hpp"
 #include "kernels.hpp"
 
-// The element loops write disjoint arrays: no runtime alias checks.
-#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
-#define WIRT_BATCH_IVDEP _Pragma("GCC ivdep")
-#else
-#define WIRT_BATCH_IVDEP
-#endif
-#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__) && defined(__x86_64__)
+// The per-sample body is cloned with GCC only.
+#if WIRT_CPU_CLONES && !defined(__clang__)
 #define WIRT_BATCH_CPU_CLONES 1
 #else
 #define WIRT_BATCH_CPU_CLONES 0
@@ -96,7 +92,7 @@ template <class R> WIRT_HD inline void row_copy(R* out, const R* in, std::int64_
 // out (=|+=) s·in, s complex; Conj: s·conj(in)
 template <bool Acc, bool Conj = false, class R>
 WIRT_HD inline void row_mul(R* out, R sr, R si, const R* in, std::int64_t N) {
-  WIRT_BATCH_IVDEP
+  WIRT_IVDEP
   for (std::int64_t d = 0; d < N; ++d) {
     const R xr = in[d], xi = Conj ? -in[N + d] : in[N + d];
     const R yr = sr * xr - si * xi, yi = sr * xi + si * xr;
@@ -239,7 +235,7 @@ template <class Rule, class R, class M>
                                                    std::complex<R>* a, std::complex<R>* b) {
   R *o2 = reinterpret_cast<R*>(out), *a2 = reinterpret_cast<R*>(a), *b2 = reinterpret_cast<R*>(b);
   const R* z2 = reinterpret_cast<const R*>(z);
-  WIRT_BATCH_IVDEP
+  WIRT_IVDEP
   for (std::int64_t e = 0; e < n; ++e) {
     const M zf(z2[2 * e], z2[2 * e + 1]);
     const M o = value_of<Rule>(zf);
@@ -267,10 +263,6 @@ template <class Rule, class R, class M>
                                                                           std::complex<R>* b) {
   return fast_unary_loop<Rule, R, M>(n, z, out, a, b);
 }
-inline bool batch_cpu_has_avx2() {
-  static const bool yes = __builtin_cpu_supports("avx2");
-  return yes;
-}
 #endif
 
 // The element loop of a unary instruction: the fast loop, then std::complex
@@ -282,7 +274,7 @@ WIRT_HD inline void unary_elements(bool real_arg, std::int64_t n, const C* z, C*
   if (!real_arg) {
     if constexpr (!std::is_same_v<M, C>) {
 #if WIRT_BATCH_CPU_CLONES
-      const bool ok = batch_cpu_has_avx2() ? fast_unary_avx2<Rule, R, M>(n, z, out, a, b)
+      const bool ok = cpu_has_avx2() ? fast_unary_avx2<Rule, R, M>(n, z, out, a, b)
                                            : fast_unary_default<Rule, R, M>(n, z, out, a, b);
 #else
       const bool ok = fast_unary_loop<Rule, R, M>(n, z, out, a, b);

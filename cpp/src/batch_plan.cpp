@@ -177,7 +177,7 @@ void run_typed(const Plan& plan, const std::vector<std::complex<double>>& call, 
   parallel_for(batch, grain, [&](std::int64_t lo, std::int64_t hi) {
     std::vector<C> ws(static_cast<std::size_t>(plan.workspace));
 #if WIRT_BATCH_CPU_CLONES
-    if (batch_cpu_has_avx2()) return run_samples_avx2<C, M>(k, ws.data(), lo, hi);
+    if (cpu_has_avx2()) return run_samples_avx2<C, M>(k, ws.data(), lo, hi);
 #endif
     run_samples_default<C, M>(k, ws.data(), lo, hi);
   });

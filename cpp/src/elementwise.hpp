@@ -10,26 +10,11 @@
 #include <cstring>
 #include <type_traits>
 
+#include "cpu_clones.hpp"
 #include "parallel.hpp"
 #include "simd_math.hpp"
 
 namespace wirtinger::engine::simd {
-
-// No loop-carried dependences (GCC's ivdep also skips the runtime alias
-// checks; "omp simd" would instead turn addressable temporaries into arrays
-// that then fail to vectorise).
-#if defined(__clang__)
-#define WIRT_IVDEP _Pragma("clang loop vectorize(assume_safety)")
-#elif defined(__GNUC__)
-#define WIRT_IVDEP _Pragma("GCC ivdep")
-#else
-#define WIRT_IVDEP
-#endif
-#if defined(__GNUC__) && defined(__x86_64__)
-#define WIRT_AVX2_CLONE 1
-#else
-#define WIRT_AVX2_CLONE 0
-#endif
 
 template <class R> bool finite(const R& x) { return std::isfinite(x); }
 template <class R> bool finite(const std::complex<R>& z) { return std::isfinite(z.real()) && std::isfinite(z.imag()); }
@@ -68,19 +53,15 @@ template <bool Check, class O, class Elem>
 [[gnu::flatten, gnu::noinline]] bool fill_default(std::int64_t lo, std::int64_t hi, O* out, const Elem& elem) {
   return fill<Check>(lo, hi, out, elem);
 }
-#if WIRT_AVX2_CLONE
+#if WIRT_CPU_CLONES
 template <bool Check, class O, class Elem>
 [[gnu::target("avx2"), gnu::flatten, gnu::noinline]] bool fill_avx2(std::int64_t lo, std::int64_t hi, O* out,
                                                                    const Elem& elem) {
   return fill<Check>(lo, hi, out, elem);
 }
-inline bool cpu_has_avx2() {
-  static const bool yes = __builtin_cpu_supports("avx2");
-  return yes;
-}
 #endif
 template <bool Check, class O, class Elem> bool simd_fill(std::int64_t lo, std::int64_t hi, O* out, const Elem& elem) {
-#if WIRT_AVX2_CLONE
+#if WIRT_CPU_CLONES
   if (cpu_has_avx2()) return fill_avx2<Check>(lo, hi, out, elem);
 #endif
   return fill_default<Check>(lo, hi, out, elem);

@@ -352,17 +352,6 @@ Tensor reduce_prod(const Tensor& x, const std::vector<std::int64_t>& axes) {
   return reduce(x, axes, 1.0, [](const auto& acc, const auto& v) { return acc * v; });
 }
 
-Tensor sum_to_shape(const Tensor& x, const Shape& shape) {
-  if (x.shape == shape) return x;
-  if (x.shape.size() < shape.size())
-    throw std::invalid_argument("sum_to_shape: cannot reduce shape " + shape_str(x.shape) + " to " + shape_str(shape));
-  const std::size_t lead = x.shape.size() - shape.size();
-  std::vector<std::int64_t> axes;
-  for (std::size_t d = 0; d < x.shape.size(); ++d)
-    if (d < lead || (shape[d - lead] == 1 && x.shape[d] != 1)) axes.push_back(static_cast<std::int64_t>(d));
-  return reduce_sum(x, axes).reshaped(shape);
-}
-
 Tensor transpose(const Tensor& x, const std::vector<std::int64_t>& perm) {
   Shape out_shape(perm.size());
   std::vector<std::int64_t> xs = row_strides(x.shape), st(perm.size());
@@ -416,9 +405,7 @@ Tensor prod_others(const Tensor& x, const std::vector<std::int64_t>& axes) {
       }
     }
   });
-  std::vector<std::int64_t> inv(perm.size());
-  for (std::size_t i = 0; i < perm.size(); ++i) inv[perm[i]] = static_cast<std::int64_t>(i);
-  return transpose(res, inv);
+  return transpose(res, inverse_perm(perm));
 }
 
 Tensor slice(const Tensor& x, const std::vector<std::int64_t>& start, const std::vector<std::int64_t>& step,

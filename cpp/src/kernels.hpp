@@ -42,7 +42,6 @@ Tensor binary_vjp(BinaryOp op, int which, const Tensor& a, const Tensor& b, cons
 // Structure.
 Tensor cast(const Tensor& x, DType to);  // complex → real keeps the real part
 Tensor broadcast_to(const Tensor& x, const Shape& shape);
-Tensor sum_to_shape(const Tensor& x, const Shape& shape);  // the adjoint of broadcast_to
 Tensor reduce_sum(const Tensor& x, const std::vector<std::int64_t>& axes);
 Tensor reduce_prod(const Tensor& x, const std::vector<std::int64_t>& axes);
 Tensor prod_others(const Tensor& x, const std::vector<std::int64_t>& axes);

@@ -9,7 +9,7 @@
 #include <atomic>
 #include <unordered_set>
 
-#include "../../cuda/device.hpp"
+#include "device.hpp"
 #include "batch_plan.hpp"
 #include "bindings.hpp"
 #include "ops.hpp"

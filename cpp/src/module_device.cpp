@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "../../cuda/device.hpp"
+#include "device.hpp"
 #include "bindings.hpp"
 #include "dlpack.hpp"
 

@@ -150,6 +150,12 @@ std::vector<std::int64_t> row_strides(const Shape& s) {
   return st;
 }
 
+std::vector<std::int64_t> inverse_perm(const std::vector<std::int64_t>& perm) {
+  std::vector<std::int64_t> inv(perm.size());
+  for (std::size_t i = 0; i < perm.size(); ++i) inv[static_cast<std::size_t>(perm[i])] = static_cast<std::int64_t>(i);
+  return inv;
+}
+
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
   const std::size_t r = std::max(a.size(), b.size());
   Shape out(r);

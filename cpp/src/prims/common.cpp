@@ -52,12 +52,6 @@ void check_blocks(const Shape& whole, const std::vector<std::int64_t>& index, st
       bad_argument(op, "index " + std::to_string(i) + " is out of bounds for " + std::to_string(blocks) + " blocks");
 }
 
-std::vector<std::int64_t> inverse_perm(const std::vector<std::int64_t>& perm) {
-  std::vector<std::int64_t> inv(perm.size());
-  for (std::size_t i = 0; i < perm.size(); ++i) inv[static_cast<std::size_t>(perm[i])] = static_cast<std::int64_t>(i);
-  return inv;
-}
-
 Shape kept_shape(const Shape& s, const std::vector<std::int64_t>& axes) {
   Shape k = s;
   for (auto a : axes) k[static_cast<std::size_t>(a)] = 1;

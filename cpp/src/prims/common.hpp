@@ -21,7 +21,6 @@ void check_slice(const Shape& extent, const std::vector<std::int64_t>& start, co
 void check_blocks(const Shape& whole, const std::vector<std::int64_t>& index, std::int64_t inner, std::int64_t items,
                   const char* op);
 
-std::vector<std::int64_t> inverse_perm(const std::vector<std::int64_t>& perm);
 // The shape s with the reduced axes kept as 1.
 Shape kept_shape(const Shape& s, const std::vector<std::int64_t>& axes);
 // x with its last two axes swapped.
