@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include <wirtinger/conventions.hpp>
 #include <wirtinger/rules.hpp>
 
 #include "cpu_clones.hpp"
@@ -588,7 +589,6 @@ struct ScaledNorm {
 
 template <Form F, class Rd, bool Cplx, bool HasP, bool HasQ, class C>
 WIRT_HD void write_rows(const Write& w, const real_of<C>* p, const real_of<C>* q, std::int64_t N, std::int64_t b) {
-  using R = real_of<C>;
   // (∂out/∂z, the form's entry) at output element e, input direction d.
   const auto entry = [&](std::int64_t e, std::int64_t d, C& a, C& x) {
     const std::int64_t r = 2 * N * e + w.col0 + d;  // its real part; the imaginary N further
@@ -599,12 +599,12 @@ WIRT_HD void write_rows(const Write& w, const real_of<C>* p, const real_of<C>* q
     } else if constexpr (HasQ) {
       const C bq(q[r], q[r + N]);
       if constexpr (F == Form::DZBar || F == Form::Norms) x = bq;
-      else if constexpr (F == Form::Sum) x = a + bq;
-      else x = (a + bq) * R(0.5);
-    } else {
+      else if constexpr (F == Form::Sum) x = d_dx(a, bq);
+      else x = pair_of_real_input(d_dx(a, bq));
+    } else {  // the ∂/∂z̄ rows are zero
       if constexpr (F == Form::DZBar || F == Form::Norms) x = a - a;
       else if constexpr (F == Form::Sum) x = a;
-      else x = a * R(0.5);
+      else x = pair_of_real_input(a);
     }
   };
   C a, x;

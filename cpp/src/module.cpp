@@ -12,6 +12,8 @@
 #include "device.hpp"
 #include "batch_plan.hpp"
 #include "bindings.hpp"
+#include <wirtinger/conventions.hpp>
+
 #include "ops.hpp"
 #include "primitive.hpp"
 #include "program.hpp"
@@ -350,6 +352,16 @@ PYBIND11_MODULE(_core, m) {
     return select(mk, a, b);
   });
   m.def("select_var", [](const Var& mask, const Var& a, const Var& b) { return select(mask, a, b); }, G());
+  // The conventions' formulas (wirtinger/conventions.hpp) over engine values,
+  // recorded like any arithmetic, for the Python transforms.
+  const auto pair = [](const wirtinger::Wirtinger<Var>& p) { return std::make_pair(p.dz, p.dzbar); };
+  m.def("pair_from_jvps", [pair](const Var& a, const Var& b) { return pair(wirtinger::pair_from_jvps(a, b)); }, G());
+  m.def("pair_from_vjps", [pair](const Var& a, const Var& b) { return pair(wirtinger::pair_from_vjps(a, b)); }, G());
+  m.def("pair_of_real_output", [pair](const Var& a) { return pair(wirtinger::pair_of_real_output(a)); }, G());
+  m.def("pair_of_real_input", [](const Var& dx) { return wirtinger::pair_of_real_input(dx); }, G());
+  m.def("d_dx", [](const Var& a, const Var& b) { return wirtinger::d_dx(a, b); }, G());
+  m.def("d_dx_from_vjps", [](const Var& a, const Var& b) { return wirtinger::d_dx_from_vjps(a, b); }, G());
+  m.def("d_dy", [](const Var& a, const Var& b) { return wirtinger::d_dy(a, b); }, G());
   m.def("compare", [](int op, const Var& a, const Var& b) { return compare(static_cast<CmpOp>(op), a, b); }, G());
   m.def("gather", [](const Var& x, const py::array& index, std::int64_t inner, const Shape& shape) {
     Index idx = index_from(index, "gather");

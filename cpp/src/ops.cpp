@@ -33,6 +33,7 @@ Var operator*(double a, const Var& b) { return scalar_like(b, a) * b; }
 Var operator*(const Var& a, double b) { return a * scalar_like(a, b); }
 Var operator/(double a, const Var& b) { return scalar_like(b, a) / b; }
 Var operator/(const Var& a, double b) { return a / scalar_like(a, b); }
+Var operator*(std::complex<double> a, const Var& b) { return scalar_like(b, a, true) * b; }
 
 #define WIRT_DEFINE(name, Rule) \
   Var name(const Var& x) { return unary(UnaryOp::name, x); }

@@ -58,6 +58,7 @@ Var operator*(double a, const Var& b);
 Var operator*(const Var& a, double b);
 Var operator/(double a, const Var& b);
 Var operator/(const Var& a, double b);
+Var operator*(std::complex<double> a, const Var& b);
 
 #define WIRT_DECLARE(name, Rule) Var name(const Var& x);
 WIRTINGER_UNARY_RULES(WIRT_DECLARE)

@@ -254,6 +254,54 @@ def select_var(mask, a, b):
     return Batched(select_var(mask, a, b), n, level)
 
 
+# The conventions' formulas (element-wise compositions, so batched like them).
+def pair_from_jvps(a, b):
+    if type(a) is not Batched and type(b) is not Batched:
+        return _core.pair_from_jvps(a, b)
+    (a, b), n, level = elementwise((a, b))
+    return tuple(Batched(v, n, level) for v in pair_from_jvps(a, b))
+
+
+def pair_from_vjps(a, b):
+    if type(a) is not Batched and type(b) is not Batched:
+        return _core.pair_from_vjps(a, b)
+    (a, b), n, level = elementwise((a, b))
+    return tuple(Batched(v, n, level) for v in pair_from_vjps(a, b))
+
+
+def pair_of_real_output(a):
+    if type(a) is not Batched:
+        return _core.pair_of_real_output(a)
+    return tuple(Batched(v, a.n, a.level) for v in pair_of_real_output(_val(a)))
+
+
+def pair_of_real_input(dx):
+    if type(dx) is not Batched:
+        return _core.pair_of_real_input(dx)
+    return Batched(pair_of_real_input(_val(dx)), dx.n, dx.level)
+
+
+def d_dx(a, b):
+    if type(a) is not Batched and type(b) is not Batched:
+        return _core.d_dx(a, b)
+    (a, b), n, level = elementwise((a, b))
+    return Batched(d_dx(a, b), n, level)
+
+
+def d_dx_from_vjps(a, b):
+    if type(a) is not Batched and type(b) is not Batched:
+        return _core.d_dx_from_vjps(a, b)
+    (a, b), n, level = elementwise((a, b))
+    return Batched(d_dx_from_vjps(a, b), n, level)
+
+
+def d_dy(a, b):
+    if type(a) is not Batched and type(b) is not Batched:
+        return _core.d_dy(a, b)
+    (a, b), n, level = elementwise((a, b))
+    return Batched(d_dy(a, b), n, level)
+
+
 def select(mask, a, b):
     """mask (a NumPy bool array, a constant) ? a : b, all of a's shape."""
     if type(a) is not Batched and type(b) is not Batched:

@@ -428,12 +428,9 @@ def _describe_input(groups, argnums, k):
 
 
 def _pair_from_rows(r1, r2):
-    """(A, B) from the adjoint VJPs with cotangents 1 and i: r1 = conj(A)+B, r2 = i(conj(A)−B).
-    Halved before they are combined, so that 2A does not overflow where A does not."""
-    a1, a2 = Array(r1) * 0.5, Array(r2) * 0.5
-    a = (a1 - 1j * a2).conj()
-    b = a1 + 1j * a2
-    return a, b
+    """(A, B) from the adjoint VJPs with cotangents 1 and i."""
+    a, b = _engine.pair_from_vjps(r1, r2)
+    return Array(a), Array(b)
 
 
 # ---------------------------------------------------------------- Jacobians
@@ -459,9 +456,8 @@ def _derivative_table(frame, inputs, outs, mode):
                 if c2 is None:
                     table[k][j] = ("real", j1)
                 else:
-                    j2 = Array(_layout_columns(c2[k], y.shape, x.shape))
-                    h1, h2 = j1 * 0.5, j2 * 0.5  # halved first: 2A would overflow where A does not
-                    table[k][j] = ("pair", h1 - 1j * h2, h1 + 1j * h2)
+                    a, b = _engine.pair_from_jvps(j1._v, _layout_columns(c2[k], y.shape, x.shape))
+                    table[k][j] = ("pair", Array(a), Array(b))
     else:
         for k, y in enumerate(outs):
             r1 = _engine.jac_columns(tape, outs, k, inputs, nested, False, False)
@@ -471,9 +467,10 @@ def _derivative_table(frame, inputs, outs, mode):
                 a1 = Array(_engine.reshape(r1[j], shape))
                 a2 = Array(_engine.reshape(r2[j], shape)) if r2 is not None else None
                 if x.dtype.kind != "c":
-                    table[k][j] = ("real", a1 if a2 is None else a1 + 1j * a2)
-                elif a2 is None:  # real output: B = conj(A)
-                    table[k][j] = ("pair", a1.conj() * 0.5, a1 * 0.5)
+                    table[k][j] = ("real", a1 if a2 is None else Array(_engine.d_dx_from_vjps(a1._v, a2._v)))
+                elif a2 is None:  # a real output
+                    a, b = _engine.pair_of_real_output(a1._v)
+                    table[k][j] = ("pair", Array(a), Array(b))
                 else:
                     a, b = _pair_from_rows(a1._v, a2._v)
                     table[k][j] = ("pair", a, b)
@@ -488,7 +485,7 @@ def _real_blocks(entry, out_var):
         jac = entry[1]
         return wnp.stack([wnp.real(jac), wnp.imag(jac)], axis=axis) if out_complex else jac
     a, b = entry[1], entry[2]
-    dx, dy = a + b, 1j * (a - b)  # ∂f/∂x, ∂f/∂y
+    dx, dy = Array(_engine.d_dx(a._v, b._v)), Array(_engine.d_dy(a._v, b._v))
     if not out_complex:
         return wnp.stack([wnp.real(dx), wnp.real(dy)], axis=-1)
     rows = [wnp.stack([wnp.real(dx), wnp.real(dy)], axis=-1), wnp.stack([wnp.imag(dx), wnp.imag(dy)], axis=-1)]
@@ -563,7 +560,7 @@ def _jacobian(f, argnums, has_aux, holomorphic, mode, name, form="auto", rtol=No
                         flat.append(frame.export(_real_blocks(entry, outs[k])._v))
                     elif entry[0] == "real":
                         jac = entry[1]
-                        half = (jac * 0.5)._v
+                        half = _engine.pair_of_real_input(jac._v)
                         flat.append(Wirtinger(frame.export(half), frame.export(half)) if form == "pair"
                                     else frame.export(jac._v))
                     elif holomorphic:

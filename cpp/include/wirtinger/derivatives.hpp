@@ -29,16 +29,11 @@
 #include <utility>
 #include <vector>
 
+#include "conventions.hpp"
 #include "dual.hpp"
 #include "tape.hpp"
 
 namespace wirtinger {
-
-// The Wirtinger pair of a derivative: dz = ∂f/∂z, dzbar = ∂f/∂z̄.
-template <class X> struct Wirtinger {
-  X dz;
-  X dzbar;
-};
 
 // A dense row-major matrix: rows index outputs, columns inputs.
 template <class T> struct Matrix {
@@ -64,21 +59,6 @@ template <class Out> constexpr void require_dual_result() {
   static_assert(is_dual_v<Out>,
                 "f must return the Dual it computed from its argument (or a std::vector of them), not a plain "
                 "number; write f as a generic lambda, e.g. [](auto z) { return sin(z); }");
-}
-
-// From the JVPs along 1 and i: t=1 gives A+B, t=i gives i(A−B). Halved before
-// they are combined, so that 2A does not overflow where A does not.
-template <class C> Wirtinger<C> pair_from_jvps(const C& along_1, const C& along_i) {
-  using R = real_of<C>;
-  const C i = imag_unit<R>(), h1 = along_1 / R(2), hi = along_i / R(2);
-  return {h1 - i * hi, h1 + i * hi};
-}
-
-// From the adjoint VJPs of w=1 and w=i: w=1 gives conj(A)+B, w=i gives i(conj(A)−B).
-template <class C> Wirtinger<C> pair_from_vjps(const C& of_1, const C& of_i) {
-  using R = real_of<C>;
-  const C i = imag_unit<R>(), h1 = of_1 / R(2), hi = of_i / R(2);
-  return {conj(h1 - i * hi), h1 + i * hi};
 }
 
 template <class T> void require_real_output(const T& out) {
@@ -141,13 +121,13 @@ template <class F, class T> auto wirtinger(F&& f, const T& x) {
     using D = std::decay_t<decltype(out)>;
     detail::require_dual_result<D>();
     using C = complex_of<typename D::scalar_type>;
-    return detail::pair_from_jvps(C(out.t[0]), C(out.t[1]));
+    return pair_from_jvps(C(out.t[0]), C(out.t[1]));
   } else {
     const auto out = f(Dual<T>(x, T(1)));
     using D = std::decay_t<decltype(out)>;
     detail::require_dual_result<D>();
     using U = typename D::scalar_type;
-    const U half = out.t[0] / real_of<U>(2);
+    const U half = pair_of_real_input(out.t[0]);
     return Wirtinger<U>{half, half};
   }
 }
@@ -177,7 +157,7 @@ template <class F, class T> auto jacfwd(F&& f, const std::vector<T>& xs) {
     Wirtinger<Matrix<C>> J{Matrix<C>(m, xs.size()), Matrix<C>(m, xs.size())};
     for (std::size_t i = 0; i < m; ++i)
       for (int j = 0; j < n; ++j) {
-        const auto p = detail::pair_from_jvps(C(outs[i].t.get(2 * j)), C(outs[i].t.get(2 * j + 1)));
+        const auto p = pair_from_jvps(C(outs[i].t.get(2 * j)), C(outs[i].t.get(2 * j + 1)));
         J.dz(i, j) = p.dz;
         J.dzbar(i, j) = p.dzbar;
       }
@@ -267,7 +247,7 @@ template <class F, class T> auto jacrev(F&& f, const std::vector<T>& xs) {
       for (std::size_t j = 0; j < n; ++j) of_1[j] = tape.cotangent(args[j]);
       tape.backward(outs[i], imag_unit<real_of<T>>());
       for (std::size_t j = 0; j < n; ++j) {
-        const auto p = detail::pair_from_vjps(of_1[j], tape.cotangent(args[j]));
+        const auto p = pair_from_vjps(of_1[j], tape.cotangent(args[j]));
         J.dz(i, j) = p.dz;
         J.dzbar(i, j) = p.dzbar;
       }

@@ -6,4 +6,5 @@
 #include "rules.hpp"
 #include "dual.hpp"
 #include "tape.hpp"
+#include "conventions.hpp"
 #include "derivatives.hpp"
