@@ -21,7 +21,7 @@ const C128 i1(0, 1);
 // Central differences along 1 and i give A + B and i(A − B).
 template <class F> Wirtinger<C128> finite_difference_pair(F f, C128 z) {
   const double h = 1e-6;
-  return detail::pair_from_jvps((f(z + h) - f(z - h)) / (2 * h), (f(z + i1 * h) - f(z - i1 * h)) / (2 * h));
+  return pair_from_jvps((f(z + h) - f(z - h)) / (2 * h), (f(z + i1 * h) - f(z - i1 * h)) / (2 * h));
 }
 
 void worked_example() {

@@ -162,7 +162,7 @@ void check_pair(const Pair& got, const Pair& want, double rtol, const char* what
 template <class Rule, class T> Pair forward_pair(const T& z) {
   if constexpr (is_complex_v<T>) {
     const auto out = apply_rule<Rule>(Dual<T, 2>(z, {T(1), T(0, 1)}));
-    return detail::pair_from_jvps(check::as_complex(out.t[0]), check::as_complex(out.t[1]));
+    return pair_from_jvps(check::as_complex(out.t[0]), check::as_complex(out.t[1]));
   } else {
     const auto out = apply_rule<Rule>(Dual<T>(z, T(1)));
     const C128 half = check::as_complex(out.t[0]) / 2.0;
@@ -178,7 +178,7 @@ template <class Rule, class T> Pair reverse_pair(const T& z) {
   const C128 of_1 = check::as_complex(tape.cotangent(x));
   if constexpr (is_complex_v<T>) {
     tape.backward(y, T(0, 1));
-    return detail::pair_from_vjps(of_1, check::as_complex(tape.cotangent(x)));
+    return pair_from_vjps(of_1, check::as_complex(tape.cotangent(x)));
   } else {
     return {of_1 / 2.0, of_1 / 2.0};
   }
@@ -190,7 +190,7 @@ template <class Rule, bool complex_input> Pair finite_difference_pair(const C128
     const auto f = [](const C128& x) { return value_of<Rule>(x); };
     const C128 along_1 = (f(z + h) - f(z - h)) / (2 * h);
     const C128 along_i = (f(z + C128(0, h)) - f(z - C128(0, h))) / (2 * h);
-    return detail::pair_from_jvps(along_1, along_i);
+    return pair_from_jvps(along_1, along_i);
   } else {
     const auto f = [](double x) { return value_of<Rule>(x); };
     const double d = (f(z.real() + h) - f(z.real() - h)) / (2 * h);
@@ -321,7 +321,7 @@ template <class Rule, class T> BinaryPairs forward_pairs(const T& a0, const T& b
     const T i(0, 1);
     const auto out = apply_rule<Rule>(Dual<T, 4>(a0, {T(1), i, T(0), T(0)}), Dual<T, 4>(b0, {T(0), T(0), T(1), i}));
     const auto c = [&](int k) { return check::as_complex(out.t[k]); };
-    return {detail::pair_from_jvps(c(0), c(1)), detail::pair_from_jvps(c(2), c(3))};
+    return {pair_from_jvps(c(0), c(1)), pair_from_jvps(c(2), c(3))};
   } else {
     const auto out = apply_rule<Rule>(Dual<T, 2>(a0, {T(1), T(0)}), Dual<T, 2>(b0, {T(0), T(1)}));
     const C128 da = check::as_complex(out.t[0]) / 2.0, db = check::as_complex(out.t[1]) / 2.0;
@@ -337,8 +337,8 @@ template <class Rule, class T> BinaryPairs reverse_pairs(const T& a0, const T& b
   const C128 a1 = check::as_complex(tape.cotangent(a)), b1 = check::as_complex(tape.cotangent(b));
   if constexpr (is_complex_v<T>) {
     tape.backward(y, T(0, 1));
-    return {detail::pair_from_vjps(a1, check::as_complex(tape.cotangent(a))),
-            detail::pair_from_vjps(b1, check::as_complex(tape.cotangent(b)))};
+    return {pair_from_vjps(a1, check::as_complex(tape.cotangent(a))),
+            pair_from_vjps(b1, check::as_complex(tape.cotangent(b)))};
   } else {
     return {{a1 / 2.0, a1 / 2.0}, {b1 / 2.0, b1 / 2.0}};
   }
@@ -349,8 +349,8 @@ template <class Rule, bool complex_input> BinaryPairs finite_difference_pairs(co
     const auto f = [](const C128& x, const C128& y) { return Rule::value(x, y); };
     const double ha = 1e-6 * std::max(1.0, std::abs(a)), hb = 1e-6 * std::max(1.0, std::abs(b));
     const C128 ia(0, ha), ib(0, hb);
-    return {detail::pair_from_jvps((f(a + ha, b) - f(a - ha, b)) / (2 * ha), (f(a + ia, b) - f(a - ia, b)) / (2 * ha)),
-            detail::pair_from_jvps((f(a, b + hb) - f(a, b - hb)) / (2 * hb), (f(a, b + ib) - f(a, b - ib)) / (2 * hb))};
+    return {pair_from_jvps((f(a + ha, b) - f(a - ha, b)) / (2 * ha), (f(a + ia, b) - f(a - ia, b)) / (2 * ha)),
+            pair_from_jvps((f(a, b + hb) - f(a, b - hb)) / (2 * hb), (f(a, b + ib) - f(a, b - ib)) / (2 * hb))};
   } else {
     const auto f = [](double x, double y) { return Rule::value(x, y); };
     const double x = a.real(), y = b.real();
