@@ -56,7 +56,9 @@ void plan_fusion(Program& p) {
     while (j < n && !is_input[j] && fusable(p, j, shape)) ++j;
     if (j - k >= 2) {
       p.group_at[k] = static_cast<std::int64_t>(p.groups.size());
-      p.groups.push_back({static_cast<std::int64_t>(k), static_cast<std::int64_t>(j - 1), numel(shape)});
+      Program::Group g{static_cast<std::int64_t>(k), static_cast<std::int64_t>(j - 1), numel(shape), {}};
+      for (std::size_t i = k; i < j; ++i) g.types.push_back(types_of(p, i));
+      p.groups.push_back(std::move(g));
     }
     k = j;
   }
@@ -74,12 +76,10 @@ void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env)
   std::vector<char*> base(m, nullptr);
   std::vector<std::size_t> osz(m);
   std::vector<std::vector<In>> ins(m);
-  std::vector<StepTypes> types(m);
   std::vector<const Primitive*> defs(m);
   for (std::size_t i = 0; i < m; ++i) {
     const std::size_t k = static_cast<std::size_t>(g.first) + i;
     const Program::Step& s = p.steps[k];
-    types[i] = types_of(p, k);
     defs[i] = &primitive(s.node.prim);
     osz[i] = itemsize(p.dtype[k]);
     kept[i] = p.last_use[k] > g.last;
@@ -120,7 +120,7 @@ void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env)
           if (in.internal >= 0) op[j] = {at(static_cast<std::size_t>(in.internal)), 1};
           else op[j] = {in.base + (in.stride ? static_cast<std::size_t>(b) * in.isz : 0), in.stride};
         }
-        defs[i]->block(s.node, types[i], op, at(i), len);
+        defs[i]->block(s.node, g.types[i], op, at(i), len);
       }
     }
   });

@@ -372,17 +372,8 @@ Tensor transpose(const Tensor& x, const std::vector<std::int64_t>& perm) {
 Tensor prod_others(const Tensor& x, const std::vector<std::int64_t>& axes) {
   // Products of all other elements of each reduced slice, by prefix and suffix
   // products, so that zeros need no division.
-  std::vector<bool> reduced(x.ndim(), false);
-  for (auto a : axes) reduced[a] = true;
-  std::vector<std::int64_t> perm;
   std::int64_t inner = 1;
-  for (int d = 0; d < x.ndim(); ++d)
-    if (!reduced[d]) perm.push_back(d);
-  for (int d = 0; d < x.ndim(); ++d)
-    if (reduced[d]) {
-      perm.push_back(d);
-      inner *= x.shape[d];
-    }
+  const std::vector<std::int64_t> perm = reduced_last(x.shape, axes, inner);
   Tensor xt = transpose(x, perm);
   Tensor res = Tensor::empty(x.dtype, xt.shape);
   dispatch(x.dtype, [&](auto tag) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "graph.hpp"
+#include "primitive.hpp"
 
 namespace wirtinger::engine {
 
@@ -28,6 +29,7 @@ struct Program {
   struct Group {
     std::int64_t first = 0, last = 0;  // steps [first, last]
     std::int64_t size = 0;             // elements of the common shape
+    std::vector<StepTypes> types;      // per step of the group: its operands', as traced
   };
   std::vector<Group> groups;
   std::vector<std::int64_t> group_at;  // per step: the group it starts, or -1

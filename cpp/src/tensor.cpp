@@ -150,6 +150,21 @@ std::vector<std::int64_t> row_strides(const Shape& s) {
   return st;
 }
 
+std::vector<std::int64_t> reduced_last(const Shape& s, const std::vector<std::int64_t>& axes, std::int64_t& count) {
+  std::vector<bool> reduced(s.size(), false);
+  for (auto a : axes) reduced[static_cast<std::size_t>(a)] = true;
+  std::vector<std::int64_t> perm;
+  count = 1;
+  for (std::size_t d = 0; d < s.size(); ++d)
+    if (!reduced[d]) perm.push_back(static_cast<std::int64_t>(d));
+  for (std::size_t d = 0; d < s.size(); ++d)
+    if (reduced[d]) {
+      perm.push_back(static_cast<std::int64_t>(d));
+      count *= s[d];
+    }
+  return perm;
+}
+
 std::vector<std::int64_t> inverse_perm(const std::vector<std::int64_t>& perm) {
   std::vector<std::int64_t> inv(perm.size());
   for (std::size_t i = 0; i < perm.size(); ++i) inv[static_cast<std::size_t>(perm[i])] = static_cast<std::int64_t>(i);

@@ -94,6 +94,9 @@ void reset_buffer_peak();
 
 // Shapes, broadcasting and axes, with errors that name the operation.
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
+// The permutation that moves the reduced axes last (in order), and the number of
+// elements of each reduced slice.
+std::vector<std::int64_t> reduced_last(const Shape& s, const std::vector<std::int64_t>& axes, std::int64_t& count);
 // The permutation that undoes perm (a transpose's adjoint).
 std::vector<std::int64_t> inverse_perm(const std::vector<std::int64_t>& perm);
 std::vector<std::int64_t> row_strides(const Shape& s);

@@ -233,73 +233,35 @@ def unary(op, x):
     return Batched(unary(op, _val(x)), x.n, x.level)
 
 
-def binary(op, a, b):
-    if type(a) is not Batched and type(b) is not Batched:
-        return _core.binary(op, a, b)
-    (a, b), n, level = elementwise((a, b))
-    return Batched(binary(op, a, b), n, level)
+def _elementwise_rule(core_fn, attributes=0):
+    """The batching rule of an element-wise function of engine values (after its
+    first `attributes` arguments, which pass through): with a batched operand it
+    runs once on the operands' physical values, lifted to a common rank; a pair
+    of results is batched member by member."""
+
+    def rule(*args):
+        attrs, operands = args[:attributes], args[attributes:]
+        if all(type(x) is not Batched for x in operands):
+            return core_fn(*args)
+        operands, n, level = elementwise(operands)
+        out = rule(*attrs, *operands)
+        return tuple(Batched(v, n, level) for v in out) if isinstance(out, tuple) else Batched(out, n, level)
+
+    rule.__name__ = rule.__qualname__ = core_fn.__name__
+    return rule
 
 
-def compare(op, a, b):
-    if type(a) is not Batched and type(b) is not Batched:
-        return _core.compare(op, a, b)
-    (a, b), n, level = elementwise((a, b))
-    return Batched(compare(op, a, b), n, level)
-
-
-def select_var(mask, a, b):
-    if type(mask) is not Batched and type(a) is not Batched and type(b) is not Batched:
-        return _core.select_var(mask, a, b)
-    (mask, a, b), n, level = elementwise((mask, a, b))
-    return Batched(select_var(mask, a, b), n, level)
-
-
-# The conventions' formulas (element-wise compositions, so batched like them).
-def pair_from_jvps(a, b):
-    if type(a) is not Batched and type(b) is not Batched:
-        return _core.pair_from_jvps(a, b)
-    (a, b), n, level = elementwise((a, b))
-    return tuple(Batched(v, n, level) for v in pair_from_jvps(a, b))
-
-
-def pair_from_vjps(a, b):
-    if type(a) is not Batched and type(b) is not Batched:
-        return _core.pair_from_vjps(a, b)
-    (a, b), n, level = elementwise((a, b))
-    return tuple(Batched(v, n, level) for v in pair_from_vjps(a, b))
-
-
-def pair_of_real_output(a):
-    if type(a) is not Batched:
-        return _core.pair_of_real_output(a)
-    return tuple(Batched(v, a.n, a.level) for v in pair_of_real_output(_val(a)))
-
-
-def pair_of_real_input(dx):
-    if type(dx) is not Batched:
-        return _core.pair_of_real_input(dx)
-    return Batched(pair_of_real_input(_val(dx)), dx.n, dx.level)
-
-
-def d_dx(a, b):
-    if type(a) is not Batched and type(b) is not Batched:
-        return _core.d_dx(a, b)
-    (a, b), n, level = elementwise((a, b))
-    return Batched(d_dx(a, b), n, level)
-
-
-def d_dx_from_vjps(a, b):
-    if type(a) is not Batched and type(b) is not Batched:
-        return _core.d_dx_from_vjps(a, b)
-    (a, b), n, level = elementwise((a, b))
-    return Batched(d_dx_from_vjps(a, b), n, level)
-
-
-def d_dy(a, b):
-    if type(a) is not Batched and type(b) is not Batched:
-        return _core.d_dy(a, b)
-    (a, b), n, level = elementwise((a, b))
-    return Batched(d_dy(a, b), n, level)
+binary = _elementwise_rule(_core.binary, attributes=1)
+compare = _elementwise_rule(_core.compare, attributes=1)
+select_var = _elementwise_rule(_core.select_var)
+# The conventions' formulas: element-wise compositions, batched as such.
+pair_from_jvps = _elementwise_rule(_core.pair_from_jvps)
+pair_from_vjps = _elementwise_rule(_core.pair_from_vjps)
+pair_of_real_output = _elementwise_rule(_core.pair_of_real_output)
+pair_of_real_input = _elementwise_rule(_core.pair_of_real_input)
+d_dx = _elementwise_rule(_core.d_dx)
+d_dx_from_vjps = _elementwise_rule(_core.d_dx_from_vjps)
+d_dy = _elementwise_rule(_core.d_dy)
 
 
 def select(mask, a, b):

@@ -12,17 +12,8 @@ using batch::Op;
 // n×n expansion replaced with ones (O(n²) memory; the first-order sweeps use
 // the one-pass kernel instead).
 Var prod_others_var(const Var& x, const std::vector<std::int64_t>& axes) {
-  std::vector<bool> reduced(x.ndim(), false);
-  for (auto a : axes) reduced[a] = true;
-  std::vector<std::int64_t> perm;
   std::int64_t n = 1;
-  for (int d = 0; d < x.ndim(); ++d)
-    if (!reduced[d]) perm.push_back(d);
-  for (int d = 0; d < x.ndim(); ++d)
-    if (reduced[d]) {
-      perm.push_back(d);
-      n *= x.shape()[d];
-    }
+  const std::vector<std::int64_t> perm = reduced_last(x.shape(), axes, n);
   const Var xt = transpose(x, perm);
   const std::int64_t outer = n ? xt.data().size() / n : 0;
   const Var rows = broadcast_to(reshape(xt, {outer, 1, n}), {outer, n, n});
