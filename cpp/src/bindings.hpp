@@ -16,6 +16,9 @@ pybind11::dtype to_numpy_dtype(DType d);
 // (output, input, form, dtype) tuples, form one of "dz", "dzbar", "sum", "halfsum", "norms".
 std::vector<batch::Request> batch_requests(const pybind11::list& requests);
 
+// The primitives' entry points and their table, from the registry (bind_primitives.cpp).
+void bind_primitives(pybind11::module_& m);
+
 // DeviceArray, DLPack, the CUDA queries and the GPU run of a batch plan (module_device.cpp).
 void bind_device(pybind11::module_& m);
 

@@ -248,21 +248,6 @@ class PyCustomRule : public CustomRule {
   py::object impl_;
 };
 
-std::shared_ptr<const std::vector<std::uint8_t>> mask_from(const py::array& m) {
-  auto a = py::array_t<bool, py::array::c_style | py::array::forcecast>::ensure(m);
-  if (!a) throw py::type_error("where: condition must be convertible to a boolean array");
-  auto v = std::make_shared<std::vector<std::uint8_t>>(static_cast<std::size_t>(a.size()));
-  for (py::ssize_t i = 0; i < a.size(); ++i) (*v)[static_cast<std::size_t>(i)] = a.data()[i];
-  return v;
-}
-
-// Block indices from NumPy (the engine checks them against the blocks they address).
-Index index_from(const py::array& a, const char* op) {
-  auto arr = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(a);
-  if (!arr) throw py::type_error(std::string(op) + ": indices must be convertible to an int64 array");
-  return std::make_shared<std::vector<std::int64_t>>(arr.data(), arr.data() + arr.size());
-}
-
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -329,29 +314,8 @@ PYBIND11_MODULE(_core, m) {
   });
   m.def("unary_holomorphic", [](int op) { return unary_holomorphic(static_cast<UnaryOp>(op)); });
 
+  bind_primitives(m);
   using G = py::call_guard<py::gil_scoped_release>;
-  m.def("unary", [](int op, const Var& x) { return unary(static_cast<UnaryOp>(op), x); }, G());
-  m.def("binary", [](int op, const Var& a, const Var& b) { return binary(static_cast<BinaryOp>(op), a, b); }, G());
-  m.def("cast", [](const Var& x, const py::dtype& d) { return cast(x, dtype_from(d)); });
-  m.def("broadcast_to", [](const Var& x, const Shape& s) { return broadcast_to(x, s); }, G());
-  m.def("reshape", &reshape, G());
-  m.def("transpose", [](const Var& x, const std::vector<std::int64_t>& p) { return transpose(x, p); }, G());
-  m.def("sum", &sum, G());
-  m.def("prod", &prod, G());
-  m.def("slice", [](const Var& x, const std::vector<std::int64_t>& start, const std::vector<std::int64_t>& step,
-                    const Shape& count) { return slice(x, start, step, count); }, G());
-  m.def("slice_scatter", [](const Var& x, const Shape& shape, const std::vector<std::int64_t>& start,
-                            const std::vector<std::int64_t>& step) { return slice_scatter(x, shape, start, step); }, G());
-  m.def("concat", [](const std::vector<Var>& xs, std::int64_t axis) { return concat(xs, axis); }, G());
-  m.def("matmul", [](const Var& a, const Var& b) { return matmul(a, b); }, G());
-  m.def("select", [](const py::array& mask, const Var& a, const Var& b) {
-    auto mk = mask_from(mask);
-    if (static_cast<std::int64_t>(mk->size()) != a.data().size() || a.shape() != b.shape())
-      throw py::value_error("where: condition and operands must have equal shapes here");
-    py::gil_scoped_release release;
-    return select(mk, a, b);
-  });
-  m.def("select_var", [](const Var& mask, const Var& a, const Var& b) { return select(mask, a, b); }, G());
   // The conventions' formulas (wirtinger/conventions.hpp) over engine values,
   // recorded like any arithmetic, for the Python transforms.
   const auto pair = [](const wirtinger::Wirtinger<Var>& p) { return std::make_pair(p.dz, p.dzbar); };
@@ -362,20 +326,6 @@ PYBIND11_MODULE(_core, m) {
   m.def("d_dx", [](const Var& a, const Var& b) { return wirtinger::d_dx(a, b); }, G());
   m.def("d_dx_from_vjps", [](const Var& a, const Var& b) { return wirtinger::d_dx_from_vjps(a, b); }, G());
   m.def("d_dy", [](const Var& a, const Var& b) { return wirtinger::d_dy(a, b); }, G());
-  m.def("compare", [](int op, const Var& a, const Var& b) { return compare(static_cast<CmpOp>(op), a, b); }, G());
-  m.def("gather", [](const Var& x, const py::array& index, std::int64_t inner, const Shape& shape) {
-    Index idx = index_from(index, "gather");
-    py::gil_scoped_release release;
-    return gather(x, std::move(idx), inner, shape);
-  });
-  m.def("scatter_add", [](const Var& x, const py::array& index, std::int64_t inner, const Shape& shape) {
-    Index idx = index_from(index, "scatter_add");
-    py::gil_scoped_release release;
-    return scatter_add(x, std::move(idx), inner, shape);
-  });
-  m.def("cumsum", [](const Var& x, std::int64_t axis, bool reverse) { return cumsum(x, axis, reverse); },
-        py::arg("x"), py::arg("axis"), py::arg("reverse") = false, G());
-  m.def("cumprod", [](const Var& x, std::int64_t axis) { return cumprod(x, axis); }, G());
   m.def("watch", &watch);
   m.def("custom", [](py::object impl, const std::vector<Var>& in, const Var& out) {
     return custom(std::make_shared<PyCustomRule>(std::move(impl)), in, out.data());

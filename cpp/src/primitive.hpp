@@ -1,7 +1,8 @@
 // What the engine knows about each primitive, declared once per primitive (in
 // prims/): how to apply it to new inputs, its JVP and adjoint VJP, whether equal
 // steps may be merged, how it runs inside a fused element-wise block and how
-// it lowers to the per-sample plan of batched Jacobians. The sweeps, jit's
+// it lowers to the per-sample plan of batched Jacobians, and the entry points
+// and batching kind the package applies it through. The sweeps, jit's
 // program building, simplification, fusion and replay, the batch-plan compiler
 // and the bindings all read this table; none of them switches on a primitive.
 #pragma once
@@ -27,8 +28,28 @@ struct StepTypes {
   DType out_dtype = DType::f64;
 };
 
+// How the package batches a primitive under vmap, given its kind of attributes:
+// Elementwise: operands lifted to a common rank, attributes as they are.
+// LeadingAxis: every operand given the batch as a new leading axis, the
+// attributes moved past it. Contraction: matmul's own rule (batch axes
+// broadcast, or folded into the rows of one product).
+enum class Batching : std::uint8_t { Elementwise, LeadingAxis, Contraction };
+
+// One way code applies a primitive, bound under `name`: `arity` operands (-1:
+// one list of them), then the attributes of the type `attributes` holds (a
+// blank value), field by field.
+struct Entry {
+  const char* name;
+  int arity;
+  Attributes attributes;
+  Batching batching;
+};
+
 struct Primitive {
   const char* name = "?";
+  // How the package applies it (none: applied by the engine itself, as
+  // inputs and custom rules are).
+  std::vector<Entry> entries;
   // Where the primitive stands for a family (the element-wise functions, the
   // custom rules): the name of one step's member.
   std::string (*member_name)(const Node& n) = nullptr;

@@ -167,12 +167,12 @@ def _is_batched(x):
 
 
 def unary(name, x):
-    return Array(_engine.unary(UNARY[name], to_var(x)))
+    return Array(_engine.unary(to_var(x), UNARY[name]))
 
 
 def binary(name, a, b):
     dtype = result_dtype(a, b)
-    return Array(_engine.binary(BINARY[name], to_var(a, dtype), to_var(b, dtype)))
+    return Array(_engine.binary(to_var(a, dtype), to_var(b, dtype), BINARY[name]))
 
 
 class Array:
@@ -274,7 +274,7 @@ class Array:
             # Under jit a comparison is part of the program, so masks are recomputed on replay;
             # under vmap it is a mask per sample.
             dtype = result_dtype(self, other)
-            return Mask(_engine.compare(_CMP[op], to_var(self, dtype), to_var(other, dtype)))
+            return Mask(_engine.compare(to_var(self, dtype), to_var(other, dtype), _CMP[op]))
         return op(self._v.numpy(), concrete(other))
 
     def __lt__(self, other):
@@ -407,16 +407,16 @@ class Mask:
         return other._v if isinstance(other, Mask) else to_var(np.asarray(other, dtype=self._v.dtype))
 
     def __invert__(self):
-        return Mask(_engine.compare(_CMP[operator.eq], self._v, to_var(np.zeros((), self._v.dtype))))
+        return Mask(_engine.compare(self._v, to_var(np.zeros((), self._v.dtype)), _CMP[operator.eq]))
 
     def __and__(self, other):
-        return Mask(_engine.binary(BINARY["multiply"], self._v, self._other(other)))
+        return Mask(_engine.binary(self._v, self._other(other), BINARY["multiply"]))
 
     def __or__(self, other):
-        return Mask(_engine.binary(BINARY["maximum"], self._v, self._other(other)))
+        return Mask(_engine.binary(self._v, self._other(other), BINARY["maximum"]))
 
     def __xor__(self, other):
-        return Mask(_engine.compare(_CMP[operator.ne], self._v, self._other(other)))
+        return Mask(_engine.compare(self._v, self._other(other), _CMP[operator.ne]))
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 

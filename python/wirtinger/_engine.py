@@ -198,7 +198,7 @@ def _lift(p, ndim):
     if rank >= ndim:
         return p
     shape = list(p.shape)
-    return reshape(p, shape[:1] + [1] * (ndim - rank) + shape[1:])
+    return _core.reshape(p, shape[:1] + [1] * (ndim - rank) + shape[1:])
 
 
 def elementwise(values):
@@ -219,152 +219,46 @@ def with_batch(x, level, n):
     if b:
         return p
     shape = list(x.shape)
-    return broadcast_to(reshape(x, [1] + shape), [n] + shape)
+    return _core.broadcast_to(_core.reshape(x, [1] + shape), [n] + shape)
 
 
 # ---------------------------------------------------------------- the primitives and their rules
+# Every primitive the package applies is an entry of the engine's table
+# (``_core.primitives``): its name, its number of operands (-1: one list of
+# them), the kind of its attributes and how it batches. Its function here is
+# the C++ function, which on batched operands calls the rule of its batching
+# kind (set here), which needs nothing but the kind of its attributes.
 def from_numpy(a):
     return _core.from_numpy(a)
 
 
-def unary(op, x):
-    if type(x) is not Batched:
-        return _core.unary(op, x)
-    return Batched(unary(op, _val(x)), x.n, x.level)
+def _split(arity, args):
+    """(operands, attributes) of a call."""
+    if arity < 0:
+        return list(args[0]), args[1:]
+    return args[:arity], args[arity:]
 
 
-def _elementwise_rule(core_fn, attributes=0):
-    """The batching rule of an element-wise function of engine values (after its
-    first `attributes` arguments, which pass through): with a batched operand it
-    runs once on the operands' physical values, lifted to a common rank; a pair
-    of results is batched member by member."""
+def _elementwise_batched(fn, operands, attrs):
+    # Run once on the operands' physical values, lifted to a common rank; a pair
+    # of results is batched member by member.
+    operands, n, level = elementwise(operands)
+    out = fn(*operands, *attrs)
+    return tuple(Batched(v, n, level) for v in out) if isinstance(out, tuple) else Batched(out, n, level)
+
+
+def _elementwise_rule(core_fn, arity):
+    """An element-wise function of engine values outside the table (its first
+    `arity` arguments; the rest are attributes, which pass through)."""
 
     def rule(*args):
-        attrs, operands = args[:attributes], args[attributes:]
-        if all(type(x) is not Batched for x in operands):
+        operands, attrs = _split(arity, args)
+        if not any(type(x) is Batched for x in operands):
             return core_fn(*args)
-        operands, n, level = elementwise(operands)
-        out = rule(*attrs, *operands)
-        return tuple(Batched(v, n, level) for v in out) if isinstance(out, tuple) else Batched(out, n, level)
+        return _elementwise_batched(rule, operands, attrs)
 
     rule.__name__ = rule.__qualname__ = core_fn.__name__
     return rule
-
-
-binary = _elementwise_rule(_core.binary, attributes=1)
-compare = _elementwise_rule(_core.compare, attributes=1)
-select_var = _elementwise_rule(_core.select_var)
-# The conventions' formulas: element-wise compositions, batched as such.
-pair_from_jvps = _elementwise_rule(_core.pair_from_jvps)
-pair_from_vjps = _elementwise_rule(_core.pair_from_vjps)
-pair_of_real_output = _elementwise_rule(_core.pair_of_real_output)
-pair_of_real_input = _elementwise_rule(_core.pair_of_real_input)
-d_dx = _elementwise_rule(_core.d_dx)
-d_dx_from_vjps = _elementwise_rule(_core.d_dx_from_vjps)
-d_dy = _elementwise_rule(_core.d_dy)
-
-
-def select(mask, a, b):
-    """mask (a NumPy bool array, a constant) ? a : b, all of a's shape."""
-    if type(a) is not Batched and type(b) is not Batched:
-        return _core.select(mask, a, b)
-    level, n = top((a, b))
-    shape = tuple(a.shape)
-    mask = np.ascontiguousarray(np.broadcast_to(np.asarray(mask, dtype=bool).reshape(shape), (n,) + shape))
-    return Batched(select(mask, with_batch(a, level, n), with_batch(b, level, n)), n, level)
-
-
-def cast(x, dtype):
-    if type(x) is not Batched:
-        return _core.cast(x, dtype)
-    return Batched(cast(_val(x), dtype), x.n, x.level)
-
-
-def broadcast_to(x, shape):
-    if type(x) is not Batched:
-        return _core.broadcast_to(x, shape)
-    shape = list(shape)
-    return Batched(broadcast_to(_lift(_val(x), len(shape)), [x.n] + shape), x.n, x.level)
-
-
-def reshape(x, shape):
-    if type(x) is not Batched:
-        return _core.reshape(x, shape)
-    return Batched(reshape(_val(x), [x.n] + list(shape)), x.n, x.level)
-
-
-def transpose(x, perm):
-    if type(x) is not Batched:
-        return _core.transpose(x, perm)
-    return Batched(transpose(_val(x), [0] + [p + 1 for p in perm]), x.n, x.level)
-
-
-def sum(x, axes):  # noqa: A001 (the engine's name)
-    if type(x) is not Batched:
-        return _core.sum(x, axes)
-    return Batched(sum(_val(x), [a + 1 for a in axes]), x.n, x.level)
-
-
-def prod(x, axes):
-    if type(x) is not Batched:
-        return _core.prod(x, axes)
-    return Batched(prod(_val(x), [a + 1 for a in axes]), x.n, x.level)
-
-
-def cumsum(x, axis, reverse=False):
-    if type(x) is not Batched:
-        return _core.cumsum(x, axis, reverse)
-    return Batched(cumsum(_val(x), axis + 1, reverse), x.n, x.level)
-
-
-def cumprod(x, axis):
-    if type(x) is not Batched:
-        return _core.cumprod(x, axis)
-    return Batched(cumprod(_val(x), axis + 1), x.n, x.level)
-
-
-def slice(x, start, step, count):  # noqa: A001 (the engine's name)
-    if type(x) is not Batched:
-        return _core.slice(x, start, step, count)
-    return Batched(slice(_val(x), [0] + list(start), [1] + list(step), [x.n] + list(count)), x.n, x.level)
-
-
-def slice_scatter(x, shape, start, step):
-    if type(x) is not Batched:
-        return _core.slice_scatter(x, shape, start, step)
-    return Batched(slice_scatter(_val(x), [x.n] + list(shape), [0] + list(start), [1] + list(step)), x.n, x.level)
-
-
-def concat(xs, axis):
-    if not any(type(x) is Batched for x in xs):
-        return _core.concat(list(xs), axis)
-    level, n = top(xs)
-    return Batched(concat([with_batch(x, level, n) for x in xs], axis + 1), n, level)
-
-
-def matmul(a, b):
-    """Both operands at least 2-d (wnp.matmul promotes vectors before calling)."""
-    if type(a) is not Batched and type(b) is not Batched:
-        return _core.matmul(a, b)
-    level, n = top((a, b))
-    pa, ba = _at(a, level)
-    pb, bb = _at(b, level)
-    if ba and not bb and b.ndim == 2:
-        # Every sample's rows times one matrix: the batch folds into the rows of one product.
-        rows = list(pa.shape[:-1])
-        out = matmul(reshape(pa, [math.prod(rows), pa.shape[-1]]), b)
-        return Batched(reshape(out, rows + [b.shape[-1]]), n, level)
-    if bb and not ba and a.ndim == 2 and b.ndim == 2:
-        # One matrix times every sample: (a·b_s)ᵀ = b_sᵀ·aᵀ folds the batch into rows.
-        k, j = b.shape
-        if j == 1:
-            out = matmul(reshape(pb, [n, k]), transpose(a, [1, 0]))
-            return Batched(reshape(out, [n, a.shape[0], 1]), n, level)
-        out = matmul(reshape(transpose(pb, [0, 2, 1]), [n * j, k]), transpose(a, [1, 0]))
-        return Batched(transpose(reshape(out, [n, j, a.shape[0]]), [0, 2, 1]), n, level)
-    # Batch axes broadcast: lift the batched operands to a common rank.
-    ndim = max(a.ndim, b.ndim)
-    return Batched(matmul(_lift(pa, ndim) if ba else pa, _lift(pb, ndim) if bb else pb), n, level)
 
 
 def _block_index(index, n, blocks):
@@ -373,18 +267,98 @@ def _block_index(index, n, blocks):
     return (np.arange(n, dtype=np.int64)[:, None] * blocks + index[None, :]).reshape(-1)
 
 
-def gather(x, index, inner, shape):
-    if type(x) is not Batched:
-        return _core.gather(x, index, inner, shape)
-    blocks = x.size // inner
-    return Batched(gather(_val(x), _block_index(index, x.n, blocks), inner, [x.n] + list(shape)), x.n, x.level)
+def _addressed_blocks(x, index, inner, shape):
+    # One side (the gathered result, or the scattered operand) has exactly one
+    # block per index; the other is the array the indices address.
+    return (x.size + math.prod(shape) - np.size(index) * inner) // inner
 
 
-def scatter_add(x, index, inner, shape):
-    if type(x) is not Batched:
-        return _core.scatter_add(x, index, inner, shape)
-    blocks = math.prod(shape) // inner
-    return Batched(scatter_add(_val(x), _block_index(index, x.n, blocks), inner, [x.n] + list(shape)), x.n, x.level)
+# Per attribute kind, (the operands at the top level, the attributes) of the call
+# on physical values, whose axis 0 is the batch of n samples: the attributes
+# name the axes after it. `xs` are the logical operands.
+_LEADING = {
+    # Lifted so that a lower-rank sample broadcasts as it would alone.
+    "to_shape": lambda xs, ps, n, a: ([_lift(p, len(a[0])) for p in ps], ([n] + list(a[0]),)),
+    "permutation": lambda xs, ps, n, a: (ps, ([0] + [p + 1 for p in a[0]],)),
+    "axes": lambda xs, ps, n, a: (ps, ([p + 1 for p in a[0]],)),
+    "along": lambda xs, ps, n, a: (ps, (a[0] + 1,) + tuple(a[1:])),
+    "strided": lambda xs, ps, n, a: (ps, ([0] + list(a[0]), [1] + list(a[1]), [n] + list(a[2]))),
+    "fixed_mask": lambda xs, ps, n, a: (ps, (np.ascontiguousarray(np.broadcast_to(
+        np.asarray(a[0], dtype=bool).reshape(tuple(xs[0].shape)), (n,) + tuple(xs[0].shape))),)),
+    "blocks": lambda xs, ps, n, a: (ps, (_block_index(a[0], n, _addressed_blocks(xs[0], *a)), a[1],
+                                         [n] + list(a[2]))),
+}
+
+
+def _leading_axis_batched(kind, arity):
+    """A primitive batched by giving every operand the batch as a new axis 0 (the
+    operands that lack it repeated along it) and moving its attributes past it."""
+    shift = _LEADING[kind]
+
+    def batched(fn, xs, attrs):
+        level, n = top(xs)
+        ps, attrs = shift(xs, [with_batch(x, level, n) for x in xs], n, attrs)
+        return Batched(fn(ps, *attrs) if arity < 0 else fn(*ps, *attrs), n, level)
+
+    return batched
+
+
+def _contraction_batched(fn, operands, attrs):
+    """matmul's rule; both operands at least 2-d (wnp.matmul promotes vectors before calling)."""
+    a, b = operands
+    level, n = top((a, b))
+    pa, ba = _at(a, level)
+    pb, bb = _at(b, level)
+    reshape, transpose = _core.reshape, _core.transpose
+    if ba and not bb and b.ndim == 2:
+        # Every sample's rows times one matrix: the batch folds into the rows of one product.
+        rows = list(pa.shape[:-1])
+        out = fn(reshape(pa, [math.prod(rows), pa.shape[-1]]), b)
+        return Batched(reshape(out, rows + [b.shape[-1]]), n, level)
+    if bb and not ba and a.ndim == 2 and b.ndim == 2:
+        # One matrix times every sample: (a·b_s)ᵀ = b_sᵀ·aᵀ folds the batch into rows.
+        k, j = b.shape
+        if j == 1:
+            out = fn(reshape(pb, [n, k]), transpose(a, [1, 0]))
+            return Batched(reshape(out, [n, a.shape[0], 1]), n, level)
+        out = fn(reshape(transpose(pb, [0, 2, 1]), [n * j, k]), transpose(a, [1, 0]))
+        return Batched(transpose(reshape(out, [n, j, a.shape[0]]), [0, 2, 1]), n, level)
+    # Batch axes broadcast: lift the batched operands to a common rank.
+    ndim = max(a.ndim, b.ndim)
+    return Batched(fn(_lift(pa, ndim) if ba else pa, _lift(pb, ndim) if bb else pb), n, level)
+
+
+def _install(name, arity, kind, batching):
+    """The entry's C++ function, which calls its batching rule (of its batching
+    kind) itself when an operand is batched: engine values take no Python step."""
+    fn = getattr(_core, name)
+    if batching == "elementwise":
+        batched = _elementwise_batched
+    elif batching == "leading_axis":
+        batched = _leading_axis_batched(kind, arity)
+    elif batching == "contraction":
+        batched = _contraction_batched
+    else:
+        raise ImportError(f"wirtinger: the engine batches {name} as {batching!r}, which this package does not know")
+    _core.set_batching_rule(name, lambda *args: batched(fn, *_split(arity, args)))
+    return fn
+
+
+# unary(x, op), binary(a, b, op), compare(a, b, op), cast(x, dtype), select(a, b, mask),
+# select_var(a, b, condition), broadcast_to(x, shape), reshape(x, shape), transpose(x, perm),
+# sum(x, axes), prod(x, axes), cumsum(x, axis, reverse=False), cumprod(x, axis),
+# slice(x, start, step, count), slice_scatter(x, start, step, shape), concat(xs, axis),
+# matmul(a, b), gather(x, index, inner, shape), scatter_add(x, index, inner, shape).
+globals().update({entry[0]: _install(*entry) for entry in _core.primitives})
+
+# The conventions' formulas: element-wise compositions, batched as such.
+pair_from_jvps = _elementwise_rule(_core.pair_from_jvps, 2)
+pair_from_vjps = _elementwise_rule(_core.pair_from_vjps, 2)
+pair_of_real_output = _elementwise_rule(_core.pair_of_real_output, 1)
+pair_of_real_input = _elementwise_rule(_core.pair_of_real_input, 1)
+d_dx = _elementwise_rule(_core.d_dx, 2)
+d_dx_from_vjps = _elementwise_rule(_core.d_dx_from_vjps, 2)
+d_dy = _elementwise_rule(_core.d_dy, 2)
 
 
 def is_tracked(v):
@@ -454,14 +428,14 @@ def jac_columns(tape, seeded, which, results, record, imaginary, forward):
         res = (jvp_sweep(tape, [x], [seed], results, record) if forward
                else vjp_sweep(tape, [x], [seed], results, record))
         for col, r in zip(columns, res):
-            col.append(reshape(r, [1] + list(r.shape)))
+            col.append(_core.reshape(r, [1] + list(r.shape)))
     out = []
     for col, r in zip(columns, results):
         if m == 0:
             s = extent([r])
             out.append(wrap(_core.from_numpy(np.zeros([n for _, n in s] + [0] + list(r.shape), r.dtype)), s))
         else:
-            out.append(concat(col, 0))
+            out.append(_core.concat(col, 0))
     return out
 
 

@@ -177,7 +177,7 @@ def _export_aux(frame, aux):
 
 
 def _conj(v):
-    return _engine.unary(_CONJ, v) if v.dtype.kind == "c" else v
+    return _engine.unary(v, _CONJ) if v.dtype.kind == "c" else v
 
 
 def _scalar(v, value):

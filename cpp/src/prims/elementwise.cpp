@@ -56,12 +56,15 @@ bool full_or_scalar(const StepTypes& t, std::size_t j) {
 
 // ---------------------------------------------------------------- unary (attr::Elementwise: a UnaryOp)
 Var unary(UnaryOp op, const Var& x) {
+  if (static_cast<int>(op) < 0 || op >= UnaryOp::count_)
+    throw std::invalid_argument("unary: no element-wise function number " + std::to_string(static_cast<int>(op)));
   return record(Node(Prim::Unary, attr::Elementwise{static_cast<int>(op)}, {x}), unary_value(op, x.data()));
 }
 
 extern const Primitive unary_primitive = [] {
   Primitive p;
   p.name = "unary";
+  p.entries = {{"unary", 1, attr::Elementwise{}, Batching::Elementwise}};
   p.member_name = [](const Node& n) -> std::string { return unary_name(static_cast<UnaryOp>(op_of(n))); };
   p.eval = [](const Node& n, const std::vector<Var>& in) { return unary(static_cast<UnaryOp>(op_of(n)), in[0]); };
   p.jvp = [](const Node& n, const std::vector<Var>& t) { return unary_jvp_vars[op_of(n)](n.in[0], n.out, t[0]); };
@@ -95,6 +98,8 @@ extern const Primitive unary_primitive = [] {
 
 // ---------------------------------------------------------------- binary (attr::Elementwise: a BinaryOp), broadcasting
 Var binary(BinaryOp op, const Var& a, const Var& b) {
+  if (static_cast<int>(op) < 0 || op >= BinaryOp::count_)
+    throw std::invalid_argument("binary: no element-wise function number " + std::to_string(static_cast<int>(op)));
   const DType d = promote(a.dtype(), b.dtype());
   if (binary_real_only(op) && is_complex(d))
     throw std::invalid_argument(std::string(binary_name(op)) + ": defined for real arrays only, got " +
@@ -107,6 +112,7 @@ Var binary(BinaryOp op, const Var& a, const Var& b) {
 extern const Primitive binary_primitive = [] {
   Primitive p;
   p.name = "binary";
+  p.entries = {{"binary", 2, attr::Elementwise{}, Batching::Elementwise}};
   p.member_name = [](const Node& n) -> std::string { return binary_name(static_cast<BinaryOp>(op_of(n))); };
   p.eval = [](const Node& n, const std::vector<Var>& in) { return binary(static_cast<BinaryOp>(op_of(n)), in[0], in[1]); };
   p.jvp = [](const Node& n, const std::vector<Var>& t) {
@@ -168,6 +174,7 @@ Var cast(const Var& x, DType to) {
 extern const Primitive cast_primitive = [] {
   Primitive p;
   p.name = "astype";
+  p.entries = {{"cast", 1, attr::ToDType{}, Batching::Elementwise}};
   p.eval = [](const Node& n, const std::vector<Var>& in) { return cast(in[0], n.get<attr::ToDType>().dtype); };
   p.jvp = [](const Node& n, const std::vector<Var>& t) { return cast(t[0], n.get<attr::ToDType>().dtype); };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
@@ -194,12 +201,15 @@ extern const Primitive cast_primitive = [] {
 // ---------------------------------------------------------------- compare (attr::Elementwise: a CmpOp)
 // 1 where a op b, else 0: piecewise constant, so no derivative.
 Var compare(CmpOp op, const Var& a, const Var& b) {
+  if (static_cast<int>(op) < 0 || op > CmpOp::not_equal)
+    throw std::invalid_argument("compare: no comparison number " + std::to_string(static_cast<int>(op)));
   return record(Node(Prim::Compare, attr::Elementwise{static_cast<int>(op)}, {a, b}), engine::compare(op, a.data(), b.data()));
 }
 
 extern const Primitive compare_primitive = [] {
   Primitive p;
   p.name = "compare";
+  p.entries = {{"compare", 2, attr::Elementwise{}, Batching::Elementwise}};
   p.differentiable_operation = false;
   p.eval = [](const Node& n, const std::vector<Var>& in) { return compare(static_cast<CmpOp>(op_of(n)), in[0], in[1]); };
   p.jvp = [](const Node&, const std::vector<Var>&) { return Var(); };
@@ -228,6 +238,10 @@ extern const Primitive compare_primitive = [] {
 // mask ? a : b over equal shapes; the mask is the third input when computed
 // (a traced program recomputes it), else fixed (attr::FixedMask).
 Var select(std::shared_ptr<const std::vector<std::uint8_t>> mask, const Var& a, const Var& b) {
+  if (static_cast<std::int64_t>(mask->size()) != a.data().size() || a.shape() != b.shape())
+    throw std::invalid_argument("where: a fixed condition and both operands must have one shape (" +
+                                std::to_string(mask->size()) + " conditions for " + shape_str(a.shape()) + " and " +
+                                shape_str(b.shape()) + ")");
   const DType d = promote(a.dtype(), b.dtype());
   const Var ac = cast(a, d), bc = cast(b, d);
   Tensor out = engine::select(*mask, ac.data(), bc.data());
@@ -245,6 +259,7 @@ Var select(const Var& mask, const Var& a, const Var& b) {
 extern const Primitive select_primitive = [] {
   Primitive p;
   p.name = "where";
+  p.entries = {{"select", 2, attr::FixedMask{}, Batching::LeadingAxis}, {"select_var", 3, attr::None{}, Batching::Elementwise}};
   p.eval = [](const Node& n, const std::vector<Var>& in) {
     return in.size() == 3 ? select(in[2], in[0], in[1]) : select(n.get<attr::FixedMask>().mask, in[0], in[1]);
   };

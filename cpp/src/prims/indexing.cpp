@@ -31,6 +31,7 @@ Var gather(const Var& x, Index index, std::int64_t inner, const Shape& shape) {
 extern const Primitive gather_primitive = [] {
   Primitive p;
   p.name = "gather";
+  p.entries = {{"gather", 1, attr::Blocks{}, Batching::LeadingAxis}};
   p.eval = [](const Node& n, const std::vector<Var>& in) {
     const auto& a = n.get<attr::Blocks>();
     return gather(in[0], a.index, a.inner, a.shape);
@@ -65,6 +66,7 @@ Var scatter_add(const Var& x, Index index, std::int64_t inner, const Shape& shap
 extern const Primitive scatter_add_primitive = [] {
   Primitive p;
   p.name = "scatter_add";
+  p.entries = {{"scatter_add", 1, attr::Blocks{}, Batching::LeadingAxis}};
   p.eval = [](const Node& n, const std::vector<Var>& in) {
     const auto& a = n.get<attr::Blocks>();
     return scatter_add(in[0], a.index, a.inner, a.shape);

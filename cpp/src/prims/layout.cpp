@@ -46,6 +46,7 @@ Var sum_to_shape(const Var& x, const Shape& shape) {
 extern const Primitive broadcast_to_primitive = [] {
   Primitive p;
   p.name = "broadcast_to";
+  p.entries = {{"broadcast_to", 1, attr::ToShape{}, Batching::LeadingAxis}};
   p.eval = [](const Node& n, const std::vector<Var>& in) { return broadcast_to(in[0], n.get<attr::ToShape>().shape); };
   p.jvp = [](const Node& n, const std::vector<Var>& t) { return broadcast_to(t[0], n.get<attr::ToShape>().shape); };
   // Summed back to the input's shape by the sweep, as every cotangent is.
@@ -73,6 +74,7 @@ Var reshape(const Var& x, const Shape& shape) {
 extern const Primitive reshape_primitive = [] {
   Primitive p;
   p.name = "reshape";
+  p.entries = {{"reshape", 1, attr::ToShape{}, Batching::LeadingAxis}};
   p.eval = [](const Node& n, const std::vector<Var>& in) { return reshape(in[0], n.get<attr::ToShape>().shape); };
   p.jvp = [](const Node& n, const std::vector<Var>& t) { return reshape(t[0], n.get<attr::ToShape>().shape); };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
@@ -95,6 +97,7 @@ Var transpose(const Var& x, const std::vector<std::int64_t>& perm) {
 extern const Primitive transpose_primitive = [] {
   Primitive p;
   p.name = "transpose";
+  p.entries = {{"transpose", 1, attr::Permutation{}, Batching::LeadingAxis}};
   p.eval = [](const Node& n, const std::vector<Var>& in) { return transpose(in[0], n.get<attr::Permutation>().perm); };
   p.jvp = [](const Node& n, const std::vector<Var>& t) { return transpose(t[0], n.get<attr::Permutation>().perm); };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
@@ -117,6 +120,7 @@ Var slice(const Var& x, const std::vector<std::int64_t>& start, const std::vecto
 extern const Primitive slice_primitive = [] {
   Primitive p;
   p.name = "getitem";
+  p.entries = {{"slice", 1, attr::Strided{}, Batching::LeadingAxis}};
   p.eval = [](const Node& n, const std::vector<Var>& in) {
     const auto& a = n.get<attr::Strided>();
     return slice(in[0], a.start, a.step, a.shape);
@@ -148,6 +152,7 @@ Var slice_scatter(const Var& x, const Shape& shape, const std::vector<std::int64
 extern const Primitive slice_scatter_primitive = [] {
   Primitive p;
   p.name = "slice_scatter";
+  p.entries = {{"slice_scatter", 1, attr::Strided{}, Batching::LeadingAxis}};
   p.eval = [](const Node& n, const std::vector<Var>& in) {
     const auto& a = n.get<attr::Strided>();
     return slice_scatter(in[0], a.shape, a.start, a.step);
@@ -201,6 +206,7 @@ Var concat(const std::vector<Var>& xs, std::int64_t axis) {
 extern const Primitive concat_primitive = [] {
   Primitive p;
   p.name = "concatenate";
+  p.entries = {{"concat", -1, attr::Along{}, Batching::LeadingAxis}};
   p.eval = [](const Node& n, const std::vector<Var>& in) { return concat(in, n.get<attr::Along>().axis); };
   p.jvp = [](const Node& n, const std::vector<Var>& t) {
     std::vector<Var> parts;

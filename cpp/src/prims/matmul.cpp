@@ -24,6 +24,7 @@ Var matmul(const Var& a, const Var& b) {
 extern const Primitive matmul_primitive = [] {
   Primitive p;
   p.name = "matmul";
+  p.entries = {{"matmul", 2, attr::None{}, Batching::Contraction}};
   p.eval = [](const Node&, const std::vector<Var>& in) { return matmul(in[0], in[1]); };
   p.jvp = [](const Node& n, const std::vector<Var>& t) {
     Var r;

@@ -87,6 +87,7 @@ Var sum(const Var& x, const std::vector<std::int64_t>& axes) {
 extern const Primitive sum_primitive = [] {
   Primitive p;
   p.name = "sum";
+  p.entries = {{"sum", 1, attr::Axes{}, Batching::LeadingAxis}};
   p.eval = [](const Node& n, const std::vector<Var>& in) { return sum(in[0], axes_of(n)); };
   p.jvp = [](const Node& n, const std::vector<Var>& t) { return sum(t[0], axes_of(n)); };
   p.vjp = [](const Node& n, const Var& ct, const std::vector<bool>&, std::vector<Var>& r) {
@@ -112,6 +113,7 @@ Var prod(const Var& x, const std::vector<std::int64_t>& axes) {
 extern const Primitive prod_primitive = [] {
   Primitive p;
   p.name = "prod";
+  p.entries = {{"prod", 1, attr::Axes{}, Batching::LeadingAxis}};
   p.eval = [](const Node& n, const std::vector<Var>& in) { return prod(in[0], axes_of(n)); };
   p.jvp = [](const Node& n, const std::vector<Var>& t) { return sum(prod_others_var(n.in[0], axes_of(n)) * t[0], axes_of(n)); };
   p.fast_jvp = [](const Node& n, const std::vector<Var>& t) {
@@ -138,6 +140,7 @@ Var cumsum(const Var& x, std::int64_t axis, bool reverse) {
 extern const Primitive cumsum_primitive = [] {
   Primitive p;
   p.name = "cumsum";
+  p.entries = {{"cumsum", 1, attr::Along{}, Batching::LeadingAxis}};
   p.eval = [](const Node& n, const std::vector<Var>& in) {
     return cumsum(in[0], n.get<attr::Along>().axis, n.get<attr::Along>().reverse);
   };
@@ -159,6 +162,7 @@ Var cumprod(const Var& x, std::int64_t axis) {
 extern const Primitive cumprod_primitive = [] {
   Primitive p;
   p.name = "cumprod";
+  p.entries = {{"cumprod", 1, attr::Along{}, Batching::LeadingAxis}};
   p.eval = [](const Node& n, const std::vector<Var>& in) { return cumprod(in[0], n.get<attr::Along>().axis); };
   p.jvp = [](const Node& n, const std::vector<Var>& t) {
     return CumprodDerivative(n.in[0], n.out, n.get<attr::Along>().axis).jvp(t[0]);

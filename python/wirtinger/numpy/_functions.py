@@ -355,12 +355,12 @@ def where(condition, x, y):
     if isinstance(condition, Array) and _engine.is_batched(condition._v):
         condition = condition != 0  # a condition per sample (vmap): a mask
     if isinstance(condition, _Mask):  # a comparison traced by jit (recomputed on replay) or batched by vmap
-        return Array(_engine.select_var(condition._v, _to_var(x, dtype), _to_var(y, dtype)))
+        return Array(_engine.select_var(_to_var(x, dtype), _to_var(y, dtype), condition._v))
     cond = _np.asarray(_concrete(condition), dtype=bool)
     xa, ya = Array(_to_var(x, dtype)), Array(_to_var(y, dtype))
     shape = _np.broadcast_shapes(cond.shape, xa.shape, ya.shape)
     xb, yb = broadcast_to(xa, shape), broadcast_to(ya, shape)
-    return Array(_engine.select(_np.asarray(_np.broadcast_to(cond, shape), order="C"), xb._v, yb._v))
+    return Array(_engine.select(xb._v, yb._v, _np.asarray(_np.broadcast_to(cond, shape), order="C")))
 
 
 
@@ -724,7 +724,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
         if _np.iscomplexobj(cv) and x.dtype.kind == "f":
             raise TypeError(f"pad: complex constant_values for a real ({x.dtype}) array; make the array complex")
         shape = tuple(s + b + e for s, (b, e) in zip(x.shape, pairs))
-        inner = Array(_engine.slice_scatter(x._v, list(shape), [b for b, _ in pairs], [1] * x.ndim))
+        inner = Array(_engine.slice_scatter(x._v, [b for b, _ in pairs], [1] * x.ndim, list(shape)))
         border = _np.pad(_np.zeros(x.shape, x.dtype), pairs, mode="constant", constant_values=cv)
         return inner + border if _np.any(border != 0) else inner
     if mode in ("edge", "reflect", "symmetric", "wrap"):

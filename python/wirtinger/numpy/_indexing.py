@@ -288,7 +288,7 @@ class IndexUpdateRef:
             v = take_blocks(v, keep, plan.inner, (keep.size * plan.inner,))
             index = index[keep]
         written = self._scatter(v, index, plan)
-        return Array(_engine.select(self._touched(plan), written._v, x._v))
+        return Array(_engine.select(written._v, x._v, self._touched(plan)))
 
     def add(self, values):
         """A copy of x with ``values`` added at ``key`` (repeated indices accumulate)."""
@@ -308,7 +308,7 @@ class IndexUpdateRef:
         v, targets = (v, plan.index) if _all_distinct(plan.index, plan.blocks) else \
             _segment_products(v, plan.index, plan.inner)
         ones = np.ones(self._x.shape, self._x.dtype)
-        return Array(_engine.select(self._touched(plan), self._scatter(v, targets, plan)._v, to_var(ones)))
+        return Array(_engine.select(self._scatter(v, targets, plan)._v, to_var(ones), self._touched(plan)))
 
     def multiply(self, values):
         """A copy of x with ``x[key] *= values`` (every repeated index applied)."""
