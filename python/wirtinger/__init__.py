@@ -26,6 +26,7 @@ from .testing import check_grads  # noqa: E402
 from .transforms import (Wirtinger, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, real_jacobian,  # noqa: E402
                          value_and_grad, vjp, wirtinger)
 from .vmap import vmap  # noqa: E402
+from .numpy._statistics import stop_gradient  # noqa: E402
 from . import numpy  # noqa: E402,F401  (wirtinger.numpy)
 from . import scipy  # noqa: E402,F401  (wirtinger.scipy.special)
 from . import _batch_jacobian  # noqa: E402,F401  (vmap's per-sample plans for Jacobians)
@@ -48,5 +49,5 @@ __all__ = [
     "Array", "ConcretizationError", "CudaError", "DeviceArray", "NonHolomorphicError", "Wirtinger", "check_grads",
     "checkpoint", "convention", "cuda_available", "custom_jvp", "custom_vjp", "defwirtinger", "device_put", "get_convention",
     "grad", "hessian", "hvp", "jacfwd", "jit", "jacobian", "jacrev", "jvp", "numpy", "primitive_names", "real_jacobian",
-    "set_convention", "UnexpectedTracerError", "value_and_grad", "vjp", "vmap", "wirtinger",
+    "set_convention", "stop_gradient", "UnexpectedTracerError", "value_and_grad", "vjp", "vmap", "wirtinger",
 ]

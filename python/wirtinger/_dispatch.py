@@ -21,7 +21,9 @@ _TRACED_UFUNCS = {
     "equal": operator.eq, "not_equal": operator.ne, "logical_and": operator.and_, "logical_or": operator.or_,
     "logical_xor": operator.xor, "logical_not": operator.invert,
 }
-_REDUCTIONS = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "min"}
+_REDUCTIONS = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "min", "logical_and": "all",
+               "logical_or": "any"}
+_ACCUMULATIONS = {"add": "cumsum", "multiply": "cumprod"}
 
 
 def _namespace(module):
@@ -50,6 +52,15 @@ def array_ufunc(ufunc, method, inputs, kwargs):
         return _TRACED_UFUNCS[name](*inputs)
     if name in _CONSTANT_UFUNCS and method == "__call__":
         return getattr(np, name)(*[concrete(x) for x in inputs], **kwargs)
+    if method == "outer" and len(inputs) == 2 and getattr(wnp, name, None) is not None:
+        a, b = wnp.asarray(inputs[0]), wnp.asarray(inputs[1])
+        return getattr(wnp, name)(wnp.reshape(a, a.shape + (1,) * b.ndim), b, **kwargs)
+    if method == "accumulate" and name in _ACCUMULATIONS:
+        axis = kwargs.pop("axis", 0)
+        dtype = kwargs.pop("dtype", None)
+        if kwargs:
+            raise _unsupported(f"numpy.{name}.accumulate with {sorted(kwargs)}")
+        return getattr(wnp, _ACCUMULATIONS[name])(inputs[0], axis=axis, dtype=dtype)
     if method == "reduce" and name in _REDUCTIONS and hasattr(wnp, _REDUCTIONS[name]):
         axis = kwargs.pop("axis", 0)
         keepdims = kwargs.pop("keepdims", False)

@@ -10,5 +10,10 @@ promotion (NumPy 2 rules: Python scalars are weak), ``axis=`` and
 """
 from . import _methods  # noqa: F401  (Array's methods that are functions of this namespace)
 from ._functions import *  # noqa: F401,F403
+from ._elementwise import *  # noqa: F401,F403,E402
+from ._joining import *  # noqa: F401,F403,E402
+from ._polynomials import *  # noqa: F401,F403,E402
+from ._statistics import *  # noqa: F401,F403,E402
+from ._values import *  # noqa: F401,F403,E402
 from . import fft, linalg  # noqa: E402,F401
 from .linalg import _diagonal as diagonal, _trace as trace  # noqa: E402,F401  (NumPy's top-level ones)

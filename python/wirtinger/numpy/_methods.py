@@ -4,7 +4,7 @@ namespace that defines them, so that the array type below it does not import
 it."""
 from .. import _array
 from . import _functions as wnp
-from . import _indexing
+from . import _elementwise, _indexing, _joining, _statistics, _values
 
 
 def __matmul__(self, other):
@@ -63,8 +63,67 @@ def dot(self, other):
     return wnp.dot(self, other)
 
 
+def max(self, axis=None, keepdims=False, initial=None):  # noqa: A001
+    return _statistics.max(self, axis=axis, keepdims=keepdims, initial=initial)
+
+def min(self, axis=None, keepdims=False, initial=None):  # noqa: A001
+    return _statistics.min(self, axis=axis, keepdims=keepdims, initial=initial)
+
+def argmax(self, axis=None, keepdims=False):
+    return _statistics.argmax(self, axis=axis, keepdims=keepdims)
+
+def argmin(self, axis=None, keepdims=False):
+    return _statistics.argmin(self, axis=axis, keepdims=keepdims)
+
+def ptp(self, axis=None, keepdims=False):
+    return _statistics.ptp(self, axis=axis, keepdims=keepdims)
+
+def var(self, axis=None, ddof=0, keepdims=False):
+    return _statistics.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+def std(self, axis=None, ddof=0, keepdims=False):
+    return _statistics.std(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+def any(self, axis=None, keepdims=False):  # noqa: A001
+    return _statistics.any(self, axis=axis, keepdims=keepdims)
+
+def all(self, axis=None, keepdims=False):  # noqa: A001
+    return _statistics.all(self, axis=axis, keepdims=keepdims)
+
+def cumsum(self, axis=None):
+    return wnp.cumsum(self, axis=axis)
+
+def cumprod(self, axis=None):
+    return wnp.cumprod(self, axis=axis)
+
+def clip(self, min=None, max=None):  # noqa: A002
+    return wnp.clip(self, min, max)
+
+def round(self, decimals=0):  # noqa: A001
+    return _elementwise.round(self, decimals)
+
+def copy(self):
+    return _joining.copy(self)
+
+def conjugate(self):
+    return wnp.conj(self)
+
+def swapaxes(self, axis1, axis2):
+    return wnp.swapaxes(self, axis1, axis2)
+
+def repeat(self, repeats, axis=None):
+    return wnp.repeat(self, repeats, axis=axis)
+
+def take(self, indices, axis=None, mode=None):
+    return wnp.take(self, indices, axis=axis, mode=mode)
+
+def nonzero(self):
+    return _values.nonzero(self)
+
+
 for _method in (__matmul__, __rmatmul__, __getitem__, at, T, mT, reshape, transpose, sum, mean, prod, squeeze, ravel,
-                dot):
+                dot, max, min, argmax, argmin, ptp, var, std, any, all, cumsum, cumprod, clip, round, copy, conjugate,
+                swapaxes, repeat, take, nonzero):
     setattr(_array.Array, _method.fget.__name__ if isinstance(_method, property) else _method.__name__, _method)
 _array.Array.flatten = ravel
 del _method
