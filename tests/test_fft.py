@@ -98,6 +98,10 @@ TABLE = (
     + _rows("irfft", (3, 4), COMPLEX_IN, IRFFT)
     + _rows("rfftn", (2, 3, 4), REAL_IN, ND + [("s-odd", {"s": (3, 5), "axes": (0, 2)})])
     + _rows("irfftn", (2, 3, 4), COMPLEX_IN, IRFFTN)
+    + _rows("rfft2", (2, 3, 4), REAL_IN, TWO_D)
+    + _rows("irfft2", (2, 3, 4), COMPLEX_IN, [("default", {}), ("s", {"s": (2, 5)}), ("axes", {"axes": (0, 2)})])
+    + _rows("hfft", (3, 4), COMPLEX_IN, IRFFT)
+    + _rows("ihfft", (3, 6), REAL_IN, ONE_D + [("n-odd", {"n": 5})])
     + _rows("fftshift", (3, 4, 5), ALL_IN, SHIFT, norms=(None,), holomorphic=True)
     + _rows("ifftshift", (3, 4, 5), ALL_IN, SHIFT, norms=(None,), holomorphic=True)
 )
@@ -128,8 +132,16 @@ def _fd_tol(dtype, out_dtype):
 
 
 def test_every_fft_function_has_a_table_entry():
-    missing = sorted(set(wnp.fft.__all__) - {case.name for case in TABLE})
+    constants = {"fftfreq", "rfftfreq"}  # sample frequencies: no derivative (test_frequencies)
+    missing = sorted(set(wnp.fft.__all__) - constants - {case.name for case in TABLE})
     assert not missing, f"wnp.fft functions without a row in tests/test_fft.py TABLE: {missing}"
+
+
+@pytest.mark.parametrize("n,d", [(1, 1.0), (6, 0.1), (7, 2.5)])
+def test_frequencies(n, d):
+    np.testing.assert_array_equal(np.asarray(wnp.fft.fftfreq(n, d)), np.fft.fftfreq(n, d))
+    np.testing.assert_array_equal(np.asarray(wnp.fft.rfftfreq(n, d)), np.fft.rfftfreq(n, d))
+    assert np.asarray(wnp.fft.fftfreq(n, d, dtype=np.float32)).dtype == np.float32
 
 
 def test_module_names_follow_numpy():

@@ -170,6 +170,12 @@ def _eigh_projector(xp, v):
     return (v * C3) @ xp.conj(xp.swapaxes(v, -1, -2))
 
 
+def _eig_recon(xp, linalg, a):
+    """V diag(c) V⁻¹ from one eigendecomposition: blind to the columns' phases."""
+    v = linalg.eig(a)[1]
+    return (v * C3) @ linalg.inv(v)
+
+
 def _svd_recon(usv):
     u, s, vh = usv
     return (u * C4[: s.shape[-1]]) @ vh
@@ -248,6 +254,42 @@ TABLE = [
     _norm_case("norm-mat-axes", {"ord": "fro", "axis": (2, 0)}, ((plain, (3, 2, 4)),)),
     _norm_case("norm-mat-axes-1", {"ord": 1, "axis": (0, 2), "keepdims": True}, ((plain, (3, 2, 4)),)),
     _norm_case("norm-mat-axes-nuc", {"ord": "nuc", "axis": (-1, -3), "keepdims": True}, ((general, (3, 2, 4)),)),
+    # general eigenproblems (complex results for every input; phase-invariant functions of V)
+    case("eig", "eigvals", la.eigvals, lambda a: np.linalg.eigvals(a).astype(np.result_type(a.dtype, np.complex64)),
+         *SQUARE),
+    case("eigvals", "eigvals-sum", lambda a: wnp.sum(la.eigvals(a) * C3), lambda a: np.sum(np.linalg.eigvals(a) * C3),
+         ((general, (3, 3)),)),
+    case("eig", "eig-abs2", lambda a: wnp.abs2(la.eig(a)[1]) * W3, lambda a: np.abs(np.linalg.eig(a)[1]) ** 2 * W3,
+         *SQUARE),
+    case("eig", "eig-recon", lambda a: _eig_recon(wnp, la, a), lambda a: _eig_recon(np, np.linalg, a), *SQUARE),
+    case("eigvalsh", "eigvalsh", la.eigvalsh, np.linalg.eigvalsh, *HERM, hermitian=True),
+    case("svdvals", "svdvals", la.svdvals, np.linalg.svdvals, *RECT),
+    case("pinv", "pinv", la.pinv, np.linalg.pinv, *RECT),
+    case("lstsq", "lstsq", lambda a, b: la.lstsq(a, b)[0], lambda a, b: np.linalg.lstsq(a, b)[0],
+         [(general, (4, 3)), (plain, (4, 2))], [(general, (3, 4)), (plain, (3,))]),
+    case("lstsq", "lstsq-residuals", lambda a, b: la.lstsq(a, b)[1], lambda a, b: np.linalg.lstsq(a, b)[1],
+         [(general, (4, 3)), (plain, (4, 2))]),
+    case("cond", "cond", la.cond, np.linalg.cond, *RECT[:2]),
+    case("cond", "cond-1", lambda a: la.cond(a, 1), lambda a: np.linalg.cond(a, 1), *SQUARE),
+    case("multi_dot", "multi_dot", lambda a, b, c: la.multi_dot([a, b, c]),
+         lambda a, b, c: np.linalg.multi_dot([a, b, c]), [(plain, (3,)), (plain, (3, 4)), (plain, (4, 2))],
+         holomorphic=True),
+    case("vector_norm", "vector_norm", lambda x: la.vector_norm(x, axis=1, ord=3),
+         lambda x: np.linalg.vector_norm(x, axis=1, ord=3), ((plain, (3, 4)),)),
+    case("matrix_norm", "matrix_norm", la.matrix_norm, np.linalg.matrix_norm, ((plain, (2, 3, 4)),)),
+    case("matmul", "linalg.matmul", la.matmul, np.linalg.matmul, [(plain, (2, 3)), (plain, (3, 2))],
+         holomorphic=True),
+    case("outer", "linalg.outer", la.outer, np.linalg.outer, [(plain, (2,)), (plain, (3,))], holomorphic=True),
+    case("cross", "linalg.cross", la.cross, np.linalg.cross, [(plain, (2, 3)), (plain, (3,))], holomorphic=True),
+    case("tensordot", "linalg.tensordot", lambda a, b: la.tensordot(a, b, axes=1),
+         lambda a, b: np.linalg.tensordot(a, b, axes=1), [(plain, (2, 3)), (plain, (3, 2))], holomorphic=True),
+    case("vecdot", "linalg.vecdot", la.vecdot, np.linalg.vecdot, [(plain, (2, 3)), (plain, (3,))]),
+    case("matrix_transpose", "matrix_transpose", la.matrix_transpose, np.linalg.matrix_transpose,
+         ((plain, (2, 3, 4)),), holomorphic=True),
+    case("tensorsolve", "tensorsolve", la.tensorsolve, np.linalg.tensorsolve,
+         [(general, (2, 3, 6)), (plain, (2, 3))], holomorphic=True),
+    case("tensorinv", "tensorinv", lambda a: la.tensorinv(a, ind=1), lambda a: np.linalg.tensorinv(a, ind=1),
+         ((general, (6, 2, 3)),), holomorphic=True),
     # NumPy top-level functions defined in linalg.py
     case("trace", "trace", wnp.trace, np.trace, ((plain, (3, 4)),)),
     case("trace", "trace-offset-axes", lambda x: wnp.trace(x, 1, 2, 0), lambda x: np.trace(x, 1, 2, 0),
@@ -328,8 +370,15 @@ def _cotangents(rng, c, args, out):
 def test_every_linalg_function_has_a_table_entry():
     covered = {c.name for c in TABLE}
     functions = {n for n in la.__all__ if callable(getattr(la, n)) and not isinstance(getattr(la, n), type)}
-    missing = sorted((functions | {"trace", "diagonal"}) - covered)
+    values_only = {"matrix_rank"}  # an integer (test_matrix_rank)
+    missing = sorted((functions | {"trace", "diagonal"}) - values_only - covered)
     assert not missing, f"linalg functions without an entry in tests/test_linalg.py TABLE: {missing}"
+
+
+def test_matrix_rank(rng):
+    a = plain(rng, (4, 2), C128) @ plain(rng, (2, 5), C128)
+    assert la.matrix_rank(wnp.asarray(a)) == np.linalg.matrix_rank(a) == 2
+    assert la.matrix_rank(a, tol=1e30) == 0
 
 
 def test_numpy_dispatch_reaches_linalg_with_numpy_semantics(rng):

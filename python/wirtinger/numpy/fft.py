@@ -23,10 +23,10 @@ import numpy as _np
 
 from .._array import complex_of as _complex_of, value_of as _concrete, real_of as _real_of
 from .._primitive import over_leading_axes as _over_leading_axes, primitive as _primitive
-from ._functions import asarray as _asarray, concatenate as _concatenate
+from ._functions import asarray as _asarray, concatenate as _concatenate, conj as _conj
 
-__all__ = ["fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfftn", "irfftn",
-           "fftshift", "ifftshift"]
+__all__ = ["fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfft2", "irfft2", "rfftn", "irfftn",
+           "hfft", "ihfft", "fftfreq", "rfftfreq", "fftshift", "ifftshift"]
 
 _NORMS = {None: "backward", "backward": "backward", "ortho": "ortho", "forward": "forward"}
 # The adjoint of c·F (F the unscaled DFT, c = 1, 1/√n or 1/n) is c·Fᴴ, and Fᴴ is
@@ -283,6 +283,45 @@ def rfftn(a, s=None, axes=None, norm=None, out=None):
 def irfftn(a, s=None, axes=None, norm=None, out=None):
     """The inverse of ``rfftn``, as ``numpy.fft.irfftn``."""
     return _inverse_real_nd(_input(a, out, "irfftn", real=False), s, axes, norm, "irfftn")
+
+
+def rfft2(a, s=None, axes=(-2, -1), norm=None, out=None):
+    """Two-dimensional DFT of a real array, as ``numpy.fft.rfft2``."""
+    return _real_nd(_input(a, out, "rfft2", real=True), s, axes, norm, "rfft2")
+
+
+def irfft2(a, s=None, axes=(-2, -1), norm=None, out=None):
+    """The inverse of ``rfft2``, as ``numpy.fft.irfft2``."""
+    return _inverse_real_nd(_input(a, out, "irfft2", real=False), s, axes, norm, "irfft2")
+
+
+# The Hermitian transforms: a signal with a Hermitian-symmetric spectrum, given by its
+# half (hfft), and back. hfft(a, n) = irfft(conj(a), n) with the norm that swaps
+# 1/n for 1 (NumPy's definition), so both are the real transforms above.
+_SWAPPED_NORM = {"backward": "forward", "ortho": "ortho", "forward": "backward"}
+
+
+def hfft(a, n=None, axis=-1, norm=None, out=None):
+    """The real spectrum of a signal with Hermitian symmetry given by its first half, as ``numpy.fft.hfft``."""
+    x = _input(a, out, "hfft", real=False)
+    return irfft(_conj(x), n, axis, _SWAPPED_NORM[_norm(norm)])
+
+
+def ihfft(a, n=None, axis=-1, norm=None, out=None):
+    """The inverse of ``hfft``, as ``numpy.fft.ihfft``: a real signal's half spectrum, conjugated."""
+    x = _input(a, out, "ihfft", real=True)
+    return _conj(rfft(x, n, axis, _SWAPPED_NORM[_norm(norm)]))
+
+
+# ---------------------------------------------------------------- frequencies
+def fftfreq(n, d=1.0, *, dtype=None, device=None):
+    """The sample frequencies of an n-point DFT, as ``numpy.fft.fftfreq`` (a constant)."""
+    return _asarray(_np.fft.fftfreq(n, d).astype(dtype or _np.float64))
+
+
+def rfftfreq(n, d=1.0, *, dtype=None, device=None):
+    """The non-negative sample frequencies of ``rfft``, as ``numpy.fft.rfftfreq`` (a constant)."""
+    return _asarray(_np.fft.rfftfreq(n, d).astype(dtype or _np.float64))
 
 
 # ---------------------------------------------------------------- shifts

@@ -1,42 +1,5 @@
-"""Linear algebra as ``numpy.linalg``, differentiable for real and complex inputs.
-
-Import as ``import wirtinger.numpy as wnp`` and call ``wnp.linalg.solve`` and so
-on. Every function takes float32/float64/complex64/complex128 arrays, batched
-over leading axes as NumPy does. Values come from ``numpy.linalg`` (LAPACK);
-nothing here factors a matrix by hand.
-
-Each decomposition is one primitive (``wirtinger._primitive.primitive``) whose JVP
-and "adjoint" VJP are written below with ``wirtinger.numpy`` operations and
-with these functions themselves (the rules of ``cholesky`` call ``solve``), so
-inside an enclosing transform the rules are recorded and differentiated again:
-second derivatives work. Functions that are cheap, exact compositions of
-others are written as compositions (``inv``, ``matrix_power``, ``norm``).
-
-Every primitive here maps over leading axes as NumPy's does, and declares so
-(``over_leading_axes``): under vmap it is one call with the batch as a leading
-axis, which LAPACK's batched loops then run.
-
-Conventions, shared with JAX and PyTorch:
-
-* ``cholesky`` and ``eigh`` read one triangle of their input, as LAPACK does
-  (the lower one, like NumPy), but their derivatives are those of
-  ``X ↦ f((X + Xᴴ)/2)``: tangents are symmetrised and gradients are Hermitian.
-  Such functions are never holomorphic.
-* Eigenvectors and singular vectors are defined only up to a phase per column
-  (a sign for real input). Forward mode returns the tangent with
-  ``diag(Vᴴ dV) = 0`` (for ``svd``: ``diag(Vᴴ dV) = 0`` and the phase change
-  in ``U``); reverse mode checks that the function being differentiated does not
-  depend on those phases and raises ``ValueError`` otherwise.
-* At a degenerate spectrum (repeated eigenvalues, repeated or zero singular
-  values) derivatives through the vectors divide by zero and come out inf or
-  nan, following IEEE as the element-wise rules do; derivatives through the
-  values alone stay finite.
-
->>> import numpy as np, wirtinger as w, wirtinger.numpy as wnp
->>> A = np.array([[2.0, 1.0], [1.0, 3.0]])
->>> np.allclose(w.grad(lambda a: wnp.linalg.det(a))(A), np.linalg.det(A) * np.linalg.inv(A).T)
-True
-"""
+"""The decompositions and solvers of wirtinger.numpy.linalg, each one primitive
+with its JVP and adjoint VJP (the package's docstring states the conventions)."""
 from __future__ import annotations
 
 import collections
@@ -45,10 +8,10 @@ import operator
 
 import numpy as _np
 
-from .. import _engine
-from . import _functions as wnp
-from .._array import Array, Mask as _Mask, concrete as _concrete, value_of as _value, real_of as _real_of, result_dtype as _result_dtype
-from .._primitive import nondifferentiable as _nondifferentiable, over_leading_axes as _over_leading_axes, primitive as _primitive
+from ... import _engine
+from .. import _functions as wnp
+from ..._array import Array, Mask as _Mask, concrete as _concrete, value_of as _value, real_of as _real_of, result_dtype as _result_dtype
+from ..._primitive import nondifferentiable as _nondifferentiable, over_leading_axes as _over_leading_axes, primitive as _primitive
 
 SlogdetResult = collections.namedtuple("SlogdetResult", ["sign", "logabsdet"])
 QRResult = collections.namedtuple("QRResult", ["Q", "R"])
