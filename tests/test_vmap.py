@@ -399,6 +399,12 @@ FFTS = {
     "ifft2": (lambda x: wnp.fft.ifft2(x, norm="forward"), lambda x: np.fft.ifft2(x, norm="forward"), C128),
     "ifftn": (lambda x: wnp.fft.ifftn(x, axes=(1,)), lambda x: np.fft.ifftn(x, axes=(1,)), F64),
     "ifftshift": (lambda x: wnp.fft.ifftshift(x, axes=0), lambda x: np.fft.ifftshift(x, axes=0), F32),
+    "rfft2": (lambda x: wnp.fft.rfft2(x), lambda x: np.fft.rfft2(x), F64),
+    "irfft2": (lambda x: wnp.fft.irfft2(x), lambda x: np.fft.irfft2(x), C128),
+    "hfft": (lambda x: wnp.fft.hfft(x, n=5), lambda x: np.fft.hfft(x, n=5), C128),
+    "ihfft": (lambda x: wnp.fft.ihfft(x, axis=0), lambda x: np.fft.ihfft(x, axis=0), F64),
+    "frequencies": (lambda x: x * wnp.fft.fftfreq(3) + wnp.fft.rfftfreq(4)[:3],
+                    lambda x: x * np.fft.fftfreq(3) + np.fft.rfftfreq(4)[:3], F64),
 }
 
 
@@ -454,7 +460,38 @@ LINALG = {
                        "general"),
     "linalg-trace-diagonal": (lambda a: wnp.linalg.trace(a) * wnp.linalg.diagonal(a, offset=-1),
                               lambda a: np.linalg.trace(a) * np.linalg.diagonal(a, offset=-1), "general"),
+    "eig-abs2": (lambda a: wnp.abs2(wnp.linalg.eig(a).eigenvectors) + wnp.abs2(wnp.linalg.eigvals(a))[..., None, :],
+                 lambda a: np.abs(np.linalg.eig(a).eigenvectors) ** 2 + np.abs(np.linalg.eigvals(a))[..., None, :] ** 2,
+                 "general"),
+    "pinv": (lambda a: wnp.linalg.pinv(a), lambda a: np.linalg.pinv(a), "tall"),
+    "lstsq": (lambda a: wnp.linalg.lstsq(a, a[:, 0])[0], lambda a: np.linalg.lstsq(a, a[:, 0])[0], "tall"),
+    "cond": (lambda a: wnp.linalg.cond(a), lambda a: np.linalg.cond(a), "general"),
+    "multi_dot": (lambda a: wnp.linalg.multi_dot([a, a, a[0]]), lambda a: np.linalg.multi_dot([a, a, a[0]]),
+                  "general"),
+    "svdvals-eigvalsh": (lambda a: wnp.linalg.svdvals(a) + wnp.linalg.eigvalsh(a),
+                         lambda a: np.linalg.svdvals(a) + np.linalg.eigvalsh(a), "spd"),
+    "norms": (lambda a: wnp.linalg.vector_norm(a, axis=0) + wnp.linalg.matrix_norm(a),
+              lambda a: np.linalg.vector_norm(a, axis=0) + np.linalg.matrix_norm(a), "general"),
+    "products": (lambda a: wnp.linalg.matmul(a, a) + wnp.linalg.outer(a[0], a[1]) + wnp.linalg.cross(a[0], a[1])
+                 + wnp.linalg.tensordot(a, a, axes=1) + wnp.linalg.vecdot(a, a) + wnp.linalg.matrix_transpose(a),
+                 lambda a: np.linalg.matmul(a, a) + np.linalg.outer(a[0], a[1]) + np.linalg.cross(a[0], a[1])
+                 + np.linalg.tensordot(a, a, axes=1) + np.linalg.vecdot(a, a) + np.linalg.matrix_transpose(a),
+                 "general"),
+    "tensorsolve-tensorinv": (lambda a: wnp.linalg.tensorsolve(a, a[0]) + wnp.linalg.tensorinv(a, ind=1)[0],
+                              lambda a: np.linalg.tensorsolve(a, a[0]) + np.linalg.tensorinv(a, ind=1)[0], "general"),
 }
+
+
+# Functions of one matrix, as NumPy's (no stacks of matrices).
+ONE_MATRIX = {"trace-diagonal", "lstsq", "multi_dot", "norms", "products", "tensorsolve-tensorinv"}
+
+
+def test_matrix_rank_reads_values():
+    """An integer of the values: under vmap there is no single value to read."""
+    a = np.eye(3)[None].repeat(2, axis=0)
+    assert wnp.linalg.matrix_rank(a[0]) == 3
+    with pytest.raises(w.ConcretizationError):
+        w.vmap(lambda m: wnp.linalg.matrix_rank(m))(a)
 
 
 def test_every_fft_and_linalg_function_is_tested_under_vmap():
@@ -499,7 +536,7 @@ def test_linalg_under_vmap(name, dtype, rng):
 
     got = w.vmap(w.grad(real_loss))(A)
     assert_close(got, _stack([w.grad(real_loss)(a) for a in A], 0), *tol(dtype, "exact"), err_msg=name)
-    if name == "trace-diagonal" or (name.startswith("norm") and "axis" not in name and "vec" not in name):
+    if name in ONE_MATRIX or (name.startswith("norm") and "axis" not in name and "vec" not in name):
         return  # functions of one matrix only
     # A batched stack of matrices: leading axes broadcast as in one sample.
     A2 = _matrices(rng, kind, dtype, (B, 2))

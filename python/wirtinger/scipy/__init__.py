@@ -1,8 +1,9 @@
 """SciPy-compatible functions that wirtinger can differentiate.
 
-Import as ``import wirtinger.scipy.special`` (``from wirtinger.scipy import
-special``); names, arguments and results follow SciPy's.
+Import as ``import wirtinger.scipy.special`` or ``import wirtinger.scipy.linalg``
+(``from wirtinger.scipy import linalg, special``); names, arguments and results
+follow SciPy's.
 """
-from . import special  # noqa: F401
+from . import linalg, special  # noqa: F401
 
-__all__ = ["special"]
+__all__ = ["linalg", "special"]

@@ -12,8 +12,8 @@ import numpy as _np
 from .. import _functions as wnp
 from .._joining import matrix_transpose as _matrix_transpose
 from .._polynomials import vecdot as _vecdot
-from ..._array import Array, concrete as _concrete, real_of as _real_of, value_of as _value
-from ..._primitive import over_leading_axes as _over_leading_axes
+from ..._array import Array, concrete as _concrete, real_of as _real_of, traced as _traced, value_of as _value
+from ..._primitive import nondifferentiable as _nondifferentiable, over_leading_axes as _over_leading_axes
 from ._decompositions import _H, _check_matrix, _eye, _lapack, _multi_output, eigh, inv, norm, solve, svd
 
 LstsqResult = collections.namedtuple("LstsqResult", ["x", "residuals", "rank", "s"])
@@ -65,7 +65,9 @@ def lstsq(a, b, rcond=None):
     """``numpy.linalg.lstsq``: (x, residuals, rank, s) with x = pinv(a) b, so its
     derivative is that of the pseudo-inverse solution (rank taken as constant).
     residuals (the squared norms of b − a x, for a full-rank a with more rows than
-    columns, else empty) and s are differentiable; rank is a NumPy integer."""
+    columns, else empty) and s are differentiable; rank is a NumPy integer. Under
+    jit or vmap the rank is a float array of the program and residuals are
+    returned whenever a has more rows than columns (a shape cannot depend on values)."""
     a, b = wnp.asarray(a), wnp.asarray(b)
     _check_matrix(a, "lstsq", square=False)
     if a.ndim != 2:
@@ -79,8 +81,19 @@ def lstsq(a, b, rcond=None):
     cutoff = _np.finfo(_real_of(dtype)).eps * max(m, n) if rcond is None or rcond == -1 else rcond
     x = pinv(a, rcond=cutoff) @ b
     s = svd(a, compute_uv=False)
-    rank = _np.linalg.matrix_rank(_concrete(a), tol=float(_np.max(_concrete(s), initial=0.0)) * cutoff)
-    if rank == n and m > n:
+
+    def rank_of(sv):
+        return _np.sum(sv > cutoff * _np.max(sv, axis=-1, initial=0.0)[..., None], axis=-1).astype(sv.dtype)
+
+    if _traced(a):
+        # Traced by jit or batched by vmap: the rank is a value of the program (a float
+        # array), and residuals are returned whenever m > n.
+        rank = _nondifferentiable("lstsq rank", rank_of, s)
+        full = m > n
+    else:
+        rank = int(rank_of(_np.asarray(_concrete(s))))
+        full = rank == n and m > n
+    if full:
         r = b - a @ x
         residuals = wnp.sum(wnp.abs2(r), axis=0)
         residuals = wnp.reshape(residuals, (1,)) if vector else residuals
