@@ -101,6 +101,7 @@ _REAL_DOMAINS = {
     "gt1": ("", 1.2, 3.0),  # arccosh
     "gtm1": ("", -0.8, 2.0),  # log1p
     "prod": ("±", 0.5, 1.5),  # factors of a product
+    "prob": ("", 0.1, 0.9),  # logit
 }
 
 

@@ -48,10 +48,9 @@ def test_comparisons_are_constants():
     assert_close(g, np.array([-1.0, 4.0]), 1e-15, 1e-15)
 
 
-@pytest.mark.parametrize("fn,name", [(np.roots, "roots"), (np.polyfit, "polyfit")])
-def test_unsupported_numpy_function_is_a_type_error_naming_it(fn, name):
-    with pytest.raises(TypeError, match=name):
-        w.grad(lambda x: np.sum(fn(x, x) if name == "polyfit" else fn(x)))(np.array([2.0, 1.0]))
+def test_unsupported_numpy_function_is_a_type_error_naming_it():
+    with pytest.raises(TypeError, match="i0"):
+        w.grad(lambda x: np.sum(np.i0(x)))(np.array([2.0, 1.0]))
 
 
 def test_sorting_and_order_statistics_dispatch():

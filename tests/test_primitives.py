@@ -80,6 +80,7 @@ class Case:
     domains: tuple
     holomorphic: bool = True
     fd_ref: Optional[Callable] = None
+    traced: bool = True  # False: its result's shape depends on values (no jit, no vmap)
 
     @property
     def arity(self):
@@ -115,7 +116,7 @@ def binary(name, fn, ref, domains=("any", "any"), real_only=False, id=None):
     )
 
 
-def structural(name, id, fn, ref, shapes, dtypes=None, domains=None, holomorphic=True, fd_ref=None):
+def structural(name, id, fn, ref, shapes, dtypes=None, domains=None, holomorphic=True, fd_ref=None, traced=True):
     arity = len(shapes)
     if dtypes is None:
         if arity == 1:
@@ -134,6 +135,7 @@ def structural(name, id, fn, ref, shapes, dtypes=None, domains=None, holomorphic
         domains=tuple(domains or ("any",) * arity),
         holomorphic=holomorphic,
         fd_ref=fd_ref,
+        traced=traced,
     )
 
 
@@ -597,6 +599,31 @@ TABLE = [
                dtypes=[(F64, F64), (C128, C128), (C64, C64), (F32, F32), (C128, F64)]),
     structural("apply_along_axis", "apply_along_axis", lambda a: wnp.apply_along_axis(lambda r: r[::2] * r[0], 1, a),
                lambda a: np.apply_along_axis(lambda r: r[::2] * r[0], 1, a), [(3, 4)]),
+    structural("roots", "roots", lambda p: wnp.sort_complex(wnp.roots(p, strip_zeros=False)),
+               lambda p: np.sort_complex(np.roots(p).astype(np.result_type(p.dtype, np.complex64))), [(4,)],
+               dtypes=[(F64,), (C128,)]),
+    structural("polyfit", "polyfit", lambda x, y: wnp.polyfit(x, y, 2), lambda x, y: np.polyfit(x, y, 2),
+               [(6,), (6,)], dtypes=[(F64, F64)]),
+    structural("polydiv", "polydiv", lambda u, v: wnp.polydiv(u, v)[0], lambda u, v: np.polydiv(u, v)[0],
+               [(5,), (3,)], domains=("prod", "prod"), dtypes=[(F64, F64), (C128, C128)], traced=False),
+    # scipy.special compositions (their special values are tested in test_numpy_surface.py)
+    structural("xlogy", "xlogy", wss.xlogy, lambda x, y: x * np.log(y), [(3, 4), (4,)], domains=("any", "pos"),
+               dtypes=[(F64, F64), (C128, C128), (F32, F32)]),
+    structural("xlog1py", "xlog1py", wss.xlog1py, lambda x, y: x * np.log1p(y), [(3, 4), (4,)],
+               domains=("any", "pos"), dtypes=[(F64, F64), (C128, C128)]),
+    structural("logit", "logit", wss.logit, lambda p: np.log(p / (1 - p)), [(3, 4)], domains=("prob",)),
+    structural("entr", "entr", wss.entr, lambda x: -x * np.log(x), [(3, 4)], domains=("pos",),
+               dtypes=[(F64,), (F32,)]),
+    structural("rel_entr", "rel_entr", wss.rel_entr, lambda x, y: x * np.log(x / y), [(3, 4), (4,)],
+               domains=("pos", "pos"), dtypes=[(F64, F64)]),
+    structural("kl_div", "kl_div", wss.kl_div, lambda x, y: x * np.log(x / y) - x + y, [(3, 4), (4,)],
+               domains=("pos", "pos"), dtypes=[(F64, F64)]),
+    structural("boxcox", "boxcox", lambda x: wss.boxcox(x, np.array([0.0, 0.5, -1.5, 2.0])),
+               lambda x: np.where(np.array([0.0, 0.5, -1.5, 2.0]) == 0, np.log(x),
+                                  (x ** np.array([1.0, 0.5, -1.5, 2.0]) - 1) / np.array([1.0, 0.5, -1.5, 2.0])),
+               [(3, 4)], domains=("pos",), dtypes=[(F64,)]),
+    structural("boxcox1p", "boxcox1p", lambda x, l: wss.boxcox1p(x, l), lambda x, l: ((1 + x) ** l - 1) / l,
+               [(3, 4), (4,)], domains=("pos", "pos"), dtypes=[(F64, F64)]),
     # contractions
     structural(
         "einsum", "einsum-matmul", lambda a, b: wnp.einsum("ij,jk->ik", a, b), lambda a, b: np.einsum("ij,jk->ik", a, b),
@@ -698,7 +725,8 @@ def _params(case_filter=lambda case: True, shapes="all", dtype_filter=lambda dty
                     continue
                 sid = "x".join("s" if s == () else "-".join(map(str, s)) for s in shp)
                 did = "-".join(np.dtype(d).name for d in dts)
-                params.append(pytest.param(case, shp, dts, id=f"{case.id}-{sid}-{did}"))
+                marks = () if case.traced else (pytest.mark.eager_only,)
+                params.append(pytest.param(case, shp, dts, id=f"{case.id}-{sid}-{did}", marks=marks))
     return params
 
 

@@ -27,6 +27,48 @@ NAMESPACES = [
 ]
 
 
+# Why a function JAX offers is not here, for the README's list.
+WHY_NOT = {
+    ("numpy", "frompyfunc"): "builds a NumPy ufunc object around a Python function, which runs element by element; "
+                             "map a function with wirtinger.vmap instead",
+    ("numpy", "vectorize"): "runs a Python function element by element; wirtinger.vmap maps it over an axis in one "
+                            "call per operation",
+    ("numpy", "i0"): "not yet: with the Bessel functions of wirtinger.scipy.special",
+}
+NOT_YET_SPECIAL = "not yet: their values need algorithms of their own here, since SciPy is not a dependency"
+BEGIN, END = "<!-- api-coverage:begin (python tools/api_coverage.py --readme) -->", "<!-- api-coverage:end -->"
+
+
+def why_not(namespace, name):
+    if namespace == "scipy.special":
+        return WHY_NOT.get((namespace, name), NOT_YET_SPECIAL)
+    return WHY_NOT.get((namespace, name))
+
+
+def readme_block(ref=None):
+    """The README's list of what each namespace offers and what it lacks, and why."""
+    ref = ref or reference()
+    lines = [BEGIN, f"Counted against the functions JAX {ref['jax_version']} offers under NumPy's and SciPy's names "
+             "(`python tools/api_coverage.py`):", ""]
+    for name, (have, missing) in coverage(ref).items():
+        total = len(have) + len(missing)
+        lines.append(f"- `{name}`: {len(have)} of {total}.")
+        reasons = {}
+        for n in missing:
+            reasons.setdefault(why_not(name, n) or "not yet", []).append(n)
+        for why, names in reasons.items():
+            lines.append(f"  Not here: {', '.join(f'`{n}`' for n in names)} ({why}).")
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def update_readme(path):
+    text = open(path, encoding="utf-8").read()
+    start, stop = text.index(BEGIN), text.index(END) + len(END) + 1
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text[:start] + readme_block() + text[stop:])
+
+
 def _public(module):
     return {n for n in dir(module) if not n.startswith("_")}
 
@@ -69,7 +111,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--update", action="store_true", help="refresh tools/jax_api.json from the installed JAX")
     parser.add_argument("--missing", action="store_true", help="list the missing names")
+    parser.add_argument("--readme", action="store_true", help="rewrite the README's coverage list")
     args = parser.parse_args()
+    if args.readme:
+        update_readme(os.path.join(os.path.dirname(HERE), "README.md"))
     if args.update:
         ref = from_jax()
         with open(SNAPSHOT, "w") as f:

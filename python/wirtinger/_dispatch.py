@@ -20,7 +20,11 @@ _TRACED_UFUNCS = {
     "greater": operator.gt, "greater_equal": operator.ge, "less": operator.lt, "less_equal": operator.le,
     "equal": operator.eq, "not_equal": operator.ne, "logical_and": operator.and_, "logical_or": operator.or_,
     "logical_xor": operator.xor, "logical_not": operator.invert,
+    # On booleans (a mask and a NumPy bool array), & | ^ ~ are the logical operations.
+    "bitwise_and": operator.and_, "bitwise_or": operator.or_, "bitwise_xor": operator.xor, "invert": operator.invert,
 }
+_COMMUTATIVE = {"equal", "not_equal", "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or",
+                "bitwise_xor"}
 _REDUCTIONS = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "min", "logical_and": "all",
                "logical_or": "any"}
 _ACCUMULATIONS = {"add": "cumsum", "multiply": "cumprod"}
@@ -49,6 +53,8 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     if name in _TRACED_UFUNCS and method == "__call__" and not kwargs and any(traced(x) for x in inputs):
         if name.startswith("logical_"):
             inputs = [x if isinstance(x, Mask) else x != 0 for x in inputs]
+        if len(inputs) == 2 and not isinstance(inputs[0], (Mask, Array)) and name in _COMMUTATIVE:
+            inputs = inputs[::-1]  # the traced mask first, so that its operator handles the pair
         return _TRACED_UFUNCS[name](*inputs)
     if name in _CONSTANT_UFUNCS and method == "__call__":
         return getattr(np, name)(*[concrete(x) for x in inputs], **kwargs)

@@ -17,3 +17,4 @@ from ._statistics import *  # noqa: F401,F403,E402
 from ._values import *  # noqa: F401,F403,E402
 from . import fft, linalg  # noqa: E402,F401
 from .linalg import _diagonal as diagonal, _trace as trace  # noqa: E402,F401  (NumPy's top-level ones)
+from ._polyfit import polydiv, polyfit, roots  # noqa: E402,F401

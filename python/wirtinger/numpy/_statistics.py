@@ -54,7 +54,8 @@ def _extreme(x, axis, keepdims, initial, where_, name, pick):
         raise ValueError(f"{name}: zero-size array to reduction operation which has no identity "
                          f"(shape {x.shape}, axis {axis}); pass initial=")
     neg = tuple(a - x.ndim for a in axes)
-    m = nondifferentiable(name, lambda v: pick(v, axis=neg, keepdims=True), x)
+    extra = {} if initial is None else {"initial": initial}
+    m = nondifferentiable(name, lambda v: pick(v, axis=neg, keepdims=True, **extra), x)
     # Ties share the derivative equally (maximum's rule, over any number of ties).
     hit = where(x == m, 1.0, 0.0).astype(x.dtype)
     weights = hit / sum(hit, axis=axes, keepdims=True)

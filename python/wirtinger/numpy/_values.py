@@ -6,7 +6,7 @@ import functools
 
 import numpy as _np
 
-from .._array import Array, Mask, concrete as _concrete
+from .._array import Array, Mask, concrete as _concrete, to_var as _to_var
 
 
 def _value(x):
@@ -70,19 +70,19 @@ del _name
 
 
 def frombuffer(buffer, dtype=float, count=-1, offset=0):
-    return Array(_np.array(_np.frombuffer(buffer, dtype=dtype, count=count, offset=offset)))
+    return Array(_to_var(_np.array(_np.frombuffer(buffer, dtype=dtype, count=count, offset=offset))))
 
 
 def fromstring(string, dtype=float, count=-1, *, sep):
-    return Array(_np.fromstring(string, dtype=dtype, count=count, sep=sep))
+    return Array(_to_var(_np.fromstring(string, dtype=dtype, count=count, sep=sep)))
 
 
 def fromiter(iterable, dtype, count=-1):
-    return Array(_np.fromiter(iterable, dtype=dtype, count=count))
+    return Array(_to_var(_np.fromiter(iterable, dtype=dtype, count=count)))
 
 
 def fromfile(file, dtype=float, count=-1, sep="", offset=0):
-    return Array(_np.fromfile(file, dtype=dtype, count=count, sep=sep, offset=offset))
+    return Array(_to_var(_np.fromfile(file, dtype=dtype, count=count, sep=sep, offset=offset)))
 
 
 def load(file, *args, **kwargs):
@@ -100,7 +100,7 @@ def savez(file, *args, **kwds):
 
 def _window(np_fn):
     def f(M, *args):
-        return Array(_np.asarray(np_fn(M, *args), dtype=_np.float64))
+        return Array(_to_var(_np.asarray(np_fn(M, *args), dtype=_np.float64)))
 
     f.__name__ = f.__qualname__ = np_fn.__name__
     f.__doc__ = f"``numpy.{np_fn.__name__}``: a constant window (float64)."
@@ -113,7 +113,7 @@ bartlett, blackman, hamming, hanning, kaiser = (_window(f) for f in (_np.bartlet
 
 def from_dlpack(x, /, *, device=None, copy=None):
     """An array from another library's DLPack capsule or array (copied, as a constant)."""
-    return Array(_np.array(_np.from_dlpack(x)))
+    return Array(_to_var(_np.array(_np.from_dlpack(x))))
 
 
 def einsum_path(subscripts, *operands, optimize="greedy", einsum_call=False):

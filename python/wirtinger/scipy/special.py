@@ -13,7 +13,8 @@ from ..numpy._functions import _axes
 from .._array import Array, Mask, real_of, result_dtype, unary
 from .._primitive import nondifferentiable
 
-__all__ = ["expit", "log_softmax", "logsumexp", "softmax"]
+__all__ = ["boxcox", "boxcox1p", "entr", "expit", "kl_div", "log_softmax", "logit", "logsumexp", "rel_entr", "softmax",
+           "xlog1py", "xlogy"]
 
 
 def expit(x):
@@ -95,3 +96,85 @@ def log_softmax(x, axis=None):
     """``x - logsumexp(x, axis, keepdims=True)``, as ``scipy.special.log_softmax``."""
     x = x if isinstance(x, Array) else wnp.asarray(x)
     return x - logsumexp(x, axis=axis, keepdims=True)
+
+
+# ---------------------------------------------------------------- logarithmic compositions
+# Each takes its special value (0 where x = 0, inf outside the domain) with a
+# select whose unused branch is evaluated at a safe point, so that the branch not
+# taken contributes a zero derivative rather than 0·inf = nan.
+def _safe(cond, x, fill):
+    return wnp.where(cond, fill, x)
+
+
+def xlogy(x, y):
+    """``x * log(y)``, 0 where x = 0 (whatever y), as ``scipy.special.xlogy``."""
+    x, y = wnp.asarray(x), wnp.asarray(y)
+    zero = x == 0
+    return wnp.where(zero, 0.0, x * wnp.log(_safe(zero, y, 1.0)))
+
+
+def xlog1py(x, y):
+    """``x * log1p(y)``, 0 where x = 0, as ``scipy.special.xlog1py``."""
+    x, y = wnp.asarray(x), wnp.asarray(y)
+    zero = x == 0
+    return wnp.where(zero, 0.0, x * wnp.log1p(_safe(zero, y, 0.0)))
+
+
+def logit(x):
+    """``log(x / (1 - x))``, as ``scipy.special.logit``; its derivative is 1/(x(1−x))."""
+    x = wnp.asarray(x)
+    return wnp.log(x) - wnp.log1p(-x)
+
+
+def _real(x, name):
+    x = wnp.asarray(x)
+    if x.dtype.kind == "c":
+        raise TypeError(f"{name}: defined for real arrays only, got {x.dtype}")
+    return x
+
+
+def entr(x):
+    """``-x log x`` for x > 0, 0 at 0 and −inf below, as ``scipy.special.entr``."""
+    x = _real(x, "entr")
+    pos = x > 0
+    safe = wnp.where(pos, x, 1.0)
+    return wnp.where(pos, -safe * wnp.log(safe), wnp.where(x == 0, 0.0, -np.inf)).astype(x.dtype)
+
+
+def _relative(x, y, name, extra):
+    x, y = _real(x, name), _real(y, name)
+    both = (x > 0) & (y > 0)
+    safe_x = wnp.where(both, x, 1.0)
+    safe_y = wnp.where(both, y, 1.0)
+    inside = safe_x * (wnp.log(safe_x) - wnp.log(safe_y))
+    if extra:
+        inside = inside - safe_x + safe_y
+    edge = (x == 0) & (y >= 0)
+    return wnp.where(both, inside, wnp.where(edge, y if extra else 0.0, np.inf)).astype(inside.dtype)
+
+
+def rel_entr(x, y):
+    """``x log(x/y)`` for x, y > 0; 0 for x = 0 ≤ y; inf otherwise (``scipy.special.rel_entr``)."""
+    return _relative(x, y, "rel_entr", False)
+
+
+def kl_div(x, y):
+    """``x log(x/y) − x + y`` for x, y > 0; y for x = 0 ≤ y; inf otherwise (``scipy.special.kl_div``)."""
+    return _relative(x, y, "kl_div", True)
+
+
+def _boxcox(logx, lmbda):
+    lmbda = wnp.asarray(lmbda)
+    zero = lmbda == 0
+    safe = wnp.where(zero, 1.0, lmbda)
+    return wnp.where(zero, logx, wnp.expm1(safe * logx) / safe)
+
+
+def boxcox(x, lmbda):
+    """The Box–Cox transform ``(x**λ − 1)/λ`` (log x at λ = 0), as ``scipy.special.boxcox``."""
+    return _boxcox(wnp.log(_real(x, "boxcox")), _real(lmbda, "boxcox"))
+
+
+def boxcox1p(x, lmbda):
+    """``boxcox(1 + x, λ)``, accurate for small x, as ``scipy.special.boxcox1p``."""
+    return _boxcox(wnp.log1p(_real(x, "boxcox1p")), _real(lmbda, "boxcox1p"))
