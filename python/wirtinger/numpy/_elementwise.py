@@ -10,7 +10,7 @@ import numpy as _np
 from .._array import Array, Mask, concrete as _concrete, result_dtype as _result_dtype, traced as _traced, \
     to_var as _to_var
 from .._primitive import nondifferentiable
-from ._functions import (_array, _real_of, abs, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
+from ._functions import (_array, _no_out, _public, _real_of, _real_only, abs, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
                          concatenate, imag, logaddexp, maximum, minimum, power, real, reshape, sign, sin, sum as _sum,
                          where)
 
@@ -19,17 +19,9 @@ acos, acosh, asin, asinh, atan, atanh, atan2, pow = (arccos, arccosh, arcsin, ar
                                                      power)
 
 
-def _real(x, name):
-    x = _array(x)
-    if x.dtype.kind == "c":
-        raise TypeError(f"{name}: defined for real arrays only, got {x.dtype}; apply it to real parts or "
-                        f"magnitudes (wnp.real, wnp.abs) instead")
-    return x
-
-
 def _piecewise_constant(name, fn, *xs):
     """fn of the values, with zero derivative (a step function of real inputs)."""
-    arrays = [_real(x, name) for x in xs]
+    arrays = [_real_only(x, name) for x in xs]
     dtype = _result_dtype(*arrays)
     return nondifferentiable(name, lambda *v: _np.asarray(fn(*v)).astype(dtype), *arrays)
 
@@ -58,8 +50,7 @@ def rint(x, /):
 
 def round(a, decimals=0, out=None):  # noqa: A001
     """``numpy.round`` (half to even; complex parts rounded separately): zero derivative."""
-    if out is not None:
-        raise TypeError("round: out= is not supported (wirtinger arrays are immutable)")
+    _no_out(out, "round")
     return nondifferentiable("round", lambda v: _np.round(v, decimals), _array(a))
 
 
@@ -67,13 +58,13 @@ around = round
 
 
 def signbit(x, /):
-    return _predicate("signbit", _real(x, "signbit"), _np.signbit)
+    return _predicate("signbit", _real_only(x, "signbit"), _np.signbit)
 
 
 def heaviside(x1, x2, /):
     """``numpy.heaviside``: 0 below zero, x2 at zero, 1 above; its derivative is x2's at zero, else 0."""
-    x1 = _real(x1, "heaviside")
-    x2 = _real(x2, "heaviside")
+    x1 = _real_only(x1, "heaviside")
+    x2 = _real_only(x2, "heaviside")
     step = _piecewise_constant("heaviside", lambda v: (v > 0).astype(float), x1)
     at_zero = _piecewise_constant("heaviside", lambda v: (v == 0).astype(float), x1)
     return step + at_zero * x2
@@ -81,25 +72,25 @@ def heaviside(x1, x2, /):
 
 def copysign(x1, x2, /):
     """|x1| with the sign of x2: differentiable in x1 (the sign is constant almost everywhere)."""
-    x1, x2 = _real(x1, "copysign"), _real(x2, "copysign")
+    x1, x2 = _real_only(x1, "copysign"), _real_only(x2, "copysign")
     s = _piecewise_constant("copysign", lambda a, b: _np.copysign(1.0, a) * _np.copysign(1.0, b), x1, x2)
     return x1 * s
 
 
 def fabs(x, /):
-    return abs(_real(x, "fabs"))
+    return abs(_real_only(x, "fabs"))
 
 
 def fmod(x1, x2, /):
     """``numpy.fmod``: x1 - trunc(x1/x2)·x2, differentiable in both away from the jumps."""
-    x1, x2 = _real(x1, "fmod"), _real(x2, "fmod")
+    x1, x2 = _real_only(x1, "fmod"), _real_only(x2, "fmod")
     q = _piecewise_constant("fmod", lambda a, b: _np.trunc(_np.divide(a, b)), x1, x2)
     return x1 - q * x2
 
 
 def remainder(x1, x2, /):
     """``numpy.remainder`` (Python's %): x1 - floor(x1/x2)·x2."""
-    x1, x2 = _real(x1, "remainder"), _real(x2, "remainder")
+    x1, x2 = _real_only(x1, "remainder"), _real_only(x2, "remainder")
     q = _piecewise_constant("remainder", _np.floor_divide, x1, x2)
     return x1 - q * x2
 
@@ -116,14 +107,14 @@ def divmod(x1, x2, /):  # noqa: A001
 
 
 def modf(x, /):
-    x = _real(x, "modf")
+    x = _real_only(x, "modf")
     whole = trunc(x)
     return x - whole, whole
 
 
 def frexp(x, /):
     """(mantissa, exponent): the exponent an integer NumPy array (read from the values)."""
-    x = _real(x, "frexp")
+    x = _real_only(x, "frexp")
     e = _np.frexp(_concrete(x))[1]
     return x * _np.ldexp(1.0, -e).astype(x.dtype), e
 
@@ -146,18 +137,18 @@ def spacing(x, /):
 
 def fmax(x1, x2, /):
     """``numpy.fmax``: maximum that ignores a NaN operand."""
-    x1, x2 = _real(x1, "fmax"), _real(x2, "fmax")
+    x1, x2 = _real_only(x1, "fmax"), _real_only(x2, "fmax")
     return where(x1 != x1, x2, where(x2 != x2, x1, maximum(x1, x2)))
 
 
 def fmin(x1, x2, /):
-    x1, x2 = _real(x1, "fmin"), _real(x2, "fmin")
+    x1, x2 = _real_only(x1, "fmin"), _real_only(x2, "fmin")
     return where(x1 != x1, x2, where(x2 != x2, x1, minimum(x1, x2)))
 
 
 def cbrt(x, /):
     """The real cube root (negative for negative x), real input only, as NumPy's."""
-    x = _real(x, "cbrt")
+    x = _real_only(x, "cbrt")
     return sign(x) * power(abs(x), 1.0 / 3.0)
 
 
@@ -176,7 +167,7 @@ def sinc(x, /):
 def logaddexp2(x1, x2, /):
     """log2(2**x1 + 2**x2), real only."""
     ln2 = float(_np.log(2.0))
-    return logaddexp(_real(x1, "logaddexp2") * ln2, _real(x2, "logaddexp2") * ln2) / ln2
+    return logaddexp(_real_only(x1, "logaddexp2") * ln2, _real_only(x2, "logaddexp2") * ln2) / ln2
 
 
 def float_power(x1, x2, /):
@@ -187,11 +178,11 @@ def float_power(x1, x2, /):
 
 
 def deg2rad(x, /):
-    return _real(x, "deg2rad") * (_np.pi / 180.0)
+    return _real_only(x, "deg2rad") * (_np.pi / 180.0)
 
 
 def rad2deg(x, /):
-    return _real(x, "rad2deg") * (180.0 / _np.pi)
+    return _real_only(x, "rad2deg") * (180.0 / _np.pi)
 
 
 radians, degrees = deg2rad, rad2deg
@@ -327,7 +318,7 @@ def array_equiv(a1, a2):
 def unwrap(p, discont=None, axis=-1, *, period=2 * _np.pi):
     """``numpy.unwrap``: the jumps removed are constants (read from the values), so
     the derivative is the input's."""
-    p = _real(p, "unwrap")
+    p = _real_only(p, "unwrap")
     ax = axis
     jumps = nondifferentiable("unwrap", lambda v: _np.unwrap(v, discont=discont, axis=ax, period=period) - v, p)
     return p + jumps.astype(p.dtype)
@@ -336,7 +327,7 @@ def unwrap(p, discont=None, axis=-1, *, period=2 * _np.pi):
 def interp(x, xp, fp, left=None, right=None, period=None):
     """``numpy.interp``: differentiable in x (the slope of the segment) and in fp
     (the interpolation weights); xp is read from its values."""
-    x = _real(x, "interp")
+    x = _real_only(x, "interp")
     xpv = _np.asarray(_concrete(xp) if isinstance(xp, Array) else xp, dtype=_np.float64)
     fp = _array(fp)
     if xpv.ndim != 1 or fp.ndim != 1 or xpv.shape[0] != fp.shape[0]:
@@ -375,5 +366,4 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     return val
 
 
-__all__ = [_n for _n, _v in list(globals().items())
-           if not _n.startswith("_") and not isinstance(_v, type(_np)) and _v not in (Array, Mask)]
+__all__ = _public(globals())

@@ -109,6 +109,33 @@ def _axes(axis, ndim, name):
     return tuple(sorted(out))
 
 
+def _along(x, axis, name):
+    """(x, its axis) for a function of one axis; axis=None flattens x first, as NumPy does."""
+    if axis is None:
+        return ravel(x), 0
+    return x, _axes(axis, x.ndim, name)[0]
+
+
+def _no_out(out, name):
+    if out is not None:
+        raise TypeError(f"{name}: out= is not supported (wirtinger arrays are immutable)")
+
+
+def _real_only(x, name):
+    x = _array(x)
+    if x.dtype.kind == "c":
+        raise TypeError(f"{name}: defined for real arrays only, got {x.dtype}; use real parts or magnitudes "
+                        f"(wnp.real, wnp.abs) instead")
+    return x
+
+
+def _public(namespace, *extra):
+    """The __all__ of a module of this namespace: the functions of wirtinger.numpy
+    it defines or names (not what it imports from elsewhere), and ``extra``."""
+    return [n for n, v in namespace.items() if not n.startswith("_") and callable(v) and not isinstance(v, type)
+            and getattr(v, "__module__", "").startswith("wirtinger.numpy")] + list(extra)
+
+
 def reshape(x, shape):
     x = _array(x)
     shape = _shapes.reshape_target(_shapes.as_shape(shape, "reshape"), x.size, x.dtype, "reshape")
@@ -452,8 +479,7 @@ def _real_of(dtype):
 def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):  # noqa: A002
     """``numpy.clip`` for real arrays, as ``minimum(maximum(a, a_min), a_max)``:
     derivative 1 inside, 0 outside, and 1/2 on a bound (maximum's tie rule)."""
-    if out is not None:
-        raise TypeError("clip: out= is not supported (wirtinger arrays are immutable)")
+    _no_out(out, "clip")
     lo = a_min if a_min is not None else min
     hi = a_max if a_max is not None else max
     for v in (a, lo, hi):
@@ -472,15 +498,12 @@ def _scan_input(a, axis, dtype, name):
     a = _array(a)
     if dtype is not None:
         a = a.astype(_float_dtype(dtype))
-    if axis is None:
-        return ravel(a), 0
-    return a, _axes(axis, a.ndim, name)[0]
+    return _along(a, axis, name)
 
 
 def cumsum(a, axis=None, dtype=None, out=None):
     """``numpy.cumsum`` (flattened when axis is None); its adjoint is a reversed running sum."""
-    if out is not None:
-        raise TypeError("cumsum: out= is not supported (wirtinger arrays are immutable)")
+    _no_out(out, "cumsum")
     a, ax = _scan_input(a, axis, dtype, "cumsum")
     return Array(_engine.cumsum(a._v, ax, False))
 
@@ -488,8 +511,7 @@ def cumsum(a, axis=None, dtype=None, out=None):
 def cumprod(a, axis=None, dtype=None, out=None):
     """``numpy.cumprod``. Its derivative is exact at zeros (a recurrence with no
     division); nested derivatives of it use O(n²) memory along the axis."""
-    if out is not None:
-        raise TypeError("cumprod: out= is not supported (wirtinger arrays are immutable)")
+    _no_out(out, "cumprod")
     a, ax = _scan_input(a, axis, dtype, "cumprod")
     return Array(_engine.cumprod(a._v, ax))
 
@@ -507,13 +529,9 @@ def _int_indices(indices, name):
 def take(a, indices, axis=None, out=None, mode=None):
     """``numpy.take``: a gather along one axis (mode "raise", "wrap" or "clip");
     repeated indices accumulate in the backward pass."""
-    if out is not None:
-        raise TypeError("take: out= is not supported (wirtinger arrays are immutable)")
+    _no_out(out, "take")
     a = _array(a)
-    if axis is None:
-        a, ax = ravel(a), 0
-    else:
-        ax = _axes(axis, a.ndim, "take")[0]
+    a, ax = _along(a, axis, "take")
     ind = _int_indices(indices, "take")
     n = a.shape[ax]
     if mode in (None, "raise"):
@@ -672,11 +690,7 @@ def tile(A, reps):
 
 def repeat(a, repeats, axis=None):
     """``numpy.repeat``: a broadcast for a scalar count, a gather otherwise."""
-    a = _array(a)
-    if axis is None:
-        a, ax = ravel(a), 0
-    else:
-        ax = _axes(axis, a.ndim, "repeat")[0]
+    a, ax = _along(_array(a), axis, "repeat")
     r = _np.asarray(repeats)
     if r.dtype.kind not in "iu" and not (r.dtype.kind == "b"):
         raise TypeError(f"repeat: repeats must be integers, got dtype {r.dtype}")
@@ -906,8 +920,7 @@ def einsum(subscripts, *operands, optimize=False, out=None, dtype=None, **kwargs
     >>> bool(np.allclose(np.asarray(wnp.einsum("ij,jk->ik", a, b)), a @ b))
     True
     """
-    if out is not None:
-        raise TypeError("einsum: out= is not supported (wirtinger arrays are immutable)")
+    _no_out(out, "einsum")
     if kwargs:
         raise TypeError(f"einsum: unsupported keyword arguments {sorted(kwargs)}")
     if not isinstance(subscripts, str):  # the sublist form: op0, sub0, op1, sub1, ..., [out]

@@ -6,8 +6,8 @@ import math
 
 import numpy as _np
 
-from .._array import Array, Mask, concrete as _concrete, result_dtype as _result_dtype
-from ._functions import (_array, _array_dtype, _axes, _float_dtype, broadcast_to, concatenate, exp, expand_dims, full,
+from .._array import Array, concrete as _concrete, result_dtype as _result_dtype
+from ._functions import (_along, _array, _array_dtype, _axes, _public, _shape_of, _float_dtype, broadcast_to, concatenate, exp, expand_dims, full,
                          linspace, log, moveaxis, power, ravel, reshape, stack, swapaxes, transpose, zeros)
 
 
@@ -231,11 +231,7 @@ def _positions(obj, n, name):
 
 
 def delete(arr, obj, axis=None):
-    x = _array(arr)
-    if axis is None:
-        x, ax = ravel(x), 0
-    else:
-        ax = _axes(axis, x.ndim, "delete")[0]
+    x, ax = _along(_array(arr), axis, "delete")
     n = x.shape[ax]
     idx = _positions(obj, n, "delete")
     if idx.size and (idx.min() < -n or idx.max() >= n):
@@ -247,11 +243,7 @@ def delete(arr, obj, axis=None):
 
 def insert(arr, obj, values, axis=None):
     """``numpy.insert`` (indices are constants); differentiable in ``arr`` and ``values``."""
-    x = _array(arr)
-    if axis is None:
-        x, ax = ravel(x), 0
-    else:
-        ax = _axes(axis, x.ndim, "insert")[0]
+    x, ax = _along(_array(arr), axis, "insert")
     n = x.shape[ax]
     scalar = isinstance(obj, (int, _np.integer))
     idx = _np.atleast_1d(_positions(obj, n + 1, "insert"))
@@ -386,8 +378,7 @@ def ediff1d(ary, to_end=None, to_begin=None):
 
 def full_like(a, fill_value, dtype=None, shape=None):
     dt = _np.dtype(dtype) if dtype is not None else _array_dtype(a)
-    shp = tuple(a.shape) if shape is None and isinstance(a, Array) else (_np.shape(a) if shape is None else shape)
-    return full(shp, fill_value, dtype=dt)
+    return full(_shape_of(a) if shape is None else shape, fill_value, dtype=dt)
 
 
 def empty(shape, dtype=float):
@@ -397,9 +388,7 @@ def empty(shape, dtype=float):
 
 def empty_like(prototype, dtype=None, shape=None):
     dt = _np.dtype(dtype) if dtype is not None else _array_dtype(prototype)
-    shp = tuple(prototype.shape) if shape is None and isinstance(prototype, Array) else (
-        _np.shape(prototype) if shape is None else shape)
-    return zeros(shp, dtype=dt)
+    return zeros(_shape_of(prototype) if shape is None else shape, dtype=dt)
 
 
 def copy(a, order=None):
@@ -444,5 +433,4 @@ def fill_diagonal(a, val, wrap=False, *, inplace=True):
     return reshape(flat.at[idx].set(v), a.shape)
 
 
-__all__ = [_n for _n, _v in list(globals().items())
-           if not _n.startswith("_") and not isinstance(_v, type(_np)) and _v not in (Array, Mask)]
+__all__ = _public(globals())

@@ -5,7 +5,7 @@ updates. All are compositions, differentiable in their array operands."""
 import numpy as _np
 
 from .._array import Array, Mask, concrete as _concrete, result_dtype as _result_dtype
-from ._functions import (_array, _axes, broadcast_to, concatenate, conj, expand_dims, matmul, moveaxis, ravel, reshape,
+from ._functions import (_array, _axes, _no_out, _public, broadcast_to, concatenate, conj, expand_dims, matmul, moveaxis, ravel, reshape,
                          stack, sum, take, transpose, where, zeros)
 
 
@@ -276,8 +276,7 @@ def piecewise(x, condlist, funclist, *args, **kw):
 
 
 def choose(a, choices, out=None, mode="raise"):
-    if out is not None:
-        raise TypeError("choose: out= is not supported (wirtinger arrays are immutable)")
+    _no_out(out, "choose")
     idx = _index_values(a).astype(_np.intp)
     n = len(choices)
     if mode == "raise":
@@ -296,8 +295,7 @@ def choose(a, choices, out=None, mode="raise"):
 
 
 def compress(condition, a, axis=None, out=None):
-    if out is not None:
-        raise TypeError("compress: out= is not supported (wirtinger arrays are immutable)")
+    _no_out(out, "compress")
     keep = _np.flatnonzero(_index_values(condition))
     return take(a, keep, axis=axis)
 
@@ -392,5 +390,4 @@ def fromfunction(function, shape, *, dtype=float, **kwargs):
     return function(*[Array(_array(g)._v) for g in grids], **kwargs)
 
 
-__all__ = [_n for _n, _v in list(globals().items())
-           if not _n.startswith("_") and not isinstance(_v, type(_np)) and _v not in (Array, Mask)]
+__all__ = _public(globals())

@@ -11,29 +11,17 @@ read from the values (no derivative; under ``jit`` reading a traced value is a
 ConcretizationError)."""
 import builtins
 import math
+import operator
 
 import numpy as _np
 
 from .. import _engine
-from .._array import Array, Mask, concrete as _concrete, traced as _traced, value_of as _value_of
+from .._array import _CMP, Array, Mask, concrete as _concrete, traced as _traced, value_of as _value_of
 from .._engine import Batched
 from .._primitive import nondifferentiable, primitive
-from ._functions import (_array, _axes, _real_of, abs2, asarray, clip, concatenate, conj, cumprod, cumsum, expand_dims,
+from ._functions import (_array, _axes, _no_out, _public, _real_of, _real_only, abs2, asarray, clip, concatenate, conj, cumprod, cumsum, expand_dims,
                          full, imag, matmul, maximum, mean, minimum, moveaxis, prod, ravel, real, reshape, sqrt, sum,
                          transpose, where)
-
-
-def _real_input(x, name):
-    x = _array(x)
-    if x.dtype.kind == "c":
-        raise TypeError(f"{name}: defined for real arrays only, got {x.dtype}; use real parts or magnitudes "
-                        f"(wnp.real, wnp.abs) instead")
-    return x
-
-
-def _no_out(out, name):
-    if out is not None:
-        raise TypeError(f"{name}: out= is not supported (wirtinger arrays are immutable)")
 
 
 def stop_gradient(x):
@@ -46,7 +34,7 @@ def stop_gradient(x):
 
 # ---------------------------------------------------------------- extremes
 def _extreme(x, axis, keepdims, initial, where_, name, pick):
-    x = _real_input(x, name)
+    x = _real_only(x, name)
     if where_ is not None:
         raise TypeError(f"{name}: where= is not supported; mask with wnp.where(cond, x, -inf or inf) instead")
     axes = _axes(axis, x.ndim, name)
@@ -87,33 +75,25 @@ def ptp(a, axis=None, out=None, keepdims=False):
     return max(a, axis=axis, keepdims=keepdims) - min(a, axis=axis, keepdims=keepdims)
 
 
-def _index_result(name, fn, a, *args, **kwargs):
-    a = a if isinstance(a, (Array, Mask)) else _np.asarray(a)
-    return fn(_concrete(a) if isinstance(a, (Array, Mask)) else a, *args, **kwargs)
+def _index_function(np_fn):
+    """np_fn of the values (an index array, no derivative), with NumPy's signature."""
+    def f(a, axis=None, out=None, *, keepdims=False):
+        _no_out(out, np_fn.__name__)
+        v = _concrete(a) if isinstance(a, (Array, Mask)) else _np.asarray(a)
+        return np_fn(v, axis=axis, keepdims=keepdims)
+
+    f.__name__ = f.__qualname__ = np_fn.__name__
+    f.__doc__ = f"``numpy.{np_fn.__name__}`` of the values (NumPy integers; a traced value cannot be read)."
+    return f
 
 
-def argmax(a, axis=None, out=None, *, keepdims=False):
-    _no_out(out, "argmax")
-    return _index_result("argmax", _np.argmax, a, axis=axis, keepdims=keepdims)
-
-
-def argmin(a, axis=None, out=None, *, keepdims=False):
-    _no_out(out, "argmin")
-    return _index_result("argmin", _np.argmin, a, axis=axis, keepdims=keepdims)
-
-
-def nanargmax(a, axis=None, out=None, *, keepdims=False):
-    _no_out(out, "nanargmax")
-    return _index_result("nanargmax", _np.nanargmax, a, axis=axis, keepdims=keepdims)
-
-
-def nanargmin(a, axis=None, out=None, *, keepdims=False):
-    _no_out(out, "nanargmin")
-    return _index_result("nanargmin", _np.nanargmin, a, axis=axis, keepdims=keepdims)
+argmax, argmin, nanargmax, nanargmin = (_index_function(f) for f in (_np.argmax, _np.argmin, _np.nanargmax,
+                                                                     _np.nanargmin))
 
 
 def count_nonzero(a, axis=None, *, keepdims=False):
-    return _index_result("count_nonzero", _np.count_nonzero, a, axis=axis, keepdims=keepdims)
+    v = _concrete(a) if isinstance(a, (Array, Mask)) else _np.asarray(a)
+    return _np.count_nonzero(v, axis=axis, keepdims=keepdims)
 
 
 # ---------------------------------------------------------------- truth of any / all
@@ -127,7 +107,7 @@ def _truth(a, axis, keepdims, name, want_all):
     count = _engine.sum(nz, axes)
     total = math.prod(nz.shape[i] for i in axes)
     ref = _engine.from_numpy(_np.asarray(float(total) if want_all else 0.0, dtype=_np.dtype(nz.dtype)))
-    out = Mask(_engine.compare(count, ref, 4 if want_all else 2))  # CmpOp equal, greater
+    out = Mask(_engine.compare(count, ref, _CMP[operator.eq] if want_all else _CMP[operator.gt]))
     if keepdims:
         out = Mask(_engine.reshape(out._v, [1 if i in axes else n for i, n in enumerate(nz.shape)]))
     return out
@@ -280,7 +260,7 @@ def _quantile_weights(n_valid, n, q, method):
 
 
 def _quantile(a, q, axis, method, keepdims, name, skip_nan):
-    x = _real_input(a, name)
+    x = _real_only(a, name)
     if method not in _METHODS:
         raise ValueError(f"{name}: unknown method {method!r}")
     qv = _np.asarray(q, dtype=_np.float64)
@@ -367,6 +347,7 @@ def _nan_mask(x):
 
 
 def _zero_nans(x, fill=0.0):
+    """x with its NaNs replaced by fill."""
     x = _array(x)
     return where(_nan_mask(x), fill, x).astype(x.dtype)
 
@@ -412,20 +393,16 @@ def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correc
 def nanmax(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     """``numpy.nanmax``: NaNs skipped; a slice of NaNs only gives NaN."""
     _no_out(out, "nanmax")
-    x = _real_input(a, "nanmax")
-    return _extreme(where_nan_to(x, -_np.inf), axis, keepdims, initial, where, "nanmax", _np.max) + \
+    x = _real_only(a, "nanmax")
+    return _extreme(_zero_nans(x, -_np.inf), axis, keepdims, initial, where, "nanmax", _np.max) + \
         _all_nan(x, axis, keepdims)
 
 
 def nanmin(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     _no_out(out, "nanmin")
-    x = _real_input(a, "nanmin")
-    return _extreme(where_nan_to(x, _np.inf), axis, keepdims, initial, where, "nanmin", _np.min) + \
+    x = _real_only(a, "nanmin")
+    return _extreme(_zero_nans(x, _np.inf), axis, keepdims, initial, where, "nanmin", _np.min) + \
         _all_nan(x, axis, keepdims)
-
-
-def where_nan_to(x, fill):
-    return _zero_nans(x, fill)
 
 
 def _all_nan(x, axis, keepdims):
@@ -525,5 +502,4 @@ def corrcoef(x, y=None, rowvar=True, *, dtype=None):
     return clip(c, -1, 1)
 
 
-__all__ = [_n for _n, _v in list(globals().items())
-           if not _n.startswith("_") and not isinstance(_v, type(_np)) and _v not in (Array, Mask)]
+__all__ = _public(globals())

@@ -7,6 +7,7 @@ import functools
 import numpy as _np
 
 from .._array import Array, Mask, concrete as _concrete, to_var as _to_var
+from ._functions import _public
 
 
 def _value(x):
@@ -17,14 +18,14 @@ def _value(x):
     return x
 
 
-def _on_values(np_fn):
-    """np_fn with every wirtinger array among its arguments replaced by its value."""
+def _wrapped(np_fn, convert, reads):
+    """np_fn with every wirtinger array among its arguments replaced by convert(it)."""
 
     @functools.wraps(np_fn)
     def f(*args, **kwargs):
-        return np_fn(*[_value(a) for a in args], **{k: _value(v) for k, v in kwargs.items()})
+        return np_fn(*[convert(a) for a in args], **{k: convert(v) for k, v in kwargs.items()})
 
-    f.__doc__ = f"``numpy.{np_fn.__name__}`` on the arguments' values (no derivative)."
+    f.__doc__ = f"``numpy.{np_fn.__name__}`` on the arguments' {reads}."
     f.__module__ = __name__
     return f
 
@@ -48,21 +49,12 @@ def _metadata(x):
     return x
 
 
-def _on_metadata(np_fn):
-    @functools.wraps(np_fn)
-    def f(*args, **kwargs):
-        return np_fn(*[_metadata(a) for a in args], **{k: _metadata(v) for k, v in kwargs.items()})
-
-    f.__doc__ = f"``numpy.{np_fn.__name__}`` on the arguments' dtypes and shapes (any array, traced or not)."
-    f.__module__ = __name__
-    return f
-
-
 for _name in _VALUE_FUNCTIONS:
     if hasattr(_np, _name):  # the newest of them are not in every supported NumPy
-        globals()[_name] = _on_values(getattr(_np, _name))
+        globals()[_name] = _wrapped(getattr(_np, _name), _value, "values (no derivative)")
 for _name in _METADATA_FUNCTIONS:
-    globals()[_name] = _on_metadata(getattr(_np, _name))
+    globals()[_name] = _wrapped(getattr(_np, _name), _metadata,
+                                "dtypes and shapes (any array, traced or not)")
 promote_types, issubdtype = _np.promote_types, _np.issubdtype
 if hasattr(_np, "isdtype"):
     isdtype = _np.isdtype
@@ -123,5 +115,4 @@ def einsum_path(subscripts, *operands, optimize="greedy", einsum_call=False):
     return _np.einsum_path(subscripts, *shaped, optimize=optimize)
 
 
-__all__ = [_n for _n, _v in list(globals().items())
-           if not _n.startswith("_") and not isinstance(_v, type(_np)) and _v not in (Array, Mask)]
+__all__ = _public(globals(), "promote_types", "issubdtype", *(["isdtype"] if hasattr(_np, "isdtype") else []))

@@ -15,15 +15,14 @@ from ... import numpy as wnp
 from ..._array import value_of as _value, real_of as _real_of
 from ..._primitive import over_leading_axes as _over_leading_axes
 from ...numpy import linalg as _la
-from ...numpy.linalg._decompositions import _H, _multi_output
+from ...numpy.linalg._decompositions import _H, _check_matrix, _multi_output
 
 LinAlgError = _np.linalg.LinAlgError
 
 
 def _square(a, name):
     a = wnp.asarray(a)
-    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
-        raise ValueError(f"{name}: expected a square matrix, got shape {a.shape}")
+    _check_matrix(a, name)
     return a
 
 

@@ -25,7 +25,7 @@ from ..._primitive import nondifferentiable as _nondifferentiable
 from ..._primitive import over_leading_axes as _over_leading_axes
 from ...numpy import linalg as _la
 from ...numpy.linalg._decompositions import _H, _multi_output
-from ._factorizations import solve_sylvester, schur
+from ._factorizations import _square, schur, solve_sylvester
 
 # Higham (2005): the coefficients of the degree-13 Padé approximant of exp and
 # the largest 1-norm for which it is accurate to double precision unscaled.
@@ -82,9 +82,7 @@ def _expm(a):
 def expm(A):
     """``scipy.linalg.expm`` over the last two axes (batched); exact derivatives
     of every order through the Fréchet derivative."""
-    A = wnp.asarray(A)
-    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
-        raise ValueError(f"expm: expected a square matrix (or a stack of them), got shape {A.shape}")
+    A = _square(A, "expm")
     return _expm(A)
 
 
@@ -149,9 +147,7 @@ def _sylvester_batched(a, b, q):
 def sqrtm(A, disp=True, blocksize=64):
     """``scipy.linalg.sqrtm``: the principal square root (real for a real matrix
     whose square root is real, else complex), through the Schur form."""
-    A = wnp.asarray(A)
-    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
-        raise ValueError(f"sqrtm: expected a square matrix, got shape {A.shape}")
+    A = _square(A, "sqrtm")
     return _sqrtm(A)
 
 
