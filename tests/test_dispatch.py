@@ -49,8 +49,8 @@ def test_comparisons_are_constants():
 
 
 def test_unsupported_numpy_function_is_a_type_error_naming_it():
-    with pytest.raises(TypeError, match="i0"):
-        w.grad(lambda x: np.sum(np.i0(x)))(np.array([2.0, 1.0]))
+    with pytest.raises(TypeError, match="datetime_as_string"):
+        w.grad(lambda x: np.sum(np.datetime_as_string(x)))(np.array([2.0, 1.0]))
 
 
 def test_sorting_and_order_statistics_dispatch():

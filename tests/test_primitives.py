@@ -16,6 +16,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+import mpmath
 import numpy as np
 import pytest
 
@@ -44,7 +45,8 @@ ELEMENTWISE = (
     "negative exp expm1 log log1p sqrt square reciprocal sin cos tan sinh cosh tanh "
     "arcsin arccos arctan arcsinh arccosh arctanh conj real imag abs abs2 angle "
     "exp2 log2 log10 sign expit "
-    "add subtract multiply divide power maximum minimum hypot arctan2 logaddexp"
+    "erf erfc erfcx erfinv ndtri gammaln gamma loggamma digamma i0 i1 i0e i1e exp1 expi "
+    "add subtract multiply divide power maximum minimum hypot arctan2 logaddexp zeta expn gammainc gammaincc"
 ).split()
 
 UNARY_DTYPES = [(F64,), (C128,), (C64,), (F32,)]
@@ -206,6 +208,17 @@ def _expit_ref(z):
         return 1 / (1 + np.exp(-z))
 
 
+def _mp(fn):
+    """A reference from an mpmath function, element by element, in the input's dtype."""
+    def ref(x):
+        x = np.asarray(x)
+        with mpmath.workdps(30):
+            out = np.vectorize(lambda v: complex(fn(mpmath.mpc(complex(v)) if x.dtype.kind == "c" else mpmath.mpf(float(v)))),
+                               otypes=[complex])(x)
+        return (out if x.dtype.kind == "c" else out.real).astype(x.dtype)
+    return ref
+
+
 def _np_logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     """The definition, for inputs where it does not overflow (SciPy is not a test dependency)."""
     s = np.sum(np.exp(a) if b is None else b * np.exp(a), axis=axis, keepdims=keepdims)
@@ -271,6 +284,33 @@ TABLE = [
     unary("log2", wnp.log2, np.log2, "pos"),
     unary("log10", wnp.log10, np.log10, "pos"),
     unary("expit", wss.expit, _expit_ref),
+    # element-wise, special functions (SciPy's; real-only where SciPy's are)
+    unary("erf", wss.erf, _mp(mpmath.erf), real_only=True),
+    unary("erfc", wss.erfc, _mp(mpmath.erfc), real_only=True),
+    unary("erfcx", wss.erfcx, _mp(lambda x: mpmath.exp(x * x) * mpmath.erfc(x)), real_only=True),
+    unary("erfinv", wss.erfinv, _mp(mpmath.erfinv), "unit", real_only=True),
+    unary("ndtri", wss.ndtri, _mp(lambda p: mpmath.sqrt(2) * mpmath.erfinv(2 * p - 1)), "prob", real_only=True),
+    unary("gammaln", wss.gammaln, _mp(lambda x: mpmath.log(abs(mpmath.gamma(x)))), "pos", real_only=True),
+    unary("gamma", wss.gamma, _mp(mpmath.gamma), "pos"),
+    unary("loggamma", wss.loggamma, _mp(mpmath.loggamma), "pos"),
+    unary("digamma", wss.digamma, _mp(mpmath.digamma), "pos"),
+    unary("i0", wss.i0, _mp(lambda x: mpmath.besseli(0, x)), real_only=True),
+    unary("i0", wnp.i0, np.i0, real_only=True, id="numpy-i0"),
+    unary("i1", wss.i1, _mp(lambda x: mpmath.besseli(1, x)), real_only=True),
+    unary("i0e", wss.i0e, _mp(lambda x: mpmath.besseli(0, x) * mpmath.exp(-abs(x))), real_only=True),
+    unary("i1e", wss.i1e, _mp(lambda x: mpmath.besseli(1, x) * mpmath.exp(-abs(x))), real_only=True),
+    structural("zeta", "zeta", lambda q: wss.zeta(2.5, q), _mp(lambda q: mpmath.zeta(2.5, q)), [(3, 4)],
+               domains=("pos",), dtypes=[(F64,), (F32,)]),
+    unary("exp1", wss.exp1, _mp(mpmath.e1), "pos", real_only=True),
+    unary("expi", wss.expi, _mp(mpmath.ei), real_only=True),
+    structural("expn", "expn", lambda x: wss.expn(3, x), _mp(lambda x: mpmath.expint(3, x)), [(3, 4)],
+               domains=("pos",), dtypes=[(F64,), (F32,)]),
+    structural("gammainc", "gammainc", lambda x: wss.gammainc(1.7, x),
+               _mp(lambda x: mpmath.gammainc(1.7, 0, x, regularized=True)), [(3, 4)], domains=("pos",),
+               dtypes=[(F64,), (F32,)]),
+    structural("gammaincc", "gammaincc", lambda x: wss.gammaincc(1.7, x),
+               _mp(lambda x: mpmath.gammainc(1.7, x, mpmath.inf, regularized=True)), [(3, 4)], domains=("pos",),
+               dtypes=[(F64,), (F32,)]),
     # element-wise, binary
     binary("add", wnp.add, np.add),
     binary("add", lambda a, b: a + b, np.add, id="add-op"),
@@ -1318,6 +1358,15 @@ _SECOND_ORDER = {
     "log10": (wnp.log10, "pos"),
     "sign": (lambda x: wnp.sign(x) * x**3, "any"),
     "expit": (wss.expit, "any"),
+    "gammaln": (wss.gammaln, "pos"),
+    "digamma": (wss.digamma, "pos"),
+    "erfcx": (wss.erfcx, "any"),
+    "i1": (wss.i1, "any"),
+    "i1e": (wss.i1e, "any"),
+    "zeta": (lambda q: wss.zeta(3.0, q), "pos"),
+    "expi": (wss.expi, "any"),
+    "expn": (lambda x: wss.expn(2, x), "pos"),
+    "gammainc": (lambda x: wss.gammainc(2.5, x), "pos"),
     "hypot": (lambda x: wnp.hypot(x, x[::-1] + 0.5), "any"),
     "arctan2": (lambda x: wnp.arctan2(x, x[::-1] + 0.5), "any"),
     "logaddexp": (lambda x: wnp.logaddexp(x, 2 * x[::-1]), "any"),
@@ -1330,7 +1379,8 @@ def test_new_rules_second_derivatives(name, dtype, rng):
     """Nested transforms instantiate the rules with the engine's array type:
     the Hessian-vector product matches finite differences of the gradient."""
     fn, domain = _SECOND_ORDER[name]
-    if is_complex(dtype) and name in ("hypot", "arctan2", "logaddexp"):
+    if is_complex(dtype) and name in ("hypot", "arctan2", "logaddexp", "gammaln", "erfcx", "i1", "i1e", "zeta", "expi",
+                                      "expn", "gammainc"):
         pytest.skip("real-only rule")
     x = random_array(rng, (4,), dtype, domain)
     c = random_array(rng, (4,), dtype)

@@ -131,7 +131,7 @@ def test_every_engine_primitive_has_a_batching_rule():
         "binary_names", "cuda_available", "cuda_describe", "device_put", "batch_run_cuda", "depth", "enter", "exit", "set_recording",
         "finish_recording", "buffer_bytes", "reset_buffer_peak", "frame_names",
         "escaped", "check_escaped",  # whether a value outlived its transform
-        "structural_names", "unary_holomorphic", "unary_names",
+        "structural_names", "unary_holomorphic", "unary_names", "unary_real_only", "binary_real_only",
         "make_program", "batch_plan",  # programs of jit (which vmap(jit(f)) does not use)
         "custom",  # Python-rule primitives: _primitive.primitive, with their own batching rules
         "from_numpy", "scalar",  # constants

@@ -33,9 +33,9 @@ WHY_NOT = {
                              "map a function with wirtinger.vmap instead",
     ("numpy", "vectorize"): "runs a Python function element by element; wirtinger.vmap maps it over an axis in one "
                             "call per operation",
-    ("numpy", "i0"): "not yet: with the Bessel functions of wirtinger.scipy.special",
 }
-NOT_YET_SPECIAL = "not yet: their values need algorithms of their own here, since SciPy is not a dependency"
+NOT_YET_SPECIAL = ("not yet: each needs an algorithm of its own here, since SciPy is not a dependency (wofz, "
+                   "dawsn and fresnel a complex error function)")
 BEGIN, END = "<!-- api-coverage:begin (python tools/api_coverage.py --readme) -->", "<!-- api-coverage:end -->"
 
 

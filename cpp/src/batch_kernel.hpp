@@ -222,10 +222,14 @@ WIRT_HD inline void unary_element(bool real_arg, C z, C& out, C& a, C& b) {
     b = C(0);
     return;
   }
-  const C o = value_of<Rule>(z);
-  out = is_real_output_v<Rule> ? C(o.real(), R(0)) : o;
-  a = Rule::d_dz(z, o);
-  b = d_dzconj_of<Rule>(z, o);
+  if constexpr (!is_real_only_v<Rule>) {
+    const C o = value_of<Rule>(z);
+    out = is_real_output_v<Rule> ? C(o.real(), R(0)) : o;
+    a = Rule::d_dz(z, o);
+    b = d_dzconj_of<Rule>(z, o);
+  } else {
+    out = a = b = C(R(0) / R(0));  // not reached: the plan evaluates real-only rules in R
+  }
 }
 
 // The fast part of a unary instruction's element loop: values and partials in
@@ -273,7 +277,7 @@ template <class Rule, class C, class M>
 WIRT_HD inline void unary_elements(bool real_arg, std::int64_t n, const C* z, C* out, C* a, C* b) {
   using R = real_of<C>;
   if (!real_arg) {
-    if constexpr (!std::is_same_v<M, C>) {
+    if constexpr (!std::is_same_v<M, C> && !is_real_only_v<Rule>) {
 #if WIRT_BATCH_CPU_CLONES
       const bool ok = cpu_has_avx2() ? fast_unary_avx2<Rule, R, M>(n, z, out, a, b)
                                            : fast_unary_default<Rule, R, M>(n, z, out, a, b);

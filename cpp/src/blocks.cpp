@@ -14,18 +14,22 @@ template <class Rule, class T> using out_t = std::conditional_t<is_real_output_v
 template <class Rule> void unary_rule_block(DType x, Operand a, void* out, std::int64_t n) {
   dispatch(x, [&](auto tag) {
     using T = decltype(tag);
-    using O = out_t<Rule, T>;
-    const T* ap = static_cast<const T*>(a.p);
-    O* op = static_cast<O*>(out);
-    if (a.stride == 0) {
-      const O v = scalar_cast<O>(value_of<Rule>(ap[0]));
-      std::fill(op, op + n, v);
-      return;
+    if constexpr (!(is_real_only_v<Rule> && is_complex_v<T>)) {
+      using O = out_t<Rule, T>;
+      const T* ap = static_cast<const T*>(a.p);
+      O* op = static_cast<O*>(out);
+      if (a.stride == 0) {
+        const O v = scalar_cast<O>(value_of<Rule>(ap[0]));
+        std::fill(op, op + n, v);
+        return;
+      }
+      simd::fill_range<T>(0, n, op, [&](auto as, std::int64_t i) {
+        using F = typename decltype(as)::type;
+        return scalar_cast<O>(value_of<Rule>(scalar_cast<F>(ap[i])));
+      });
+    } else {
+      throw std::invalid_argument("fused unary operation: defined for real arrays only");
     }
-    simd::fill_range<T>(0, n, op, [&](auto as, std::int64_t i) {
-      using F = typename decltype(as)::type;
-      return scalar_cast<O>(value_of<Rule>(scalar_cast<F>(ap[i])));
-    });
   });
 }
 

@@ -67,7 +67,13 @@ template <class F> void with_strides(std::int64_t sa, std::int64_t sb, F&& f) {
   else f(index_c<1>{}, index_c<1>{});
 }
 
+[[noreturn]] void refuse_complex(DType d) {
+  throw std::invalid_argument("this function is defined for real arrays only, got " + std::string(dtype_name(d)));
+}
+
 template <class Rule, class T> using out_scalar_t = std::conditional_t<is_real_output_v<Rule>, real_of<T>, T>;
+
+template <class Rule, class T> constexpr bool unary_ok_v = !(is_real_only_v<Rule> && is_complex_v<T>);
 
 template <class Rule> struct Unary {
   static Tensor value(const Tensor& x) {
@@ -75,12 +81,16 @@ template <class Rule> struct Unary {
     Tensor out = Tensor::empty(od, x.shape);
     dispatch(x.dtype, [&](auto tag) {
       using T = decltype(tag);
-      using O = out_scalar_t<Rule, T>;
-      const T* xp = x.data<T>();
-      elementwise<T>(x.size(), out.data<O>(), [&](auto as, std::int64_t i) {
-        using F = typename decltype(as)::type;
-        return scalar_cast<O>(value_of<Rule>(scalar_cast<F>(xp[i])));
-      });
+      if constexpr (unary_ok_v<Rule, T>) {
+        using O = out_scalar_t<Rule, T>;
+        const T* xp = x.data<T>();
+        elementwise<T>(x.size(), out.data<O>(), [&](auto as, std::int64_t i) {
+          using F = typename decltype(as)::type;
+          return scalar_cast<O>(value_of<Rule>(scalar_cast<F>(xp[i])));
+        });
+      } else {
+        refuse_complex(x.dtype);
+      }
     });
     return out;
   }
@@ -88,15 +98,19 @@ template <class Rule> struct Unary {
     Tensor res = Tensor::empty(out.dtype, x.shape);
     dispatch(x.dtype, [&](auto tag) {
       using T = decltype(tag);
-      using O = out_scalar_t<Rule, T>;
-      const T* xp = x.data<T>();
-      const T* tp = t.data<T>();
-      const O* op = out.data<O>();
-      elementwise<T>(x.size(), res.data<O>(), [&](auto as, std::int64_t i) {
-        using F = typename decltype(as)::type;
-        return scalar_cast<O>(
-            wirtinger::jvp<Rule>(scalar_cast<F>(xp[i]), scalar_cast<F>(op[i]), scalar_cast<F>(tp[i])));
-      });
+      if constexpr (unary_ok_v<Rule, T>) {
+        using O = out_scalar_t<Rule, T>;
+        const T* xp = x.data<T>();
+        const T* tp = t.data<T>();
+        const O* op = out.data<O>();
+        elementwise<T>(x.size(), res.data<O>(), [&](auto as, std::int64_t i) {
+          using F = typename decltype(as)::type;
+          return scalar_cast<O>(
+              wirtinger::jvp<Rule>(scalar_cast<F>(xp[i]), scalar_cast<F>(op[i]), scalar_cast<F>(tp[i])));
+        });
+      } else {
+        refuse_complex(x.dtype);
+      }
     });
     return res;
   }
@@ -104,15 +118,19 @@ template <class Rule> struct Unary {
     Tensor res = Tensor::empty(x.dtype, x.shape);
     dispatch(x.dtype, [&](auto tag) {
       using T = decltype(tag);
-      using O = out_scalar_t<Rule, T>;
-      const T* xp = x.data<T>();
-      const O* op = out.data<O>();
-      const O* cp = ct.data<O>();
-      elementwise<T>(x.size(), res.data<T>(), [&](auto as, std::int64_t i) {
-        using F = typename decltype(as)::type;
-        return scalar_cast<T>(
-            vjp_adjoint<Rule>(scalar_cast<F>(xp[i]), scalar_cast<F>(op[i]), scalar_cast<F>(cp[i])));
-      });
+      if constexpr (unary_ok_v<Rule, T>) {
+        using O = out_scalar_t<Rule, T>;
+        const T* xp = x.data<T>();
+        const O* op = out.data<O>();
+        const O* cp = ct.data<O>();
+        elementwise<T>(x.size(), res.data<T>(), [&](auto as, std::int64_t i) {
+          using F = typename decltype(as)::type;
+          return scalar_cast<T>(
+              vjp_adjoint<Rule>(scalar_cast<F>(xp[i]), scalar_cast<F>(op[i]), scalar_cast<F>(cp[i])));
+        });
+      } else {
+        refuse_complex(x.dtype);
+      }
     });
     return res;
   }
@@ -231,14 +249,19 @@ template <class Rule> struct Binary {
 
 struct UnaryEntry {
   const char* name;
-  bool holomorphic, real_output;
+  bool holomorphic, real_output, real_only;
   Tensor (*value)(const Tensor&);
   Tensor (*jvp)(const Tensor&, const Tensor&, const Tensor&);
   Tensor (*vjp)(const Tensor&, const Tensor&, const Tensor&);
 };
 const UnaryEntry unary_table[] = {
 #define WIRT_ENTRY(name, R)                                                                                  \
-  {#name, is_holomorphic_v<rules::R>, is_real_output_v<rules::R>, &Unary<rules::R>::value, &Unary<rules::R>::jvp, \
+  {#name,                                                                                                     \
+   is_holomorphic_v<rules::R>,                                                                                \
+   is_real_output_v<rules::R>,                                                                                \
+   is_real_only_v<rules::R>,                                                                                  \
+   &Unary<rules::R>::value,                                                                                   \
+   &Unary<rules::R>::jvp,                                                                                     \
    &Unary<rules::R>::vjp},
     WIRTINGER_UNARY_RULES(WIRT_ENTRY)
 #undef WIRT_ENTRY
@@ -264,6 +287,7 @@ const char* unary_name(UnaryOp op) { return unary_table[static_cast<int>(op)].na
 const char* binary_name(BinaryOp op) { return binary_table[static_cast<int>(op)].name; }
 bool unary_holomorphic(UnaryOp op) { return unary_table[static_cast<int>(op)].holomorphic; }
 bool unary_real_output(UnaryOp op) { return unary_table[static_cast<int>(op)].real_output; }
+bool unary_real_only(UnaryOp op) { return unary_table[static_cast<int>(op)].real_only; }
 bool binary_real_only(BinaryOp op) { return binary_table[static_cast<int>(op)].real_only; }
 
 Tensor unary_value(UnaryOp op, const Tensor& x) { return unary_table[static_cast<int>(op)].value(x); }

@@ -26,6 +26,7 @@ const char* unary_name(UnaryOp op);
 const char* binary_name(BinaryOp op);
 bool unary_holomorphic(UnaryOp op);
 bool unary_real_output(UnaryOp op);
+bool unary_real_only(UnaryOp op);
 bool binary_real_only(BinaryOp op);
 
 // Element-wise, from the rule table. t and ct have the dtype of x and of the

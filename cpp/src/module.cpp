@@ -313,6 +313,8 @@ PYBIND11_MODULE(_core, m) {
     return r;
   });
   m.def("unary_holomorphic", [](int op) { return unary_holomorphic(static_cast<UnaryOp>(op)); });
+  m.def("unary_real_only", [](int op) { return unary_real_only(static_cast<UnaryOp>(op)); });
+  m.def("binary_real_only", [](int op) { return binary_real_only(static_cast<BinaryOp>(op)); });
 
   bind_primitives(m);
   using G = py::call_guard<py::gil_scoped_release>;

@@ -3,6 +3,7 @@
 #include "ops.hpp"
 
 #include <string>
+#include <utility>
 
 namespace wirtinger::engine {
 
@@ -53,6 +54,84 @@ template <class F> Var zero_where_zero(const Var& key, const Shape& s, F&& f) {
 Var div_or_zero(const Var& n, const Var& d) {
   const Shape s = broadcast_shapes(n.shape(), d.shape(), "div_or_zero");
   return zero_where_zero(d, s, [&](const Var& safe) { return n / safe; });
+}
+
+// ---------------------------------------------------------------- helpers of the special functions
+Var hurwitz_zeta(const Var& s, const Var& q) { return binary(BinaryOp::zeta, s, q); }
+Var exp_integral_n(const Var& n, const Var& x) { return binary(BinaryOp::expn, n, x); }
+
+// x^(a−1) e^(−x)/Γ(a), at x = 0 its limit (inf, 1 or 0 as a <, =, > 1), the
+// formula evaluated at x = 1 there so that the branch not taken stays finite.
+Var gammainc_dx(const Var& a, const Var& x) {
+  const Shape s = broadcast_shapes(a.shape(), x.shape(), "gammainc_dx");
+  const Var ab = broadcast_to(a, s), xb = broadcast_to(x, s);
+  const Var zero = compare(CmpOp::equal, xb, scalar_like(xb, 0.0));
+  const Var far = compare(CmpOp::equal, xb, scalar_like(xb, special::inf_value()));
+  const Var xs = select(zero, scalar_like(xb, 1.0), select(far, scalar_like(xb, 1.0), xb));
+  const Var formula = exp((ab - 1.0) * log(xs) - xs - gammaln(ab));
+  const Var at_zero = select(compare(CmpOp::less, ab, scalar_like(ab, 1.0)), scalar_like(ab, special::inf_value()),
+                             compare(CmpOp::equal, ab, scalar_like(ab, 1.0)));
+  return select(zero, broadcast_to(at_zero, s), select(far, scalar_like(formula, 0.0), formula));
+}
+// x² = hi + lo exactly (Dekker's product, with Veltkamp's split of x: every
+// step is one rounded operation, as in special.hpp's fma), at x clamped to
+// where the split cannot overflow (beyond, e^(±x²) is 0 or inf anyway).
+std::pair<Var, Var> square_parts(const Var& x) {
+  const bool single = is_single(x.dtype());
+  const double limit = single ? 1e15 : 1e150, split = single ? 4097.0 : 134217729.0;
+  const Var big = compare(CmpOp::greater, abs(x), scalar_like(x, limit));
+  const Var xs = select(big, scalar_like(x, limit), x);
+  const Var c = xs * split, xh = c - (c - xs), xl = xs - xh;
+  const Var hi = xs * xs;
+  const Var lo = ((xh * xh - hi) + 2.0 * (xh * xl)) + xl * xl;
+  return {hi, lo};
+}
+Var exp_scaled_square(const Var& x, double s) {
+  const auto [hi, lo] = square_parts(x);
+  return exp(hi * s) * (1.0 + lo * s);
+}
+Var gauss(const Var& x) { return exp_scaled_square(x, -1.0); }
+Var exp_square(const Var& x) { return exp_scaled_square(x, 1.0); }
+Var exp_half_square(const Var& x) { return exp_scaled_square(x, 0.5); }
+
+// As special.hpp's: for |p| > ½ from the tail probability, exact, and erfcx.
+// (Masks multiply as their conjunction; the excluded points take the plain formula.)
+Var erfinv_derivative(const Var& p, const Var& y) {
+  const Var ap = abs(p);
+  const Var tail = compare(CmpOp::greater, ap, scalar_like(ap, 0.5)) * compare(CmpOp::less, ap, scalar_like(ap, 1.0));
+  const Var q = select(tail, 1.0 - ap, scalar_like(ap, 1.0));
+  return select(tail, special::sqrt_pi_over_two * (erfcx(abs(y)) / q), special::sqrt_pi_over_two * exp_square(y));
+}
+Var ndtri_derivative(const Var& p, const Var& y) {
+  constexpr double sqrt_half = 0.707106781186547524400844362104849039;
+  const Var inside = compare(CmpOp::greater, p, scalar_like(p, 0.0)) * compare(CmpOp::less, p, scalar_like(p, 1.0));
+  const Var low = compare(CmpOp::less, y, scalar_like(y, 0.0));
+  const Var q = select(inside, select(low, p, 1.0 - p), scalar_like(p, 1.0));
+  return select(inside, (special::sqrt_two_pi / 2) * (erfcx(abs(y) * sqrt_half) / q),
+                special::sqrt_two_pi * exp_half_square(y));
+}
+
+Var i1_over_x(const Var& x, const Var& i1x) {
+  const Shape s = broadcast_shapes(x.shape(), i1x.shape(), "i1_over_x");
+  const Var xb = broadcast_to(x, s);
+  const Var zero = compare(CmpOp::equal, xb, scalar_like(xb, 0.0));
+  const Var r = broadcast_to(i1x / select(zero, scalar_like(xb, 1.0), xb), s);
+  return select(zero, scalar_like(r, 0.5), r);
+}
+
+// As special.hpp's: from x = 2 on through the tail K of Laplace's continued
+// fraction (2x·erfcx(x) − 2/√π cancels there), at x clamped to 3 elsewhere so
+// that the discarded branch stays finite.
+Var erfcx_derivative(const Var& x, const Var& out) {
+  const Shape s = broadcast_shapes(x.shape(), out.shape(), "erfcx_derivative");
+  const Var xb = broadcast_to(x, s);
+  const Var far = compare(CmpOp::greater_equal, xb, scalar_like(xb, 2.0));
+  const Var xs = select(far, xb, scalar_like(xb, 2.0));
+  Var k = scalar_like(xs, 0.0);
+  for (int j = 80; j >= 1; --j) k = (0.5 * j) / (xs + k);
+  const Var tail = -special::two_over_sqrt_pi * (k / (xs + k));
+  const Var near = 2.0 * (xb * out) - special::two_over_sqrt_pi;
+  return select(far, tail, near);
 }
 
 Var step(const Var& a, const Var& b) {

@@ -80,6 +80,16 @@ Var sqrt_one_plus_square(const Var& z);
 Var recip_one_plus_square(const Var& z);
 Var hypot(const Var& a, const Var& b);
 Var numpy_divide(const Var& a, const Var& b);
+Var hurwitz_zeta(const Var& s, const Var& q);
+Var exp_integral_n(const Var& n, const Var& x);
+Var gammainc_dx(const Var& a, const Var& x);
+Var gauss(const Var& x);
+Var exp_square(const Var& x);
+Var exp_half_square(const Var& x);
+Var i1_over_x(const Var& x, const Var& i1x);
+Var erfcx_derivative(const Var& x, const Var& out);
+Var erfinv_derivative(const Var& p, const Var& y);
+Var ndtri_derivative(const Var& p, const Var& y);
 
 // Sweeps over a tape (see graph.hpp). Missing tangents and cotangents are
 // zero; results are in each value's dtype and shape.

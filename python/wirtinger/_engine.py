@@ -446,6 +446,7 @@ set_recording, finish_recording = _core.set_recording, _core.finish_recording
 escaped, check_escaped = _core.escaped, _core.check_escaped
 make_program, custom, scalar = _core.make_program, _core.custom, _core.scalar
 unary_names, binary_names, structural_names = _core.unary_names, _core.binary_names, _core.structural_names
+unary_real_only, binary_real_only = _core.unary_real_only, _core.binary_real_only
 buffer_bytes, reset_buffer_peak = _core.buffer_bytes, _core.reset_buffer_peak
 batch_plan, batch_run_cuda, BatchUnsupported = _core.batch_plan, _core.batch_run_cuda, _core.BatchUnsupported
 cuda_available, cuda_describe, device_put, DeviceArray = (_core.cuda_available, _core.cuda_describe, _core.device_put,

@@ -115,6 +115,7 @@ template <class T, int N, class S> WIRT_HD Dual<T, N> constant(const S& s) { ret
 // f(x) for any rule of the table's form (value, d_dz[, d_dzconj]), including
 // rules defined outside this library.
 template <class Rule, class T, int N> WIRT_HD auto apply_rule(const Dual<T, N>& x) {
+  detail::require_rule_accepts<Rule, T>();
   Dual<T, N> r(value_of<Rule>(x.value));
   if (!detail::is_constant(x)) {
     r.t.resize(x.t.size());

@@ -22,6 +22,7 @@
 #include <cstdint>
 
 #include "scalar.hpp"
+#include "special.hpp"
 
 namespace wirtinger {
 
@@ -421,6 +422,96 @@ struct Expit {
   }
 };
 
+// ---------------------------------------------------------------- unary, special functions (special.hpp)
+// Holomorphic where they are defined off the real line; real_only where SciPy
+// defines them for real arguments alone.
+struct Erf {
+  static constexpr bool real_only = true;
+  template <class T> WIRT_HD static T value(const T& x) { using std::erf; return erf(x); }
+  template <class T> WIRT_HD static T d_dz(const T& x, const T&) { return special::two_over_sqrt_pi * gauss(x); }
+};
+struct Erfc {
+  static constexpr bool real_only = true;
+  template <class T> WIRT_HD static T value(const T& x) { using std::erfc; return erfc(x); }
+  template <class T> WIRT_HD static T d_dz(const T& x, const T&) { return -special::two_over_sqrt_pi * gauss(x); }
+};
+struct Erfcx {
+  // e^(x²) erfc(x); its derivative 2x·erfcx(x) − 2/√π, without the cancellation for large x.
+  static constexpr bool real_only = true;
+  template <class T> WIRT_HD static T value(const T& x) { return erfcx(x); }
+  template <class T> WIRT_HD static T d_dz(const T& x, const T& out) { return erfcx_derivative(x, out); }
+};
+struct Erfinv {
+  // The inverse of erf on (−1, 1): its derivative (√π/2)·e^(out²).
+  static constexpr bool real_only = true;
+  template <class T> WIRT_HD static T value(const T& y) { return T(special::erfinv(double(y))); }
+  template <class T> WIRT_HD static T d_dz(const T& y, const T& out) { return erfinv_derivative(y, out); }
+};
+struct Ndtri {
+  // The inverse of the normal distribution function on (0, 1): derivative √(2π)·e^(out²/2).
+  static constexpr bool real_only = true;
+  template <class T> WIRT_HD static T value(const T& p) { return T(special::ndtri(double(p))); }
+  template <class T> WIRT_HD static T d_dz(const T& p, const T& out) { return ndtri_derivative(p, out); }
+};
+struct Gammaln {
+  // log|Γ(x)|; its derivative ψ(x), also where Γ is negative.
+  static constexpr bool real_only = true;
+  template <class T> WIRT_HD static T value(const T& x) { return T(special::lgamma_real(double(x))); }
+  template <class T> WIRT_HD static T d_dz(const T& x, const T&) { return digamma(x); }
+};
+struct Gamma {
+  // Poles at 0, −1, −2, ...; derivative Γ(z)·ψ(z).
+  template <class T> WIRT_HD static T value(const T& z) { return narrow<T>(special::gamma(widen(z))); }
+  template <class T> WIRT_HD static T d_dz(const T& z, const T& out) { return out * digamma(z); }
+};
+struct Loggamma {
+  // The principal branch of log Γ, cut on the negative real axis (nan there for real input).
+  template <class T> WIRT_HD static T value(const T& z) { return narrow<T>(special::loggamma(widen(z))); }
+  template <class T> WIRT_HD static T d_dz(const T& z, const T&) { return digamma(z); }
+};
+struct Digamma {
+  // ψ = Γ'/Γ; its derivative ψ'(z) = ζ(2, z).
+  template <class T> WIRT_HD static T value(const T& z) { return narrow<T>(special::digamma(widen(z))); }
+  template <class T> WIRT_HD static T d_dz(const T& z, const T&) { return hurwitz_zeta(full_like(z, 2), z); }
+};
+struct Exp1 {
+  // E₁(x) = ∫₁^∞ e^(−xt)/t dt for x ≥ 0; derivative −e^(−x)/x.
+  static constexpr bool real_only = true;
+  template <class T> WIRT_HD static T value(const T& x) { return T(special::exp1(double(x))); }
+  template <class T> WIRT_HD static T d_dz(const T& x, const T&) { using std::exp; return -exp(-x) / x; }
+};
+struct Expi {
+  // Ei(x), the principal value of ∫ eᵗ/t dt from −∞ to x; derivative eˣ/x.
+  static constexpr bool real_only = true;
+  template <class T> WIRT_HD static T value(const T& x) { return T(special::expi(double(x))); }
+  template <class T> WIRT_HD static T d_dz(const T& x, const T&) { using std::exp; return exp(x) / x; }
+};
+struct I0 {
+  static constexpr bool real_only = true;
+  template <class T> WIRT_HD static T value(const T& x) { return i0(x); }
+  template <class T> WIRT_HD static T d_dz(const T& x, const T&) { return i1(x); }
+};
+struct I1 {
+  // I₁' = I₀ − I₁/x, ½ at 0.
+  static constexpr bool real_only = true;
+  template <class T> WIRT_HD static T value(const T& x) { return i1(x); }
+  template <class T> WIRT_HD static T d_dz(const T& x, const T& out) { return i0(x) - i1_over_x(x, out); }
+};
+struct I0e {
+  // e^(−|x|) I₀(x); derivative I₁e(x) − sign(x)·I₀e(x).
+  static constexpr bool real_only = true;
+  template <class T> WIRT_HD static T value(const T& x) { return i0e(x); }
+  template <class T> WIRT_HD static T d_dz(const T& x, const T& out) { return i1e(x) - sign(x) * out; }
+};
+struct I1e {
+  // e^(−|x|) I₁(x); derivative I₀e(x) − sign(x)·I₁e(x) − I₁e(x)/x, ½ at 0.
+  static constexpr bool real_only = true;
+  template <class T> WIRT_HD static T value(const T& x) { return i1e(x); }
+  template <class T> WIRT_HD static T d_dz(const T& x, const T& out) {
+    return i0e(x) - sign(x) * out - i1_over_x(x, out);
+  }
+};
+
 // ---------------------------------------------------------------- unary, not holomorphic
 struct Conj {
   template <class T> WIRT_HD static T value(const T& z) { return conj(z); }
@@ -572,6 +663,47 @@ struct Logaddexp {
   template <class T> WIRT_HD static T d_db(const T& a, const T& b, const T&) { return Expit::value(b - a); }
 };
 
+struct Zeta {
+  // Hurwitz's ζ(s, q) = Σₖ (q + k)^(−s), holomorphic in q with ∂/∂q = −s·ζ(s + 1, q).
+  // The derivative in the order s is not declared: nan here, and wirtinger's
+  // zeta refuses to differentiate in s.
+  static constexpr bool constant_first = true;
+  template <class T> WIRT_HD static T value(const T& s, const T& q) { return hurwitz_zeta(s, q); }
+  template <class T> WIRT_HD static T d_da(const T& s, const T&, const T&) { return full_like(s, special::nan_value()); }
+  template <class T> WIRT_HD static T d_db(const T& s, const T& q, const T&) { return -s * hurwitz_zeta(s + full_like(s, 1), q); }
+};
+struct Expn {
+  // Eₙ(x) for integer n (truncated); ∂/∂x = −Eₙ₋₁(x); n has no derivative.
+  static constexpr bool real_only = true;
+  static constexpr bool constant_first = true;
+  template <class T> WIRT_HD static T value(const T& n, const T& x) { return exp_integral_n(n, x); }
+  template <class T> WIRT_HD static T d_da(const T& n, const T&, const T&) { return full_like(n, special::nan_value()); }
+  template <class T> WIRT_HD static T d_db(const T& n, const T& x, const T&) {
+    return -exp_integral_n(n - full_like(n, 1), x);
+  }
+};
+struct Gammainc {
+  // The regularized lower incomplete gamma function P(a, x); ∂/∂x = x^(a−1)e^(−x)/Γ(a).
+  // The derivative in a is not declared (nan; wirtinger's gammainc refuses it).
+  static constexpr bool real_only = true;
+  static constexpr bool constant_first = true;
+  template <class T> WIRT_HD static T value(const T& a, const T& x) {
+    return T(special::gammainc_pair(double(a), double(x), false));
+  }
+  template <class T> WIRT_HD static T d_da(const T& a, const T&, const T&) { return full_like(a, special::nan_value()); }
+  template <class T> WIRT_HD static T d_db(const T& a, const T& x, const T&) { return gammainc_dx(a, x); }
+};
+struct Gammaincc {
+  // Q(a, x) = 1 − P(a, x), accurate where P is near 1.
+  static constexpr bool real_only = true;
+  static constexpr bool constant_first = true;
+  template <class T> WIRT_HD static T value(const T& a, const T& x) {
+    return T(special::gammainc_pair(double(a), double(x), true));
+  }
+  template <class T> WIRT_HD static T d_da(const T& a, const T&, const T&) { return full_like(a, special::nan_value()); }
+  template <class T> WIRT_HD static T d_db(const T& a, const T& x, const T&) { return -gammainc_dx(a, x); }
+};
+
 }  // namespace rules
 
 // ---------------------------------------------------------------- traits derived from a rule
@@ -640,10 +772,13 @@ template <class Rule, class T> WIRT_HD T value_of(const T& z) {
   X(cosh, Cosh) X(tanh, Tanh) X(arcsin, Arcsin) X(arccos, Arccos) X(arctan, Arctan)                \
   X(arcsinh, Arcsinh) X(arccosh, Arccosh) X(arctanh, Arctanh) X(conj, Conj) X(real, Real)          \
   X(imag, Imag) X(abs, Abs) X(abs2, Abs2) X(angle, Angle) X(exp2, Exp2) X(log2, Log2) X(log10, Log10)     \
-  X(sign, Sign) X(expit, Expit)
+  X(sign, Sign) X(expit, Expit) X(erf, Erf) X(erfc, Erfc) X(erfcx, Erfcx) X(erfinv, Erfinv) X(ndtri, Ndtri) \
+  X(gammaln, Gammaln) X(gamma, Gamma) X(loggamma, Loggamma) X(digamma, Digamma) X(i0, I0) X(i1, I1) X(i0e, I0e)   \
+  X(i1e, I1e) X(exp1, Exp1) X(expi, Expi)
 
 #define WIRTINGER_BINARY_RULES(X)                                                                  \
   X(add, Add) X(subtract, Sub) X(multiply, Mul) X(divide, Div) X(power, Pow) X(maximum, Maximum)   \
-  X(minimum, Minimum) X(hypot, Hypot) X(arctan2, Arctan2) X(logaddexp, Logaddexp)
+  X(minimum, Minimum) X(hypot, Hypot) X(arctan2, Arctan2) X(logaddexp, Logaddexp) X(zeta, Zeta)    \
+  X(expn, Expn) X(gammainc, Gammainc) X(gammaincc, Gammaincc)
 
 }  // namespace wirtinger

@@ -228,6 +228,7 @@ template <class T, class S> Var<T> var_constant(const S& s) {
 // f(x) for any rule of the table's form (value, d_dz[, d_dzconj]), including
 // rules defined outside this library.
 template <class Rule, class T> Var<T> apply_rule(const Var<T>& x) {
+  detail::require_rule_accepts<Rule, T>();
   const T out = value_of<Rule>(x.value);
   if (x.tape == nullptr) return Var<T>(out);
   if constexpr (is_holomorphic_v<Rule> || !is_complex_v<T>)

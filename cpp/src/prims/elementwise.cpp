@@ -58,6 +58,9 @@ bool full_or_scalar(const StepTypes& t, std::size_t j) {
 Var unary(UnaryOp op, const Var& x) {
   if (static_cast<int>(op) < 0 || op >= UnaryOp::count_)
     throw std::invalid_argument("unary: no element-wise function number " + std::to_string(static_cast<int>(op)));
+  if (unary_real_only(op) && is_complex(x.dtype()))
+    throw std::invalid_argument(std::string(unary_name(op)) + ": defined for real arrays only, got " +
+                                dtype_name(x.dtype()) + "; apply it to the real part or the magnitude instead");
   return record(Node(Prim::Unary, attr::Elementwise{static_cast<int>(op)}, {x}), unary_value(op, x.data()));
 }
 

@@ -40,7 +40,11 @@ array = asarray
 
 # ---------------------------------------------------------------- element-wise (the rule table)
 def _make_unary(name):
+    real_only = _engine.unary_real_only(UNARY[name])
+
     def f(x):
+        if real_only:
+            x = _real_only(x, name)
         return _unary(name, x)
 
     f.__name__ = name
@@ -49,8 +53,9 @@ def _make_unary(name):
     return f
 
 
-# Rules of the table that NumPy lacks live elsewhere (expit: wirtinger.scipy.special).
-_NOT_NUMPY = {"expit"}
+# Rules of the table that NumPy lacks live elsewhere (wirtinger.scipy.special).
+_NOT_NUMPY = {"expit", "erf", "erfc", "erfcx", "erfinv", "ndtri", "gammaln", "gamma", "loggamma", "digamma", "i1",
+              "i0e", "i1e", "exp1", "expi"}
 for _name in UNARY:
     if _name not in _NOT_NUMPY:
         globals()[_name] = _make_unary(_name)

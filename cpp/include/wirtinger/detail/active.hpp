@@ -47,8 +47,8 @@ template <class Rule, class T> WIRT_HD T ordinary_derivative(const T& z, const T
 
 template <class Rule, class T> constexpr void require_rule_accepts() {
   static_assert(!(is_real_only_v<Rule> && is_complex_v<T>),
-                "maximum and minimum order real numbers; they have no meaning for complex values "
-                "(compare real(z) or abs(z) instead)");
+                "this function is defined for real numbers only (maximum and minimum order them; the "
+                "special functions marked real_only have no complex form here): apply it to real(z) or abs(z)");
 }
 
 }  // namespace detail

@@ -1,20 +1,11 @@
-"""``scipy.special`` functions that wirtinger can differentiate.
-
->>> import numpy as np, wirtinger as w
->>> from wirtinger.scipy.special import logsumexp
->>> g = w.grad(lambda x: logsumexp(x))(np.array([0.0, np.log(3.0)]))  # the softmax
->>> np.round(g, 12)
-array([0.25, 0.75])
-"""
+"""The logarithmic functions of ``scipy.special``: logsumexp and the softmax,
+the logistic function and the entropies, as compositions (expit: a rule)."""
 import numpy as np
 
-from .. import numpy as wnp
-from ..numpy._functions import _axes
-from .._array import Array, Mask, real_of, result_dtype, unary
-from .._primitive import nondifferentiable
-
-__all__ = ["boxcox", "boxcox1p", "entr", "expit", "kl_div", "log_softmax", "logit", "logsumexp", "rel_entr", "softmax",
-           "xlog1py", "xlogy"]
+from ... import numpy as wnp
+from ...numpy._functions import _axes
+from ..._array import Array, Mask, real_of, result_dtype, unary
+from ..._primitive import nondifferentiable
 
 
 def expit(x):
