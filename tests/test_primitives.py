@@ -311,6 +311,32 @@ TABLE = [
     structural("gammaincc", "gammaincc", lambda x: wss.gammaincc(1.7, x),
                _mp(lambda x: mpmath.gammainc(1.7, x, mpmath.inf, regularized=True)), [(3, 4)], domains=("pos",),
                dtypes=[(F64,), (F32,)]),
+    # special functions as Gauss rules, and of parameters (differentiated in x)
+    structural("dawsn", "dawsn", wss.dawsn,
+               _mp(lambda x: mpmath.sqrt(mpmath.pi) / 2 * mpmath.exp(-x * x) * mpmath.erfi(x)), [(3, 4)],
+               dtypes=[(F64,), (F32,)]),
+    structural("fresnel", "fresnel-S", lambda x: wss.fresnel(x)[0], _mp(mpmath.fresnels), [(3, 4)],
+               dtypes=[(F64,), (F32,)]),
+    structural("fresnel", "fresnel-C", lambda x: wss.fresnel(x)[1], _mp(mpmath.fresnelc), [(3, 4)],
+               dtypes=[(F64,), (F32,)]),
+    structural("sici", "sici-Si", lambda x: wss.sici(x)[0], _mp(mpmath.si), [(3, 4)], dtypes=[(F64,), (F32,)]),
+    structural("sici", "sici-Ci", lambda x: wss.sici(x)[1], _mp(mpmath.ci), [(3, 4)], domains=("pos",),
+               dtypes=[(F64,), (F32,)]),
+    structural("spence", "spence", wss.spence, _mp(lambda x: mpmath.polylog(2, 1 - x)), [(3, 4)], domains=("pos",),
+               dtypes=[(F64,), (F32,)]),
+    structural("owens_t", "owens_t-h", lambda h: wss.owens_t(h, 0.7),
+               _mp(lambda h: mpmath.quad(lambda t: mpmath.exp(-h * h * (1 + t * t) / 2) / (1 + t * t), [0, 0.7])
+                   / (2 * mpmath.pi)), [(3, 4)], dtypes=[(F64,), (F32,)]),
+    structural("owens_t", "owens_t-a", lambda a: wss.owens_t(1.3, a),
+               _mp(lambda a: mpmath.quad(lambda t: mpmath.exp(-1.69 * (1 + t * t) / 2) / (1 + t * t), [0, a])
+                   / (2 * mpmath.pi)), [(3, 4)], dtypes=[(F64,), (F32,)]),
+    structural("betainc", "betainc", lambda x: wss.betainc(1.5, 2.5, x),
+               _mp(lambda x: mpmath.betainc(1.5, 2.5, 0, x, regularized=True)), [(3, 4)], domains=("prob",),
+               dtypes=[(F64,), (F32,)]),
+    structural("wofz", "wofz", wss.wofz, _mp(lambda z: mpmath.exp(-z * z) * mpmath.erfc(-1j * z)), [(3, 4)],
+               dtypes=[(C128,), (C64,)]),
+    structural("hyp1f1", "hyp1f1", lambda x: wss.hyp1f1(0.5, 1.5, x), _mp(lambda x: mpmath.hyp1f1(0.5, 1.5, x)),
+               [(3, 4)], dtypes=[(F64,), (F32,)]),
     # element-wise, binary
     binary("add", wnp.add, np.add),
     binary("add", lambda a, b: a + b, np.add, id="add-op"),
@@ -1367,6 +1393,14 @@ _SECOND_ORDER = {
     "expi": (wss.expi, "any"),
     "expn": (lambda x: wss.expn(2, x), "pos"),
     "gammainc": (lambda x: wss.gammainc(2.5, x), "pos"),
+    "dawsn": (wss.dawsn, "any"),
+    "fresnel": (lambda x: wss.fresnel(x)[0] * wss.fresnel(x)[1], "any"),
+    "sici": (lambda x: wss.sici(x)[0] + wss.sici(x)[1], "pos"),
+    "spence": (wss.spence, "pos"),
+    "owens_t": (lambda x: wss.owens_t(x, x[::-1] * 2), "any"),
+    "betainc": (lambda x: wss.betainc(2.5, 1.5, x), "prob"),
+    "hyp1f1": (lambda x: wss.hyp1f1(0.5, 1.5, x), "any"),
+    "wofz": (wss.wofz, "any"),
     "hypot": (lambda x: wnp.hypot(x, x[::-1] + 0.5), "any"),
     "arctan2": (lambda x: wnp.arctan2(x, x[::-1] + 0.5), "any"),
     "logaddexp": (lambda x: wnp.logaddexp(x, 2 * x[::-1]), "any"),
@@ -1380,7 +1414,8 @@ def test_new_rules_second_derivatives(name, dtype, rng):
     the Hessian-vector product matches finite differences of the gradient."""
     fn, domain = _SECOND_ORDER[name]
     if is_complex(dtype) and name in ("hypot", "arctan2", "logaddexp", "gammaln", "erfcx", "i1", "i1e", "zeta", "expi",
-                                      "expn", "gammainc"):
+                                      "expn", "gammainc", "dawsn", "fresnel", "sici", "spence", "owens_t",
+                                      "betainc", "hyp1f1"):
         pytest.skip("real-only rule")
     x = random_array(rng, (4,), dtype, domain)
     c = random_array(rng, (4,), dtype)

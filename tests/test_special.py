@@ -319,6 +319,10 @@ def test_derivatives_in_an_order_raise_rather_than_vanish():
     # An order that is not differentiated is fine, also when jit traces it.
     g = w.jit(lambda s, q: w.grad(lambda v: wss.zeta(s, v))(q))(3.0, 2.0)
     assert abs(g - (-3 * float(mp.zeta(4, 2)))) < 1e-14
+    # Nor is a parameter computed, inside the differentiated function, from an argument jit traces
+    # but the transform does not differentiate.
+    f = lambda x, a: wss.gammainc(a + 1, x)  # noqa: E731
+    assert w.jit(w.grad(f))(2.0, 0.5) == pytest.approx(float(w.grad(f)(2.0, 0.5)), rel=1e-15)
 
 
 def test_multigammaln_checks_its_domain():

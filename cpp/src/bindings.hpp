@@ -22,4 +22,7 @@ void bind_primitives(pybind11::module_& m);
 // DeviceArray, DLPack, the CUDA queries and the GPU run of a batch plan (module_device.cpp).
 void bind_device(pybind11::module_& m);
 
+// The values of scipy.special's functions of parameters (bind_special.cpp).
+void bind_special(pybind11::module_& m);
+
 }  // namespace wirtinger::engine

@@ -434,4 +434,5 @@ PYBIND11_MODULE(_core, m) {
   m.def("jac_columns", &jac_columns, G());
 
   bind_device(m);
+  bind_special(m);
 }

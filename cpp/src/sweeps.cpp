@@ -115,15 +115,29 @@ std::vector<Var> vjp_sweep(Tape& tape, const std::vector<Var>& outputs, const st
     if (!on_tape(y, tape) || y.p->node < start || !cts[i]) continue;
     accumulate(ct[static_cast<std::size_t>(y.p->node - start)], fit(cts[i], y));
   }
+  // Cotangents are needed only for what depends on an input: a value recorded
+  // after the first input but computed from others (a parameter made from a
+  // non-differentiated argument under jit) gets none, so a rule that refuses
+  // to differentiate in it does not refuse, and no work is spent on it.
+  std::vector<bool> depends(keep);
+  for (std::size_t k = 0; k < depends.size(); ++k) {
+    if (depends[k]) continue;
+    for (const auto& in : tape.nodes[static_cast<std::size_t>(start) + k].in)
+      if (on_tape(in, tape) && in.p->node >= start && depends[static_cast<std::size_t>(in.p->node - start)]) {
+        depends[k] = true;
+        break;
+      }
+  }
   std::vector<bool> needed;
   for (std::int64_t i = end - 1; i >= start; --i) {
     const std::size_t k = static_cast<std::size_t>(i - start);
-    if (!ct[k] || keep[k]) continue;
+    if (!ct[k] || keep[k] || !depends[k]) continue;
     const Node& n = tape.nodes[static_cast<std::size_t>(i)];
     needed.assign(n.in.size(), false);
     bool any = false;
     for (std::size_t j = 0; j < n.in.size(); ++j) {
-      needed[j] = on_tape(n.in[j], tape) && n.in[j].p->node >= start;
+      needed[j] = on_tape(n.in[j], tape) && n.in[j].p->node >= start &&
+                  depends[static_cast<std::size_t>(n.in[j].p->node - start)];
       any = any || needed[j];
     }
     if (any) {

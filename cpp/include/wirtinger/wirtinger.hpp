@@ -4,6 +4,7 @@
 
 #include "scalar.hpp"
 #include "rules.hpp"
+#include "special_parametric.hpp"
 #include "dual.hpp"
 #include "tape.hpp"
 #include "conventions.hpp"

@@ -4,7 +4,10 @@ names and signatures (SciPy is not needed).
 Element-wise functions whose derivatives are known in closed form (the error
 function and its relatives, the gamma function and its logarithms, digamma,
 Hurwitz's zeta, the exponential integrals, the incomplete gamma functions,
-the modified Bessel functions I₀ and I₁) are rules of the table, evaluated in C++ with their own algorithms; the rest are compositions.
+the modified Bessel functions I₀ and I₁) are rules of the table, evaluated in C++ with their own algorithms; the
+incomplete beta function and ₁F₁ are evaluated in C++ and differentiated in
+their argument; the rest are compositions (Dawson's, Fresnel's, Owen's and the
+sine and cosine integrals and the dilogarithm as Gauss rules).
 A function SciPy defines for real arguments only refuses complex ones; an
 argument the derivative is not implemented for (the order of zeta, polygamma
 and expn, the parameter a of gammainc) raises when differentiated, never gives a silent zero.
@@ -16,17 +19,19 @@ and expn, the parameter a of gammainc) raises when differentiated, never gives a
 array([0.25, 0.75])
 """
 from ._bessel import i0, i0e, i1, i1e  # noqa: F401
-from ._error import erf, erfc, erfcx, erfinv, log_ndtr, ndtr, ndtri  # noqa: F401
-from ._exponential import exp1, expi, expn  # noqa: F401
+from ._error import dawsn, erf, erfc, erfcx, erfinv, fresnel, log_ndtr, ndtr, ndtri, owens_t, wofz  # noqa: F401
+from ._exponential import exp1, expi, expn, sici  # noqa: F401
 from ._harmonics import sph_harm_y  # noqa: F401
-from ._gamma import (bernoulli, beta, betaln, comb, digamma, factorial, gamma, gammainc, gammaincc,  # noqa: F401
+from ._gamma import (bernoulli, beta, betainc, betaln, comb, digamma, factorial, gamma, gammainc, gammaincc,  # noqa: F401
                      gammaln, gammasgn, loggamma, multigammaln, poch, polygamma, psi, zeta)
 from ._logarithms import (boxcox, boxcox1p, entr, expit, kl_div, log_softmax, logit, logsumexp,  # noqa: F401
-                          rel_entr, softmax, xlog1py, xlogy)
+                          rel_entr, softmax, spence, xlog1py, xlogy)
+from ._hypergeometric import hyp1f1  # noqa: F401
 
 __all__ = [
-    "bernoulli", "beta", "betaln", "boxcox", "boxcox1p", "comb", "digamma", "entr", "erf", "erfc", "erfcx", "erfinv",
-    "exp1", "expi", "expit", "expn", "factorial", "gamma", "gammainc", "gammaincc", "gammaln", "gammasgn", "i0", "i0e", "i1", "i1e", "kl_div", "log_ndtr",
-    "log_softmax", "loggamma", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "poch", "polygamma", "psi",
-    "rel_entr", "softmax", "sph_harm_y", "xlog1py", "xlogy", "zeta",
+    "bernoulli", "beta", "betainc", "betaln", "boxcox", "boxcox1p", "comb", "dawsn", "digamma", "entr", "erf", "erfc",
+    "erfcx", "erfinv", "exp1", "expi", "expit", "expn", "factorial", "fresnel", "gamma", "gammainc", "gammaincc",
+    "gammaln", "gammasgn", "hyp1f1", "i0", "i0e", "i1", "i1e", "kl_div", "log_ndtr", "log_softmax", "loggamma",
+    "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "owens_t", "poch", "polygamma", "psi", "rel_entr", "sici",
+    "softmax", "spence", "sph_harm_y", "wofz", "xlog1py", "xlogy", "zeta",
 ]

@@ -1,10 +1,13 @@
-"""What the special functions share: calling a rule of the table, and an order
-or parameter that is not differentiated."""
+"""What the special functions share: calling a rule of the table, an order
+or parameter that is not differentiated, and functions of parameters whose
+values come from the extension and whose derivative is declared in x alone."""
+import numpy as np
+
 from ... import _engine
 from ... import numpy as wnp
 from ..._array import UNARY, Array, result_dtype, unary
 from ..._engine import Batched
-from ..._primitive import primitive
+from ..._primitive import nondifferentiable, primitive
 
 
 def rule(name, x):
@@ -34,13 +37,17 @@ def _recorded(x):
     return v.tape_id != 0
 
 
+def _refusal(name, what):
+    return (f"{name}: the derivative with respect to {what} is not implemented; pass a {what} that is not "
+            f"differentiated (a number, a NumPy array, or an argument the transform does not differentiate)")
+
+
 def no_derivative(x, name, what):
     """x itself, as a value whose derivative ``name`` does not have: differentiating
     through it raises, where a silent zero would be wrong."""
     if not isinstance(x, Array) or not _recorded(x):
         return x  # a constant (also under vmap): nothing can differentiate it
-    message = (f"{name}: the derivative with respect to {what} is not implemented; pass a {what} that is not "
-               f"differentiated (a number, a NumPy array, or an argument the transform does not differentiate)")
+    message = _refusal(name, what)
 
     def jvp(ins, out, tangents):
         if tangents[0] is not None:
@@ -54,3 +61,41 @@ def no_derivative(x, name, what):
 
     return primitive(f"{name} ({what})", [x], x, jvp, vjp, lambda new: no_derivative(new, name, what),
                      batched_rules=True)
+
+
+def of_parameters(name, a, b, x, d_dx):
+    """f(a, b, x) for the extension's values of ``name``, broadcast, in float64
+    (rounded to the arguments' dtype), differentiable in x with ∂f/∂x =
+    ``d_dx(a, b, x, f)`` (written with wirtinger.numpy, so that higher derivatives
+    follow); differentiating in a or b raises."""
+    a, b, x = reals(name, a, b, x)
+    dtype = x.dtype
+    a, b, x = wnp.broadcast_arrays(a, b, x)
+    values = _engine.parametric_values[name]
+
+    def evaluate(av, bv, xv):
+        av, bv, xv = np.broadcast_arrays(av, bv, xv)
+        return values(av, bv, xv).astype(dtype)
+
+    return _with_x_derivative(name, evaluate, a, b, x, d_dx)
+
+
+def _with_x_derivative(name, evaluate, a, b, x, d_dx):
+    value = nondifferentiable(name, evaluate, a, b, x)
+
+    def refuse(differentiated):
+        for what, d in zip("ab", differentiated):
+            if d:
+                raise NotImplementedError(_refusal(name, what))
+
+    def jvp(ins, out, tangents):
+        refuse([t is not None for t in tangents[:2]])
+        return None if tangents[2] is None else tangents[2] * d_dx(*ins, out)
+
+    def vjp(ins, out, ct, needed):
+        refuse(needed[:2])
+        # A real function: its 1×1 Jacobian is its own adjoint.
+        return (None, None, ct * d_dx(*ins, out) if needed[2] else None)
+
+    return primitive(name, [a, b, x], value, jvp, vjp,
+                     lambda *new: _with_x_derivative(name, evaluate, *new, d_dx), batched_rules=True)

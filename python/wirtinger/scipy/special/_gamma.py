@@ -14,7 +14,8 @@ from ... import numpy as wnp
 from ..._array import Array, binary, concrete
 from ..._primitive import nondifferentiable
 from ...errors import ConcretizationError
-from ._common import no_derivative, reals, rule
+from ._common import no_derivative, of_parameters, reals, rule
+from ._logarithms import xlog1py, xlogy
 
 
 def gamma(z):
@@ -267,3 +268,16 @@ def bernoulli(n):
     if n < 0:
         raise ValueError(f"bernoulli: n must be a nonnegative integer, got {n}")
     return np.array([float(b) for b in _bernoulli_numbers(n)])
+
+
+def _betainc_dx(a, b, x, out):
+    return wnp.exp(xlogy(a - 1, x) + xlog1py(b - 1, -x) - betaln(a, b))
+
+
+def betainc(a, b, x):
+    """The regularized incomplete beta function I_x(a, b) = ∫₀ˣ tᵃ⁻¹(1−t)ᵇ⁻¹ dt / B(a, b),
+    as ``scipy.special.betainc``, for a, b ≥ 0 and 0 ≤ x ≤ 1 (nan elsewhere).
+    Evaluated by its continued fraction (with I_x(a, b) = 1 − I₁₋ₓ(b, a) above the
+    mean); differentiable in x (x^(a−1)(1−x)^(b−1)/B(a, b)); the derivative in a
+    or b is not implemented and raises."""
+    return of_parameters("betainc", a, b, x, _betainc_dx)

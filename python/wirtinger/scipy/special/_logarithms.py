@@ -1,11 +1,14 @@
 """The logarithmic functions of ``scipy.special``: logsumexp and the softmax,
-the logistic function and the entropies, as compositions (expit: a rule)."""
+the logistic function, the entropies and the dilogarithm (spence), as
+compositions (expit: a rule)."""
 import numpy as np
 
 from ... import numpy as wnp
 from ...numpy._functions import _axes
 from ..._array import Array, Mask, real_of, result_dtype, unary
 from ..._primitive import nondifferentiable
+from ._common import reals
+from ._quadrature import at_nodes, on_unit_interval
 
 
 def expit(x):
@@ -169,3 +172,38 @@ def boxcox(x, lmbda):
 def boxcox1p(x, lmbda):
     """``boxcox(1 + x, λ)``, accurate for small x, as ``scipy.special.boxcox1p``."""
     return _boxcox(wnp.log1p(_real(x, "boxcox1p")), _real(lmbda, "boxcox1p"))
+
+
+_ZETA2 = np.pi ** 2 / 6
+
+
+def _spence_near_one(x):
+    # −∫₀¹ log(1 + (x−1)s)/s ds for x in [½, 2]: the integrand's singularity,
+    # s = 1/(1−x), stays at least 1 away from the interval.
+    s, w = on_unit_interval(24, x.dtype)
+    return -((wnp.log1p(at_nodes(x - 1) * s) / s) @ w)
+
+
+def _spence_below_half(x):
+    # Euler's reflection spence(x) = π²/6 − log(x)·log(1−x) − spence(1−x), 0 < x < ½.
+    return _ZETA2 - wnp.log(x) * wnp.log1p(-x) - _spence_near_one(1 - x)
+
+
+def spence(x):
+    """Spence's function ∫₁ˣ log(t)/(1 − t) dt = Li₂(1 − x), as ``scipy.special.spence``
+    for real x ≥ 0 (nan below); its derivative is log(x)/(1 − x).
+
+    On [½, 2] a Gauss rule; below ½ Euler's reflection, above 2 the inversion
+    spence(x) = −spence(1/x) − log²(x)/2, each mapping to [½, 2]."""
+    (x,) = reals("spence", x)
+    mid = (x >= 0.5) & (x <= 2)
+    low = (x > 0) & (x < 0.5)
+    high = x > 2
+    at_mid = _spence_near_one(wnp.where(mid, x, 1.0))
+    at_low = _spence_below_half(wnp.where(low, x, 0.25))
+    xh = wnp.where(high, x, 4.0)
+    lh = wnp.log(xh)
+    at_high = -_spence_below_half(1 / xh) - 0.5 * (lh * lh)
+    out = wnp.where(mid, at_mid, wnp.where(low, at_low, wnp.where(high, at_high, _ZETA2)))
+    out = wnp.where(x == np.inf, -np.inf, out)
+    return wnp.where((x < 0) | wnp.isnan(x), np.nan, out)
