@@ -18,6 +18,18 @@
 namespace wirtinger {
 namespace special {
 
+// The entry points with loops (series, continued fractions, recurrences) are
+// called, not inlined, from the element-wise loops: they do not vectorise, and
+// inlining each into every loop of every kernel and dtype (gnu::flatten) would
+// multiply the build time for nothing.
+#if defined(__CUDACC__)
+#define WIRT_CALLED __noinline__
+#elif defined(__GNUC__) || defined(__clang__)
+#define WIRT_CALLED __attribute__((noinline))
+#else
+#define WIRT_CALLED
+#endif
+
 using C = complex_of<double>;
 
 // (Read as double(name) where an operator would bind a reference to them:
@@ -107,7 +119,7 @@ inline WIRT_HD C log1m_exp(C w) {
 // that makes the sum real at Re z = ½, so that no multiple of 2πi is missing;
 // e^(2πiz) is taken at Re z reduced by its nearest integer, exactly. The lower
 // half-plane by symmetry.
-inline WIRT_HD C loggamma(C z) {
+WIRT_HD WIRT_CALLED inline C loggamma(C z) {
   using std::exp; using std::floor; using std::isfinite; using std::log; using std::round;
   const double x = z.real(), y = z.imag();
   if (!isfinite(x) || !isfinite(y)) {
@@ -133,7 +145,7 @@ WIRT_HD inline double gamma(double x) { using std::tgamma; return tgamma(x); }
 // divided by z(z+1)…(z+n−1), |z + n| ≥ 10 (so that the exponent, and its rounding,
 // stays small where Γ is not huge); left of it by reflection, π/(sin(πz) Γ(1 − z)),
 // with πz reduced by an even integer, exactly (sin has period 2π).
-WIRT_HD inline C gamma(C z) {
+WIRT_HD WIRT_CALLED inline C gamma(C z) {
   using std::exp; using std::floor; using std::isfinite; using std::round; using std::sin;
   const double x = z.real(), y = z.imag();
   if (!isfinite(x) || !isfinite(y)) return C(nan_value(), nan_value());
@@ -193,7 +205,7 @@ WIRT_HD inline double digamma_near_root(double x) {
 
 // ψ(x) = Γ'(x)/Γ(x); for x < 0 by reflection, ψ(x) = ψ(1 − x) − π cot(πx),
 // with πx reduced by the nearest integer (cot has period π), exactly.
-WIRT_HD inline double digamma(double x) {
+WIRT_HD WIRT_CALLED inline double digamma(double x) {
   using std::fabs; using std::floor; using std::isnan; using std::round; using std::signbit; using std::tan;
   if (isnan(x)) return x;
   if (x == 0) return signbit(x) ? inf_value() : -inf_value();
@@ -207,7 +219,7 @@ WIRT_HD inline double digamma(double x) {
   if (fabs(x - 1.4616321449683622) < 0.2) return digamma_near_root(x) + reflected;
   return digamma_right(x) + reflected;
 }
-inline WIRT_HD C digamma(C z) {
+WIRT_HD WIRT_CALLED inline C digamma(C z) {
   using std::floor; using std::isfinite; using std::round; using std::tan;
   const double x = z.real(), y = z.imag();
   if (!isfinite(x) || !isfinite(y) || (y == 0 && x <= 0 && x == floor(x))) return C(nan_value(), nan_value());
@@ -250,7 +262,7 @@ template <class T> WIRT_HD T hurwitz_zeta_sum(const T& s, const T& q) {
   }
   return sum;
 }
-WIRT_HD inline double hurwitz_zeta(double s, double q) {
+WIRT_HD WIRT_CALLED inline double hurwitz_zeta(double s, double q) {
   using std::floor; using std::isnan;
   if (isnan(s) || isnan(q)) return nan_value();
   if (s == 1) return inf_value();
@@ -262,7 +274,7 @@ WIRT_HD inline double hurwitz_zeta(double s, double q) {
   if (s == inf_value()) return q == 1 ? 1.0 : (q > 1 ? 0.0 : inf_value());
   return hurwitz_zeta_sum(s, q);
 }
-inline WIRT_HD C hurwitz_zeta(C s, C q) {
+WIRT_HD WIRT_CALLED inline C hurwitz_zeta(C s, C q) {
   using std::floor;
   if (q.imag() == 0 && q.real() <= 0 && q.real() == floor(q.real())) return C(inf_value(), 0);
   return hurwitz_zeta_sum(s, q);
@@ -272,7 +284,7 @@ inline WIRT_HD C hurwitz_zeta(C s, C q) {
 // e^(x²)·erfc(x) (scipy.special.erfcx): where erfc(x) is a normal number,
 // erfc(x) times e^(x²) split exactly; beyond, its asymptotic series
 // (1/(x√π)) Σ (−1)ᵏ (2k−1)!!/(2x²)ᵏ, whose tenth term at x = 25 is below 10⁻²⁵.
-WIRT_HD inline double erfcx(double x) {
+WIRT_HD WIRT_CALLED inline double erfcx(double x) {
   using std::erfc; using std::isnan;
   if (isnan(x)) return x;
   if (x < 25) return x < -26.7 ? inf_value() : exp_square(x, 1) * erfc(x);
@@ -288,7 +300,7 @@ WIRT_HD inline double erfcx(double x) {
 // 2/√π). For x ≥ 2 it is −(2/√π)·K/(x + K) with K the tail of Laplace's
 // continued fraction √π·erfcx(x) = 1/(x + K), K = ½/(x + 1/(x + (3/2)/(x + …))),
 // evaluated from 80 levels down (40 from x = 3 on): exact to the last bit.
-WIRT_HD inline double erfcx_derivative(double x, double out) {
+WIRT_HD WIRT_CALLED inline double erfcx_derivative(double x, double out) {
   if (!(x >= 2)) return 2 * x * out - two_over_sqrt_pi;
   if (x > 1e154) return -two_over_sqrt_pi / (2 * x) / x;
   double k = 0;
@@ -313,7 +325,7 @@ WIRT_HD inline double erfcinv_small(double q) {
 }
 // erf⁻¹(y): for |y| ≤ ½ Halley's method on erf(x) − y from erf(x) ≈ 2x/√π
 // (and Winitzki's approximation), for |y| > ½ erfc⁻¹(1 − |y|), 1 − |y| exact.
-WIRT_HD inline double erfinv(double y) {
+WIRT_HD WIRT_CALLED inline double erfinv(double y) {
   using std::erf; using std::fabs; using std::isnan; using std::log; using std::sqrt;
   if (isnan(y) || fabs(y) > 1) return nan_value();
   if (fabs(y) == 1) return y * inf_value();
@@ -331,7 +343,7 @@ WIRT_HD inline double erfinv(double y) {
 }
 // Φ⁻¹(p), the inverse of the normal distribution function Φ(x) = erfc(−x/√2)/2:
 // −√2·erfc⁻¹(2p) for p < ½ (2p exact), and −Φ⁻¹(1 − p) above (1 − p exact).
-WIRT_HD inline double ndtri(double p) {
+WIRT_HD WIRT_CALLED inline double ndtri(double p) {
   using std::isnan;
   constexpr double sqrt2 = 1.41421356237309504880168872420969808;
   if (isnan(p) || p < 0 || p > 1) return nan_value();
@@ -366,7 +378,7 @@ constexpr double euler_gamma = 0.577215664901532860606512090082402431;
 
 // E₁(x) = ∫₁^∞ e^(−xt)/t dt, x > 0: for x ≤ 1 the series −γ − log x − Σ (−x)ᵏ/(k·k!),
 // beyond e^(−x) times the continued fraction 1/(x + 1 − 1/(x + 3 − 4/(x + 5 − …))).
-WIRT_HD inline double exp1(double x) {
+WIRT_HD WIRT_CALLED inline double exp1(double x) {
   using std::exp; using std::isnan; using std::log;
   if (isnan(x) || x < 0) return nan_value();
   if (x == 0) return inf_value();
@@ -388,7 +400,7 @@ WIRT_HD inline double exp1(double x) {
 
 // Ei(x) = −E₁(−x) for x < 0; for 0 < x ≤ 50 the series γ + log x + Σ xᵏ/(k·k!),
 // beyond its asymptotic expansion (eˣ/x) Σ k!/xᵏ, eˣ as (e^(x/2))².
-WIRT_HD inline double expi(double x) {
+WIRT_HD WIRT_CALLED inline double expi(double x) {
   using std::exp; using std::isnan; using std::log;
   if (isnan(x)) return x;
   if (x < 0) return -exp1(-x);
@@ -417,7 +429,7 @@ WIRT_HD inline double expi(double x) {
 // derivatives reach: Eₙ' = −Eₙ₋₁): E₀ = e^(−x)/x, Eₙ = (e^(−x) − n Eₙ₊₁)/x below 0;
 // for n ≥ 1 and x > 1 the continued fraction e^(−x)/(x + n − n/(x + n + 2 − 2(n+1)/(…))),
 // for x ≤ 1 the series (−x)^(n−1)/(n−1)!·(ψ(n) − log x) − Σ_(k≠n−1) (−x)ᵏ/((k−n+1)·k!).
-WIRT_HD inline double expn(double nd, double x) {
+WIRT_HD WIRT_CALLED inline double expn(double nd, double x) {
   using std::exp; using std::floor; using std::isnan; using std::log;
   if (isnan(nd) || isnan(x) || x < 0) return nan_value();
   const double n = nd < 0 ? -floor(-nd) : floor(nd);  // truncated, as SciPy
@@ -456,7 +468,7 @@ WIRT_HD inline double expn(double nd, double x) {
 // beyond Legendre's continued fraction for Q; the other by 1 − itself, which
 // there is at least about ½. The prefactor e^(a log x − x − log Γ(a)) costs
 // about max(a, x)·eps relative where those are large.
-WIRT_HD inline double gammainc_pair(double a, double x, bool upper) {
+WIRT_HD WIRT_CALLED inline double gammainc_pair(double a, double x, bool upper) {
   using std::exp; using std::isnan; using std::log;
   if (isnan(a) || isnan(x) || a < 0 || x < 0) return nan_value();
   if (a == 0) return x > 0 ? (upper ? 0.0 : 1.0) : nan_value();
@@ -509,7 +521,7 @@ WIRT_HD inline double ndtri_derivative(double p, double y) {
 // Σ (x/2)^(2k+ν)/(k!(k+ν)!), whose terms are all positive; beyond, the
 // asymptotic expansion e^x/√(2πx) Σ (−1)ᵏ aₖ/xᵏ, aₖ = ∏ (4ν² − (2j−1)²)/(8j),
 // whose smallest term there is about e^(−50). e^x as (e^(x/2))² past overflow of e^x alone.
-WIRT_HD inline double bessel_i(int nu, double x, bool scaled) {
+WIRT_HD WIRT_CALLED inline double bessel_i(int nu, double x, bool scaled) {
   using std::exp; using std::fabs; using std::isnan; using std::sqrt;
   if (isnan(x)) return x;
   const double ax = fabs(x);
