@@ -335,6 +335,8 @@ TABLE = [
                dtypes=[(F64,), (F32,)]),
     structural("wofz", "wofz", wss.wofz, _mp(lambda z: mpmath.exp(-z * z) * mpmath.erfc(-1j * z)), [(3, 4)],
                dtypes=[(C128,), (C64,)]),
+    structural("hyp2f1", "hyp2f1", lambda x: wss.hyp2f1(0.5, 1.5, 2.5, x),
+               _mp(lambda x: mpmath.hyp2f1(0.5, 1.5, 2.5, x)), [(3, 4)], domains=("unit",), dtypes=[(F64,), (F32,)]),
     structural("hyp1f1", "hyp1f1", lambda x: wss.hyp1f1(0.5, 1.5, x), _mp(lambda x: mpmath.hyp1f1(0.5, 1.5, x)),
                [(3, 4)], dtypes=[(F64,), (F32,)]),
     # element-wise, binary
@@ -1401,6 +1403,7 @@ _SECOND_ORDER = {
     "betainc": (lambda x: wss.betainc(2.5, 1.5, x), "prob"),
     "hyp1f1": (lambda x: wss.hyp1f1(0.5, 1.5, x), "any"),
     "wofz": (wss.wofz, "any"),
+    "hyp2f1": (lambda x: wss.hyp2f1(0.5, 1.5, 2.5, x), "unit"),
     "hypot": (lambda x: wnp.hypot(x, x[::-1] + 0.5), "any"),
     "arctan2": (lambda x: wnp.arctan2(x, x[::-1] + 0.5), "any"),
     "logaddexp": (lambda x: wnp.logaddexp(x, 2 * x[::-1]), "any"),
@@ -1415,7 +1418,7 @@ def test_new_rules_second_derivatives(name, dtype, rng):
     fn, domain = _SECOND_ORDER[name]
     if is_complex(dtype) and name in ("hypot", "arctan2", "logaddexp", "gammaln", "erfcx", "i1", "i1e", "zeta", "expi",
                                       "expn", "gammainc", "dawsn", "fresnel", "sici", "spence", "owens_t",
-                                      "betainc", "hyp1f1"):
+                                      "betainc", "hyp1f1", "hyp2f1"):
         pytest.skip("real-only rule")
     x = random_array(rng, (4,), dtype, domain)
     c = random_array(rng, (4,), dtype)

@@ -1,6 +1,7 @@
 """The integrals and parametric functions of wirtinger.scipy.special (dawsn,
 fresnel, sici, spence, owens_t as Gauss rules; wofz as a rational
-approximation; betainc and hyp1f1 from the extension, differentiated in x): values against mpmath on every branch,
+approximation; betainc, hyp1f1 and hyp2f1 from the extension, differentiated
+in x): values against mpmath on every branch,
 derivatives against their closed forms and finite differences (second order
 too), float32, jit and vmap, and the refusals."""
 import mpmath
@@ -101,6 +102,13 @@ def test_betainc_and_hyp1f1_values():
                     (1.0, 1.0, 0.7)]:
         want = float(mp.hyp1f1(a, b, x))
         assert abs(float(wss.hyp1f1(a, b, x)) - want) <= 1e-13 * abs(want), (a, b, x)
+    for a, b, c, x in [(0.5, 1.5, 2.25, 0.3), (1.0, 1.0, 2.0, 0.999999), (1.5, 2.0, 3.0, -1e6), (2.3, 0.7, 1.4, 0.999),
+                       (-3.0, 2.0, 1.5, 7.0), (0.3, 0.4, 1.7, -0.4), (2.0, 3.0, 5.0, 0.9999), (0.3, 1.7, 4.0, 0.95),
+                       (2.5, -0.7, 0.8, 0.99), (1.1, 2.2, 3.3, -3.0), (1.0, 2.0, 4.0, 1.0), (0.2, 0.3, 0.5004, 0.99999)]:
+        want = float(mp.hyp2f1(a, b, c, x))
+        assert abs(float(wss.hyp2f1(a, b, c, x)) - want) <= 1e-13 * abs(want), (a, b, c, x)
+    assert float(wss.hyp2f1(1.0, 2.0, 3.0, 1.0)) == np.inf and np.isnan(float(wss.hyp2f1(1.0, 2.0, 3.0, 1.5)))
+    assert float(wss.hyp2f1(1.0, 2.0, -1.0, 0.5)) == np.inf
     assert np.isnan(float(wss.betainc(1.0, 2.0, 1.5))) and np.isnan(float(wss.betainc(-1.0, 2.0, 0.5)))
     assert float(wss.hyp1f1(1.0, -1.0, 1.0)) == np.inf
     # Broadcasting and dtypes: integers are float64, float32 stays float32.
@@ -125,6 +133,9 @@ def test_against_scipy_when_installed():
     np.testing.assert_allclose(np.asarray(wss.betainc(pa, pb, t)), sp.betainc(pa, pb, t), rtol=1e-12)
     hx = rng.uniform(-10, 30, 200)
     np.testing.assert_allclose(np.asarray(wss.hyp1f1(pa, pb, hx)), sp.hyp1f1(pa, pb, hx), rtol=1e-11)
+    pc, gx = rng.uniform(0.1, 8, 200), np.concatenate([rng.uniform(-20, 1, 150), 1 - 10.0 ** rng.uniform(-8, -1, 50)])
+    np.testing.assert_allclose(np.asarray(wss.hyp2f1(pa / 6, pb / 6, pc, gx)), sp.hyp2f1(pa / 6, pb / 6, pc, gx),
+                               rtol=1e-11)
 
 
 def _wofz(z):
@@ -180,6 +191,8 @@ _CLOSED = {
     "betainc": (lambda x: wss.betainc(2.5, 0.7, x),
                 lambda x: x ** 1.5 * (1 - x) ** -0.3 / float(mp.beta(2.5, 0.7)), [0.1, 0.5, 0.95]),
     "hyp1f1": (lambda x: wss.hyp1f1(0.5, 1.5, x), lambda x: float(mp.hyp1f1(1.5, 2.5, x)) / 3, [-4.0, 0.3, 9.0]),
+    "hyp2f1": (lambda x: wss.hyp2f1(0.5, 1.5, 2.5, x), lambda x: float(mp.hyp2f1(1.5, 2.5, 3.5, x)) * 0.3,
+               [-4.0, 0.3, 0.95]),
 }
 
 
@@ -203,7 +216,8 @@ def test_derivatives_closed_forms_and_second_order(name):
 def test_jit_and_vmap():
     x = np.array([0.3, 1.7, 6.0])
     f = lambda v, a: wnp.sum(wss.dawsn(v) * wss.owens_t(v, a) + wss.fresnel(v)[1] * wss.sici(v)[1]  # noqa: E731
-                             + wss.spence(v) + wss.hyp1f1(0.5, a + 2, v) + wss.betainc(a, 2.0, v / 7))
+                             + wss.spence(v) + wss.hyp1f1(0.5, a + 2, v) + wss.betainc(a, 2.0, v / 7)
+                             + wss.hyp2f1(a, 0.5, 3.0, -v))
     a = np.array([0.5, 2.0, -0.3])
     g = w.grad(f)(x, a)
     np.testing.assert_allclose(w.jit(w.grad(f))(x, a), g, rtol=1e-14)
@@ -229,3 +243,7 @@ def test_refusals():
         w.grad(lambda b: wss.hyp1f1(1.0, b, 0.5))(1.5)
     with pytest.raises(NotImplementedError, match="hyp1f1"):
         w.jvp(lambda a: wss.hyp1f1(a, 2.0, 0.5), (1.0,), (1.0,))
+    with pytest.raises(NotImplementedError, match="hyp2f1: the derivative with respect to c"):
+        w.grad(lambda c: wss.hyp2f1(1.0, 0.5, c, 0.5))(2.5)
+    with pytest.raises(TypeError, match="hyp2f1"):
+        wss.hyp2f1(1.0, 2.0, 3.0, 0.5j)

@@ -135,7 +135,7 @@ def test_every_engine_primitive_has_a_batching_rule():
         "make_program", "batch_plan",  # programs of jit (which vmap(jit(f)) does not use)
         "custom",  # Python-rule primitives: _primitive.primitive, with their own batching rules
         "from_numpy", "scalar",  # constants
-        "betainc_values", "hyp1f1_values",  # NumPy values of special functions, called through nondifferentiable
+        "betainc_values", "hyp1f1_values", "hyp2f1_values",  # NumPy values of special functions, called through nondifferentiable
         "set_batching_rule",
     } | {entry[0] for entry in _core.primitives}
     primitives = {n for n, f in vars(_core).items()

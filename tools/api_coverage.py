@@ -33,10 +33,6 @@ WHY_NOT = {
                              "map a function with wirtinger.vmap instead",
     ("numpy", "vectorize"): "runs a Python function element by element; wirtinger.vmap maps it over an axis in one "
                             "call per operation",
-    ("scipy.special", "wofz"): "not yet: the Faddeeva function needs an algorithm of its own that keeps its accuracy "
-                               "over the whole complex plane, near the real axis included",
-    ("scipy.special", "hyp2f1"): "not yet: Gauss's function needs its analytic continuation beyond the unit disc (a "
-                                 "dozen transformations, with limits where its parameters differ by integers)",
 }
 BEGIN, END = "<!-- api-coverage:begin (python tools/api_coverage.py --readme) -->", "<!-- api-coverage:end -->"
 

@@ -4,7 +4,9 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <array>
 #include <string>
+#include <utility>
 
 #include <wirtinger/special_parametric.hpp>
 
@@ -17,20 +19,25 @@ namespace {
 
 using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
-// f over three arrays of one shape (the caller broadcasts), without the GIL.
-template <class F> py::array_t<double> over_arrays(const char* name, F f, const Doubles& a, const Doubles& b,
-                                                   const Doubles& x) {
-  if (a.size() != x.size() || b.size() != x.size())
-    throw py::value_error(std::string(name) + ": the operands must be broadcast to one shape first (sizes " +
-                          std::to_string(a.size()) + ", " + std::to_string(b.size()) + ", " +
-                          std::to_string(x.size()) + ")");
+template <class F, std::size_t N, std::size_t... I>
+double call_at(F f, const std::array<const double*, N>& p, py::ssize_t i, std::index_sequence<I...>) {
+  return f(p[I][i]...);
+}
+
+// f over arrays of one shape (the caller broadcasts), without the GIL.
+template <class F, class... A> py::array_t<double> over_arrays(const char* name, F f, const Doubles& x, const A&... rest) {
+  std::string sizes = std::to_string(x.size());
+  ((sizes += ", " + std::to_string(rest.size())), ...);
+  if (((rest.size() != x.size()) || ...))
+    throw py::value_error(std::string(name) + ": the operands must be broadcast to one shape first (sizes " + sizes +
+                          ")");
   py::array_t<double> out(std::vector<py::ssize_t>(x.shape(), x.shape() + x.ndim()));
-  const double *pa = a.data(), *pb = b.data(), *px = x.data();
+  const std::array<const double*, 1 + sizeof...(A)> p{x.data(), rest.data()...};
   double* po = out.mutable_data();
   const py::ssize_t n = x.size();
   {
     py::gil_scoped_release release;
-    for (py::ssize_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i], px[i]);
+    for (py::ssize_t i = 0; i < n; ++i) po[i] = call_at(f, p, i, std::make_index_sequence<1 + sizeof...(A)>{});
   }
   return out;
 }
@@ -43,6 +50,9 @@ void bind_special(py::module_& m) {
   });
   m.def("hyp1f1_values", [](const Doubles& a, const Doubles& b, const Doubles& x) {
     return over_arrays("hyp1f1", special::hyp1f1, a, b, x);
+  });
+  m.def("hyp2f1_values", [](const Doubles& a, const Doubles& b, const Doubles& c, const Doubles& x) {
+    return over_arrays("hyp2f1", special::hyp2f1, a, b, c, x);
   });
 }
 

@@ -447,8 +447,9 @@ escaped, check_escaped = _core.escaped, _core.check_escaped
 make_program, custom, scalar = _core.make_program, _core.custom, _core.scalar
 unary_names, binary_names, structural_names = _core.unary_names, _core.binary_names, _core.structural_names
 unary_real_only, binary_real_only = _core.unary_real_only, _core.binary_real_only
-# The values of scipy.special's functions of parameters, f(a, b, x) over float64 arrays of one shape.
-parametric_values = {"betainc": _core.betainc_values, "hyp1f1": _core.hyp1f1_values}
+# The values of scipy.special's functions of parameters, f(a, b[, c], x) over float64 arrays of one shape.
+parametric_values = {"betainc": _core.betainc_values, "hyp1f1": _core.hyp1f1_values,
+                     "hyp2f1": _core.hyp2f1_values}
 buffer_bytes, reset_buffer_peak = _core.buffer_bytes, _core.reset_buffer_peak
 batch_plan, batch_run_cuda, BatchUnsupported = _core.batch_plan, _core.batch_run_cuda, _core.BatchUnsupported
 cuda_available, cuda_describe, device_put, DeviceArray = (_core.cuda_available, _core.cuda_describe, _core.device_put,

@@ -1,6 +1,7 @@
-// I_x(a, b) and ₁F₁(a; b; x) against values computed with 40-digit arithmetic
-// (mpmath), across the branches: continued fraction below and above the mean,
-// large parameters, Kummer's transformation, polynomials, the large-x expansion.
+// I_x(a, b), ₁F₁(a; b; x) and ₂F₁(a, b; c; x) against values computed with
+// 40-digit arithmetic (mpmath), across the branches: continued fraction below and
+// above the mean, large parameters, Kummer's and Pfaff's transformations, the
+// connection to 1 − x, polynomials, poles, the large-x expansion.
 #include <cmath>
 #include <limits>
 
@@ -39,5 +40,18 @@ int main() {
   close(hyp1f1(-2.5, 1.5, 3.0), -0.20730054871891030125, 1e-13);
   close(hyp1f1(-1, -3, 2), 5.0 / 3, 4e-16);
   CHECK(hyp1f1(2, 3, 800) == inf && hyp1f1(1, -1, 1) == inf && hyp1f1(0, 0, 1) == inf);
+
+  close(hyp2f1(0.5, 1.5, 2.25, 0.3), 1.121926327597399708, 4e-15);
+  close(hyp2f1(1, 1, 2, 0.95), 3.153402393214726574, 4e-15);
+  close(hyp2f1(1.5, 2, 3, -1e6), 3.9920059999975000017e-9, 4e-15);
+  close(hyp2f1(2.3, 0.7, 1.4, 0.999), 33063.730838000762744, 1e-13);
+  close(hyp2f1(-3, 2, 1.5, 7.0), -419.0, 4e-15);
+  close(hyp2f1(0.3, 0.4, 1.7, -0.4), 0.97495735246927493728, 4e-15);
+  close(hyp2f1(2, 3, 5, 0.9999), 80.580816832814682411, 4e-15);
+  close(hyp2f1(1.1, 2.2, 3.3, -3.0), 0.32287410492878197131, 1e-14);
+  close(hyp2f1(1, 1, 2, 0.999999), 13.815524373459892297, 4e-15);
+  close(hyp2f1(1, 2, 4, 1.0), 3.0, 4e-15);
+  CHECK(hyp2f1(1, 2, 3, 1.0) == inf && hyp2f1(1, 2, -1, 0.5) == inf && std::isnan(hyp2f1(1, 2, 3, 1.5)));
+  close(hyp2f1(-1, 2, -3, 0.5), 4.0 / 3, 4e-16);
   return check::report("test_special_parametric");
 }

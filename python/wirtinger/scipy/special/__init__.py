@@ -5,7 +5,7 @@ Element-wise functions whose derivatives are known in closed form (the error
 function and its relatives, the gamma function and its logarithms, digamma,
 Hurwitz's zeta, the exponential integrals, the incomplete gamma functions,
 the modified Bessel functions I₀ and I₁) are rules of the table, evaluated in C++ with their own algorithms; the
-incomplete beta function and ₁F₁ are evaluated in C++ and differentiated in
+incomplete beta function, ₁F₁ and ₂F₁ are evaluated in C++ and differentiated in
 their argument; the rest are compositions (Dawson's, Fresnel's, Owen's and the
 sine and cosine integrals and the dilogarithm as Gauss rules).
 A function SciPy defines for real arguments only refuses complex ones; an
@@ -26,12 +26,12 @@ from ._gamma import (bernoulli, beta, betainc, betaln, comb, digamma, factorial,
                      gammaln, gammasgn, loggamma, multigammaln, poch, polygamma, psi, zeta)
 from ._logarithms import (boxcox, boxcox1p, entr, expit, kl_div, log_softmax, logit, logsumexp,  # noqa: F401
                           rel_entr, softmax, spence, xlog1py, xlogy)
-from ._hypergeometric import hyp1f1  # noqa: F401
+from ._hypergeometric import hyp1f1, hyp2f1  # noqa: F401
 
 __all__ = [
     "bernoulli", "beta", "betainc", "betaln", "boxcox", "boxcox1p", "comb", "dawsn", "digamma", "entr", "erf", "erfc",
     "erfcx", "erfinv", "exp1", "expi", "expit", "expn", "factorial", "fresnel", "gamma", "gammainc", "gammaincc",
-    "gammaln", "gammasgn", "hyp1f1", "i0", "i0e", "i1", "i1e", "kl_div", "log_ndtr", "log_softmax", "loggamma",
-    "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "owens_t", "poch", "polygamma", "psi", "rel_entr", "sici",
-    "softmax", "spence", "sph_harm_y", "wofz", "xlog1py", "xlogy", "zeta",
+    "gammaln", "gammasgn", "hyp1f1", "hyp2f1", "i0", "i0e", "i1", "i1e", "kl_div", "log_ndtr", "log_softmax",
+    "loggamma", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "owens_t", "poch", "polygamma", "psi",
+    "rel_entr", "sici", "softmax", "spence", "sph_harm_y", "wofz", "xlog1py", "xlogy", "zeta"
 ]

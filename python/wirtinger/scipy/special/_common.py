@@ -63,39 +63,42 @@ def no_derivative(x, name, what):
                      batched_rules=True)
 
 
-def of_parameters(name, a, b, x, d_dx):
-    """f(a, b, x) for the extension's values of ``name``, broadcast, in float64
+def of_parameters(name, params, x, d_dx):
+    """f(*params, x) for the extension's values of ``name``, broadcast, in float64
     (rounded to the arguments' dtype), differentiable in x with ∂f/∂x =
-    ``d_dx(a, b, x, f)`` (written with wirtinger.numpy, so that higher derivatives
-    follow); differentiating in a or b raises."""
-    a, b, x = reals(name, a, b, x)
+    ``d_dx(*params, x, f)`` (written with wirtinger.numpy, so that higher
+    derivatives follow); differentiating in a parameter raises. ``params`` maps
+    each parameter's name to its value."""
+    names = list(params)
+    *ps, x = reals(name, *params.values(), x)
     dtype = x.dtype
-    a, b, x = wnp.broadcast_arrays(a, b, x)
+    *ps, x = wnp.broadcast_arrays(*ps, x)
     values = _engine.parametric_values[name]
 
-    def evaluate(av, bv, xv):
-        av, bv, xv = np.broadcast_arrays(av, bv, xv)
-        return values(av, bv, xv).astype(dtype)
+    def evaluate(*vs):
+        return values(*np.broadcast_arrays(*vs)).astype(dtype)
 
-    return _with_x_derivative(name, evaluate, a, b, x, d_dx)
+    return _with_x_derivative(name, names, evaluate, ps, x, d_dx)
 
 
-def _with_x_derivative(name, evaluate, a, b, x, d_dx):
-    value = nondifferentiable(name, evaluate, a, b, x)
+def _with_x_derivative(name, names, evaluate, params, x, d_dx):
+    value = nondifferentiable(name, evaluate, *params, x)
+    k = len(params)
 
     def refuse(differentiated):
-        for what, d in zip("ab", differentiated):
+        for what, d in zip(names, differentiated):
             if d:
                 raise NotImplementedError(_refusal(name, what))
 
     def jvp(ins, out, tangents):
-        refuse([t is not None for t in tangents[:2]])
-        return None if tangents[2] is None else tangents[2] * d_dx(*ins, out)
+        refuse([t is not None for t in tangents[:k]])
+        return None if tangents[k] is None else tangents[k] * d_dx(*ins, out)
 
     def vjp(ins, out, ct, needed):
-        refuse(needed[:2])
+        refuse(needed[:k])
         # A real function: its 1×1 Jacobian is its own adjoint.
-        return (None, None, ct * d_dx(*ins, out) if needed[2] else None)
+        return (None,) * k + (ct * d_dx(*ins, out) if needed[k] else None,)
 
-    return primitive(name, [a, b, x], value, jvp, vjp,
-                     lambda *new: _with_x_derivative(name, evaluate, *new, d_dx), batched_rules=True)
+    return primitive(name, [*params, x], value, jvp, vjp,
+                     lambda *new: _with_x_derivative(name, names, evaluate, new[:k], new[k], d_dx),
+                     batched_rules=True)

@@ -280,4 +280,4 @@ def betainc(a, b, x):
     Evaluated by its continued fraction (with I_x(a, b) = 1 − I₁₋ₓ(b, a) above the
     mean); differentiable in x (x^(a−1)(1−x)^(b−1)/B(a, b)); the derivative in a
     or b is not implemented and raises."""
-    return of_parameters("betainc", a, b, x, _betainc_dx)
+    return of_parameters("betainc", {"a": a, "b": b}, x, _betainc_dx)
