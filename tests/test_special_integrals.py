@@ -213,6 +213,11 @@ def test_derivatives_closed_forms_and_second_order(name):
     np.testing.assert_allclose(np.asarray(t), [df(x) for x in xs], rtol=1e-13, atol=1e-13)
 
 
+def test_owens_t_is_smooth_at_h_zero():
+    # T is even in h, ∂²T/∂h² = −a/(2π) at h = 0 for |a| ≤ 1
+    assert float(w.grad(w.grad(lambda h: wss.owens_t(h, 0.5)))(0.0)) == pytest.approx(-0.5 / (2 * np.pi), rel=1e-13)
+
+
 def test_jit_and_vmap():
     x = np.array([0.3, 1.7, 6.0])
     f = lambda v, a: wnp.sum(wss.dawsn(v) * wss.owens_t(v, a) + wss.fresnel(v)[1] * wss.sici(v)[1]  # noqa: E731

@@ -38,8 +38,8 @@ def _recorded(x):
 
 
 def _refusal(name, what):
-    return (f"{name}: the derivative with respect to {what} is not implemented; pass a {what} that is not "
-            f"differentiated (a number, a NumPy array, or an argument the transform does not differentiate)")
+    return (f"{name}: the derivative with respect to {what} is not implemented; pass as {what} a value that is "
+            f"not differentiated (a number, a NumPy array, or an argument the transform does not differentiate)")
 
 
 def no_derivative(x, name, what):

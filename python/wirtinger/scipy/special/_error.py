@@ -145,9 +145,9 @@ def owens_t(h, a):
     T(h, a) = (Q(h) + Q(ah))/2 − Q(h)Q(ah) − T(ah, 1/a) (h ≥ 0, Q = 1 − Φ), written
     with the tail probabilities, which keeps the relative accuracy for large h."""
     h, a = wnp.broadcast_arrays(*reals("owens_t", h, a))
-    h = wnp.abs(h)
     wide = wnp.abs(a) > 1
-    narrow = _owens_t_core(h, wnp.where(wide, 0.5, a))
+    narrow = _owens_t_core(h, wnp.where(wide, 0.5, a))  # even in h through h² (smooth at 0, unlike |h|)
+    h = wnp.abs(h)
     aw = wnp.where(wide, wnp.abs(a), 2.0)
     ah = wnp.where(h == 0, 0.0, aw * h)
     qh, qa = ndtr(-h), ndtr(-ah)
