@@ -48,8 +48,8 @@ WIRT_HD inline double betainc(double a, double b, double x) {
 
 // The sign of Γ(x) for x not a pole.
 WIRT_HD inline double gamma_sign(double x) {
-  using std::floor;
-  return x > 0 || static_cast<long long>(floor(x)) % 2 == 0 ? 1.0 : -1.0;
+  using std::floor; using std::fmod;
+  return x > 0 || fmod(floor(x), 2.0) == 0 ? 1.0 : -1.0;  // (fmod: floor(x) may not fit an integer)
 }
 
 WIRT_HD inline bool is_nonpositive_integer(double v) {
