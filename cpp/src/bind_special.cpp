@@ -26,11 +26,12 @@ double call_at(F f, const std::array<const double*, N>& p, py::ssize_t i, std::i
 
 // f over arrays of one shape (the caller broadcasts), without the GIL.
 template <class F, class... A> py::array_t<double> over_arrays(const char* name, F f, const Doubles& x, const A&... rest) {
-  std::string sizes = std::to_string(x.size());
-  ((sizes += ", " + std::to_string(rest.size())), ...);
-  if (((rest.size() != x.size()) || ...))
+  if (((rest.size() != x.size()) || ...)) {
+    std::string sizes = std::to_string(x.size());
+    ((sizes += ", " + std::to_string(rest.size())), ...);
     throw py::value_error(std::string(name) + ": the operands must be broadcast to one shape first (sizes " + sizes +
                           ")");
+  }
   py::array_t<double> out(std::vector<py::ssize_t>(x.shape(), x.shape() + x.ndim()));
   const std::array<const double*, 1 + sizeof...(A)> p{x.data(), rest.data()...};
   double* po = out.mutable_data();

@@ -10,7 +10,8 @@ their argument; the rest are compositions (Dawson's, Fresnel's, Owen's and the
 sine and cosine integrals and the dilogarithm as Gauss rules).
 A function SciPy defines for real arguments only refuses complex ones; an
 argument the derivative is not implemented for (the order of zeta, polygamma
-and expn, the parameter a of gammainc) raises when differentiated, never gives a silent zero.
+and expn, the parameter a of gammainc, the parameters of betainc, hyp1f1 and
+hyp2f1) raises when differentiated, never gives a silent zero.
 
 >>> import numpy as np, wirtinger as w
 >>> from wirtinger.scipy.special import logsumexp

@@ -125,7 +125,7 @@ def fresnel(x):
 
 
 def _owens_t_core(h, a):
-    # (a/2π)∫₀^τ e^(−h²(1+a²t²)/2)/(1+a²t²) dt for |a| ≤ 1, h ≥ 0; the
+    # (a/2π)∫₀^τ e^(−h²(1+a²t²)/2)/(1+a²t²) dt for |a| ≤ 1 (even in h); the
     # integrand is below e^(−40) of its peak beyond τ = 9/(h|a|).
     s, w = on_unit_interval(40, h.dtype)
     ha = wnp.abs(h * a)

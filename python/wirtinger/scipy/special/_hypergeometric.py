@@ -30,8 +30,9 @@ def hyp2f1(a, b, c, x):
     integer, inf at the poles c = 0, −1, … otherwise, Gauss's value at x = 1 (inf
     where c − a − b ≤ 0); nan for x > 1, where the function is complex (SciPy
     returns inf there). Differentiable in x; the derivative in a, b or c is not
-    implemented and raises. Beyond 0.9 through the connection formula to 1 − x
-    (the series where c − a − b is within 0.05 of an integer, which converges
-    slowly very near 1), below −½ through Pfaff's transformation; parameters that
-    make the terms alternate lose digits to cancellation."""
+    implemented and raises. Beyond 0.9 through the connection formula to 1 − x, or
+    its limit where c − a − b is an integer (within 10⁻⁴ of 1, where c − a − b is
+    within δ < 10⁻³ of an integer but not one, about log₁₀(1/δ) digits are lost),
+    below −½ through Pfaff's transformation; parameters that make the terms
+    alternate lose digits to cancellation."""
     return of_parameters("hyp2f1", {"a": a, "b": b, "c": c}, x, _hyp2f1_dx)
