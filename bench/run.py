@@ -7,11 +7,15 @@ Workloads (complex128 unless said; bench/workloads.py has the code):
   W1  real(z·exp(1.5i)) at a scalar: latency of one value_and_grad call
   W2  sum(abs(sin(z)·exp(iz) + conj(z)·z)**2), n = 2^20, complex128 and complex64: value_and_grad,
       next to the NumPy primal alone (the cheap-gradient reference)
-  W3  sum(abs(A@x - b)**2), A 1024×1024: value_and_grad in x, next to a NumPy gradient by hand
-  W4  Jacobians of a small complex network (8×8) at B = 10^5 samples: vmap(jacfwd(g, holomorphic=True))
+  W3  sum(abs(A@x - b)**2), A 1024×1024 and b passed as arguments: value_and_grad in x, next to a
+      NumPy gradient by hand (and jit with A and b closed over, as an extra row)
+  W4  Jacobians of a small complex network (8×8) at B = 10^5 samples, the weights passed as
+      arguments (in_axes=None): vmap(jacfwd(g, holomorphic=True)) (closed-over weights as an extra row)
   W5  Hessian-vector products (jvp of grad), n = 2^16: (a) a polynomial, (b) one with an FFT
   W6  a chain of 200 element-wise operations, n = 2^16: value_and_grad, the bytes the tape keeps
       with and without w.checkpoint, and jit's first call (trace + compile) apart from later calls
+  W7  a phase-retrieval step, sum((abs(fft2(x)) - y)**2) on 1024×1024 with y an argument:
+      value_and_grad plus one Hessian-vector product (a Newton-CG step's work)
 
 Each system's result is converted to wirtinger's "adjoint" convention and compared with a NumPy
 oracle derived by hand (relative error ≤ 1e-8 for complex128, ≤ 1e-3 for complex64, and the

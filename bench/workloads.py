@@ -20,8 +20,8 @@ import numpy as np
 import wirtinger as w
 import wirtinger.numpy as wnp
 
-FULL = dict(n2=1 << 20, m3=1024, b4=100_000, n5=1 << 16, n6=1 << 16)
-QUICK = dict(n2=1 << 12, m3=64, b4=1000, n5=1 << 10, n6=1 << 10)
+FULL = dict(n2=1 << 20, m3=1024, b4=100_000, n5=1 << 16, n6=1 << 16, n7=1024)
+QUICK = dict(n2=1 << 12, m3=64, b4=1000, n5=1 << 10, n6=1 << 10, n7=32)
 CHAIN_SEGMENTS, SEGMENT_STEPS = 10, 10  # 10 segments of 10 × (sin, *0.5): 200 operations
 
 
@@ -60,13 +60,15 @@ def _w_jit(system, build, convert=_numpy_pair):
     return Variant(system, build(jit), convert, jit=True)
 
 
-def wirtinger_vg(f, x, label=""):
+def wirtinger_vg(f, x, label="", params=()):
+    """value_and_grad in the first argument; `params` follow it as arguments (not
+    closed over: users pass parameters that change every step)."""
     vg = w.value_and_grad(f)
-    yield Variant("wirtinger eager" + label, lambda: vg(x))
+    yield Variant("wirtinger eager" + label, lambda: vg(x, *params))
 
     def build(jit):
         jvg = jit(w.value_and_grad(f))
-        return lambda: jvg(x)
+        return lambda: jvg(x, *params)
     yield _w_jit("wirtinger jit" + label, build)
 
 
@@ -85,12 +87,14 @@ def _from_jax(out):
     return (None if value is None else np.asarray(value), np.conj(np.asarray(g)))
 
 
-def jax_vg(peers, f, x, jit=True):
+def jax_vg(peers, f, x, jit=True, params=(), label=""):
     jax = peers["jax"]
     vg = jax.value_and_grad(f)
     vg = jax.jit(vg) if jit else vg
     xj = jax.device_put(x)
-    return Variant("jax jit" if jit else "jax eager", lambda: jax.block_until_ready(vg(xj)), _from_jax, jit=jit)
+    pj = [jax.device_put(p) for p in params]
+    return Variant(("jax jit" if jit else "jax eager") + label, lambda: jax.block_until_ready(vg(xj, *pj)), _from_jax,
+                   jit=jit)
 
 
 def jax_hvp(peers, f, z, v):
@@ -105,13 +109,14 @@ def _from_torch(out):
     return (None if value is None else value.detach().numpy(), g.detach().numpy())
 
 
-def torch_vg(peers, f, x):
+def torch_vg(peers, f, x, params=()):
     torch = peers["torch"]
     xt = torch.from_numpy(np.asarray(x))
+    pt = [torch.from_numpy(np.asarray(p)) for p in params]
 
     def run():
         leaf = xt.detach().requires_grad_(True)  # a fresh leaf that shares xt's storage
-        y = f(leaf)
+        y = f(leaf, *pt)
         (g,) = torch.autograd.grad(y, leaf)
         return y, g
     return Variant("torch eager", run, _from_torch)
@@ -187,18 +192,16 @@ def w3(peers, sizes):
     def by_hand():
         r = A @ x - b
         return np.vdot(r, r).real, 2 * (A.conj().T @ r)
-    wl = Workload("W3", f"L(x) = sum(abs(A@x - b)**2), A {m}×{m}: value_and_grad in x", np.complex128, by_hand)
-    wl.variants += wirtinger_vg(lambda x: wnp.sum(wnp.abs(A @ x - b) ** 2), x)
+    wl = Workload("W3", f"L(x, A, b) = sum(abs(A@x - b)**2), A {m}×{m} and b passed as arguments: value_and_grad in x",
+                  np.complex128, by_hand)
+    wl.variants += wirtinger_vg(lambda x, A, b: wnp.sum(wnp.abs(A @ x - b) ** 2), x, params=(A, b))
+    # The form the bench had before: A and b closed over, constants of the traced program.
+    jit_closed = w.jit(w.value_and_grad(lambda x: wnp.sum(wnp.abs(A @ x - b) ** 2)))
+    wl.variants.append(Variant("wirtinger jit (A, b closed over)", lambda: jit_closed(x), jit=True))
     jnp, torch = peers.get("jnp"), peers.get("torch")
-
-    def jax_part():
-        Aj, bj = peers["jax"].device_put(A), peers["jax"].device_put(b)
-        return [jax_vg(peers, lambda x: jnp.sum(jnp.abs(Aj @ x - bj) ** 2), x)]
-
-    def torch_part():
-        At, bt = torch.from_numpy(A), torch.from_numpy(b)
-        return torch_vg(peers, lambda x: torch.sum(torch.abs(At @ x - bt) ** 2), x)
-    wl.variants += peer_variants(peers, jax_part, torch_part)
+    wl.variants += peer_variants(
+        peers, lambda: [jax_vg(peers, lambda x, A, b: jnp.sum(jnp.abs(A @ x - b) ** 2), x, params=(A, b))],
+        lambda: torch_vg(peers, lambda x, A, b: torch.sum(torch.abs(A @ x - b) ** 2), x, params=(A, b)))
     wl.variants.append(Variant("numpy by hand", by_hand))
     return [wl]
 
@@ -272,34 +275,44 @@ def w4(peers, sizes):
     z = rng.standard_normal((b, 8)) + 1j * rng.standard_normal((b, 8))
     wl = Workload("W4", f"Jacobians of g(z) = tanh(W2 @ tanh(W1 @ z + c1) + c2), 8×8 complex, at B = {b} samples: "
                   "vmap(jacfwd(g, holomorphic=True))", np.complex128, lambda: _w4_oracle(z, W1, W2, c1, c2))
-    g = lambda z: wnp.tanh(W2 @ wnp.tanh(W1 @ z + c1) + c2)  # noqa: E731
-    jac = w.vmap(w.jacfwd(g, holomorphic=True))
-    wl.variants.append(Variant("wirtinger eager", lambda: (None, jac(z))))
-    wl.variants.append(_w_jit("wirtinger jit", lambda jit: (lambda f=jit(w.vmap(w.jacfwd(g, holomorphic=True))):
-                                                            (None, f(z)))))
+    params = (W1, W2, c1, c2)
+    shared = (0, None, None, None, None)  # the weights are arguments, the same for every sample
+    g = lambda z, W1, W2, c1, c2: wnp.tanh(W2 @ wnp.tanh(W1 @ z + c1) + c2)  # noqa: E731
+    jac = w.vmap(w.jacfwd(g, holomorphic=True), in_axes=shared)
+    wl.variants.append(Variant("wirtinger eager", lambda: (None, jac(z, *params))))
+    wl.variants.append(_w_jit("wirtinger jit", lambda jit: (
+        lambda f=jit(w.vmap(w.jacfwd(g, holomorphic=True), in_axes=shared)): (None, f(z, *params)))))
+    g_closed = lambda z: wnp.tanh(W2 @ wnp.tanh(W1 @ z + c1) + c2)  # noqa: E731
+    wl.variants.append(_w_jit("wirtinger jit (weights closed over)", lambda jit: (
+        lambda f=jit(w.vmap(w.jacfwd(g_closed, holomorphic=True))): (None, f(z)))))
 
     def jax_part():
         jax, jnp = peers["jax"], peers["jnp"]
-        jg = lambda z: jnp.tanh(W2 @ jnp.tanh(W1 @ z + c1) + c2)  # noqa: E731
-        f = jax.jit(jax.vmap(jax.jacfwd(jg, holomorphic=True)))
+        jg = lambda z, W1, W2, c1, c2: jnp.tanh(W2 @ jnp.tanh(W1 @ z + c1) + c2)  # noqa: E731
+        f = jax.jit(jax.vmap(jax.jacfwd(jg, holomorphic=True), in_axes=shared))
         zj = jax.device_put(z)
+        pj = [jax.device_put(p) for p in params]
         # holomorphic: ∂f/∂z, convention-free
-        return [Variant("jax jit", lambda: (None, f(zj).block_until_ready()), _numpy_pair, jit=True)]
+        return [Variant("jax jit", lambda: (None, f(zj, *pj).block_until_ready()), _numpy_pair, jit=True)]
 
     def torch_part():
         torch = peers["torch"]
-        tW1, tW2, tc1, tc2 = (torch.from_numpy(x) for x in (W1, W2, c1, c2))
-        tg = lambda z: torch.tanh(tW2 @ torch.tanh(tW1 @ z + tc1) + tc2)  # noqa: E731
+        tparams = [torch.from_numpy(x) for x in params]
+        tg = lambda z, W1, W2, c1, c2: torch.tanh(W2 @ torch.tanh(W1 @ z + c1) + c2)  # noqa: E731
         # torch.func's Jacobians take real tensors only: (re, im) pairs in and out, then
         # ∂f/∂z = ∂Re f/∂x + i ∂Im f/∂x (f holomorphic), outside the timed call.
-        real_g = lambda x: torch.view_as_real(tg(torch.view_as_complex(x)))  # noqa: E731
-        f = torch.func.vmap(torch.func.jacfwd(real_g))
+        # The weights travel as (re, im) pairs too: torch.func.jacfwd refuses complex arguments,
+        # differentiated or not.
+        real_g = lambda x, *p: torch.view_as_real(tg(torch.view_as_complex(x),  # noqa: E731
+                                                     *(torch.view_as_complex(q) for q in p)))
+        f = torch.func.vmap(torch.func.jacfwd(real_g), in_dims=shared)
         xt = torch.view_as_real(torch.from_numpy(z)).contiguous()
+        tparams = [torch.view_as_real(q).contiguous() for q in tparams]
 
         def convert(out):
             jr = out[1].numpy()  # (B, 8, 2, 8, 2)
             return None, jr[:, :, 0, :, 0] + 1j * jr[:, :, 1, :, 0]
-        return Variant("torch eager", lambda: (None, f(xt)), convert)
+        return Variant("torch eager", lambda: (None, f(xt, *tparams)), convert)
     wl.variants += peer_variants(peers, jax_part, torch_part)
     return [wl]
 
@@ -356,4 +369,78 @@ def w6(peers, sizes, with_jax=False):
     return [wl]
 
 
-WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6}
+def _w7_oracle(x, y, v):
+    """Phase retrieval, L(x) = sum((|F x| - y)^2) with F the 2-D DFT (unnormalized).
+    With a = F x and r = 1 - y/|a|, the adjoint gradient is g = 2 Fᴴ(a r) (Fᴴ = N·ifft2);
+    along v, with da = F v, d(a r) = da r + a (y/|a|³) Re(conj(a) da)."""
+    n = x.size
+    a = np.fft.fft2(x)
+    mag = np.abs(a)
+    r = 1 - y / mag
+    loss = np.sum((mag - y) ** 2)
+    g = 2 * n * np.fft.ifft2(a * r)
+    da = np.fft.fft2(v)
+    d_ar = da * r + a * (y / mag ** 3) * np.real(np.conj(a) * da)
+    return loss, g, 2 * n * np.fft.ifft2(d_ar)
+
+
+def w7(peers, sizes):
+    """A realistic step of a complex-valued optimisation: phase retrieval from Fourier
+    magnitudes, value_and_grad for a gradient step plus one Hessian-vector product for a
+    Newton-CG step, the measured magnitudes y passed as an argument."""
+    m = sizes["n7"]
+    rng = np.random.default_rng(7)
+    truth = rng.standard_normal((m, m)) + 1j * rng.standard_normal((m, m))
+    y = np.abs(np.fft.fft2(truth))
+    x = truth + 0.3 * (rng.standard_normal((m, m)) + 1j * rng.standard_normal((m, m)))
+    v = rng.standard_normal((m, m)) + 1j * rng.standard_normal((m, m))
+    loss_l, g_l, h_l = _w7_oracle(x, y, v)
+    # Checked as (value, [gradient, hvp]) stacked, one array.
+    wl = Workload("W7", f"phase retrieval step: L(x, y) = sum((abs(fft2(x)) - y)**2), {m}×{m}: "
+                  "value_and_grad plus one Hessian-vector product", np.complex128,
+                  lambda: (loss_l, np.stack([g_l, h_l])))
+
+    def wf(x, y):
+        return wnp.sum((wnp.abs(wnp.fft.fft2(x)) - y) ** 2)
+
+    def step(x, y, v):
+        value, g = w.value_and_grad(wf)(x, y)
+        return value, g, w.jvp(w.grad(wf), (x, y), (v, wnp.zeros_like(y)))[1]
+    pack = lambda out: (np.asarray(out[0]), np.stack([np.asarray(out[1]), np.asarray(out[2])]))  # noqa: E731
+    wl.variants.append(Variant("wirtinger eager", lambda: step(x, y, v), pack))
+    wl.variants.append(_w_jit("wirtinger jit", lambda jit: (lambda f=jit(step): f(x, y, v)), pack))
+
+    def jax_part():
+        jax, jnp = peers["jax"], peers["jnp"]
+
+        def jf(x, y):
+            return jnp.sum((jnp.abs(jnp.fft.fft2(x)) - y) ** 2)
+
+        def jstep(x, y, v):
+            value, g = jax.value_and_grad(jf)(x, y)
+            return value, g, jax.jvp(lambda x: jax.grad(jf)(x, y), (x,), (v,))[1]
+        f = jax.jit(jstep)
+        xj, yj, vj = (jax.device_put(a) for a in (x, y, v))
+        # jax.grad is the conjugate of the adjoint gradient, and so is its derivative along v.
+        conv = lambda out: (np.asarray(out[0]), np.conj(np.stack([np.asarray(out[1]), np.asarray(out[2])])))  # noqa: E731
+        return [Variant("jax jit", lambda: jax.block_until_ready(f(xj, yj, vj)), conv, jit=True)]
+
+    def torch_part():
+        torch = peers["torch"]
+        tf = torch.func
+
+        def lossf(x, y):
+            return torch.sum((torch.abs(torch.fft.fft2(x)) - y) ** 2)
+        xt, yt, vt = (torch.from_numpy(a) for a in (x, y, v))
+
+        def run():
+            value, g = tf.grad_and_value(lossf)(xt, yt)[::-1]
+            h = tf.jvp(lambda x: tf.grad(lossf)(x, yt), (xt,), (vt,))[1]
+            return value, g, h
+        conv = lambda out: (out[0].detach().numpy(), np.stack([out[1].detach().numpy(), out[2].detach().numpy()]))  # noqa: E731
+        return Variant("torch eager", run, conv)
+    wl.variants += peer_variants(peers, jax_part, torch_part)
+    return [wl]
+
+
+WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7}

@@ -92,6 +92,21 @@ def _near_one(sign=1):
 _SATURATED = (9 + 1.4j, 20 + 1.4j, -20 + 0.3j, 40 - 2j, 300 + 1j, -350 + 0.5j, 700 + 0.1j, 9.0, 20.0, -20.0, 40.0,
               300.0, -700.0)
 
+def _tiny_series(fn, series):
+    """fn, but by its Maclaurin series where |z| < 1e-30: mpmath before 1.4 (which
+    sympy, and so PyTorch, pins) loses the imaginary part of asin and asinh, and all
+    of acosh's dependence on z, at complex arguments near 1e-308."""
+    def ref(z):
+        return series(mp.mpc(z)) if z != 0 and abs(z) < 1e-30 else fn(z)
+    return ref
+
+
+def _acosh_tiny(z):
+    # acosh(z) = ±i·acos(z), + where Im z ≥ 0 (the branch cut is along the real axis below 1).
+    acos = mp.pi / 2 - (z + z ** 3 / 6 + 3 * z ** 5 / 40)
+    return (1 if mp.im(z) >= 0 else -1) * mp.mpc(0, 1) * acos
+
+
 REFERENCE = {
     "negative": Unary(lambda z: -z, lambda z: mp.mpf(-1)),
     "exp": Unary(mp.exp, mp.exp, special=(700 + 1j, -700 + 2j, 88 + 0.5j, -87 - 0.5j, 700.0, -700.0, 88.0)),
@@ -109,13 +124,13 @@ REFERENCE = {
     "sinh": Unary(mp.sinh, mp.cosh, special=(700 + 1.4j, -85 + 0.3j)),
     "cosh": Unary(mp.cosh, mp.sinh, special=(700 + 1.4j, -85 + 0.3j)),
     "tanh": Unary(mp.tanh, lambda z: 1 / mp.cosh(z) ** 2, special=_SATURATED),
-    "arcsin": Unary(mp.asin, lambda z: 1 / mp.sqrt(1 - z * z), special=_near_one() + _near_one(-1)),
+    "arcsin": Unary(_tiny_series(mp.asin, lambda z: z + z ** 3 / 6 + 3 * z ** 5 / 40), lambda z: 1 / mp.sqrt(1 - z * z), special=_near_one() + _near_one(-1)),
     "arccos": Unary(mp.acos, lambda z: -1 / mp.sqrt(1 - z * z), special=_near_one() + _near_one(-1)),
     "arctan": Unary(mp.atan, lambda z: 1 / (1 + z * z),
                     special=tuple(1j * z for z in _near_one()) + (2.0**-40 + 1j, -(2.0**-30) - 1j)),
-    "arcsinh": Unary(mp.asinh, lambda z: 1 / mp.sqrt(1 + z * z),
+    "arcsinh": Unary(_tiny_series(mp.asinh, lambda z: z - z ** 3 / 6 + 3 * z ** 5 / 40), lambda z: 1 / mp.sqrt(1 + z * z),
                      special=tuple(1j * z for z in _near_one()) + (2.0**-40 + 1j, -(2.0**-30) - 1j)),
-    "arccosh": Unary(mp.acosh, lambda z: 1 / (mp.sqrt(z - 1) * mp.sqrt(z + 1)),
+    "arccosh": Unary(_tiny_series(mp.acosh, _acosh_tiny), lambda z: 1 / (mp.sqrt(z - 1) * mp.sqrt(z + 1)),
                      special=(1 + 2.0**-40, 1 + 2.0**-20 + 1e-20j, -1 - 2.0**-30 + 1e-20j)),
     "arctanh": Unary(mp.atanh, lambda z: 1 / (1 - z * z), special=_near_one() + _near_one(-1)),
     "conj": Unary(mp.conj, lambda z: mp.mpf(0), lambda z: mp.mpf(1)),

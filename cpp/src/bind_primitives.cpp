@@ -68,11 +68,15 @@ struct FromArguments {
     a.shape = next_as<Shape>();
   }
   void operator()(attr::Rule&) const { throw std::logic_error(std::string(op) + ": a custom rule is not an attribute of a call"); }
+  void operator()(attr::MatOps& a) const {
+    a.a = next_as<int>();
+    a.b = next_as<int>();
+  }
 };
 
 // The attribute kinds by name, in the order of Attributes' alternatives.
 const char* const kind_names[] = {"none",  "elementwise", "to_dtype", "to_shape", "permutation", "axes",
-                                  "strided", "along",     "fixed_mask", "blocks", "rule"};
+                                  "strided", "along",     "fixed_mask", "blocks", "rule", "mat_ops"};
 static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == std::variant_size_v<Attributes>);
 
 const char* batching_name(Batching b) {

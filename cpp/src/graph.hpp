@@ -69,6 +69,9 @@ struct CustomRule {
                                const std::vector<bool>& needed) = 0;
   // The primitive applied to new inputs (jit replays a traced program with it).
   virtual Var replay(const std::vector<Var>& in) = 0;
+  // For a pure function of its inputs, a key that names it with its parameters
+  // (a traced program computes two equal keys on equal inputs once); else empty.
+  virtual std::string cse_key() const { return {}; }
 };
 
 // What a primitive was applied with: one type per kind of attribute, so that a
@@ -89,9 +92,13 @@ struct FixedMask { std::shared_ptr<const std::vector<std::uint8_t>> mask; };
 // Contiguous blocks of `inner` elements, addressed by index, into a result of shape.
 struct Blocks { std::shared_ptr<const std::vector<std::int64_t>> index; std::int64_t inner = 1; Shape shape; };
 struct Rule { std::shared_ptr<CustomRule> rule; };
+// A matrix product's operands as BLAS reads them: 0 as stored, 1 transposed,
+// 2 conjugate-transposed (MatOp), so adjoints need no transposed copies.
+struct MatOps { int a = 0, b = 0; };
 }  // namespace attr
 using Attributes = std::variant<attr::None, attr::Elementwise, attr::ToDType, attr::ToShape, attr::Permutation,
-                                attr::Axes, attr::Strided, attr::Along, attr::FixedMask, attr::Blocks, attr::Rule>;
+                                attr::Axes, attr::Strided, attr::Along, attr::FixedMask, attr::Blocks, attr::Rule,
+                                attr::MatOps>;
 // Equal for equal attributes (constants compared by identity): jit merges steps by it.
 std::string attributes_key(const Attributes& a);
 

@@ -85,6 +85,32 @@ Var from_numpy(const py::array& a) {
   return Var(std::move(t));
 }
 
+// A NumPy array's own buffer as an engine value, without a copy, for the
+// length of one jitted call: the caller keeps the array alive and no value
+// leaves the call holding it (results that are inputs are copied out,
+// is_borrowed). Converting a 16 MB matrix costs more than the product it feeds.
+struct Borrowed {
+  PyObject* owner;
+  void operator()(void*) const {
+    py::gil_scoped_acquire gil;
+    Py_DECREF(owner);
+  }
+};
+
+bool is_borrowed(const Tensor& t) { return std::get_deleter<Borrowed>(t.buffer) != nullptr; }
+
+Var borrow_numpy(const py::array& a) {
+  const auto flags = a.flags();
+  if (!(flags & py::array::c_style) || !(flags & py::detail::npy_api::NPY_ARRAY_ALIGNED_) ||
+      a.dtype().byteorder() == (PY_LITTLE_ENDIAN ? '>' : '<'))
+    return from_numpy(a);
+  const DType d = dtype_from(a.dtype());
+  Shape shape(a.shape(), a.shape() + a.ndim());
+  Py_INCREF(a.ptr());
+  std::shared_ptr<void> buffer(const_cast<void*>(a.data()), Borrowed{a.ptr()});
+  return Var(Tensor{d, std::move(shape), std::move(buffer)});
+}
+
 // A read-only NumPy view that keeps the buffer alive.
 py::array to_numpy(const Var& v) {
   const Tensor& t = v.data();
@@ -104,7 +130,7 @@ py::array to_numpy_owned(Var v) {
   const Tensor t = v.data();
   std::vector<py::ssize_t> shape(t.shape.begin(), t.shape.end());
   v = Var();
-  if (t.buffer.use_count() == 1) {
+  if (t.buffer.use_count() == 1 && !is_borrowed(t)) {
     auto* keep = new std::shared_ptr<void>(t.buffer);
     py::capsule owner(keep, [](void* p) { delete static_cast<std::shared_ptr<void>*>(p); });
     return py::array(to_numpy_dtype(t.dtype), shape, {}, t.raw(), owner);
@@ -142,6 +168,12 @@ Var arg_var(const py::handle& x, DType d) {
   return from_numpy(numpy_asarray()(x, to_numpy_dtype(d), py::arg("order") = "C").cast<py::array>());
 }
 
+// The same for run_program_numpy, whose arguments outlive the call.
+Var borrowed_arg(const py::handle& x, DType d) {
+  if (PyFloat_Check(x.ptr()) || PyComplex_Check(x.ptr())) return arg_var(x, d);
+  return borrow_numpy(numpy_asarray()(x, to_numpy_dtype(d), py::arg("order") = "C").cast<py::array>());
+}
+
 // The latency path of wirtinger.jit at top level: arguments in, NumPy arrays
 // out, one crossing of the binding. Small programs keep the GIL: releasing it
 // costs more than they run.
@@ -153,7 +185,7 @@ py::list run_program_numpy(const Program& p, const py::sequence& args, const py:
   std::vector<Var> inputs;
   std::int64_t elements = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    inputs.push_back(arg_var(args[i], dtype_from(py::dtype::from_args(dtypes[i]))));
+    inputs.push_back(borrowed_arg(args[i], dtype_from(py::dtype::from_args(dtypes[i]))));
     elements += inputs.back().data().size();
   }
   std::vector<Var> outs;
@@ -237,6 +269,11 @@ class PyCustomRule : public CustomRule {
   Var replay(const std::vector<Var>& in) override {
     py::gil_scoped_acquire gil;
     return impl_.attr("replay")(in).cast<Var>();
+  }
+  std::string cse_key() const override {
+    py::gil_scoped_acquire gil;
+    py::object k = py::getattr(impl_, "key", py::none());
+    return k.is_none() ? std::string() : k.cast<std::string>();
   }
 
  private:
@@ -425,6 +462,12 @@ PYBIND11_MODULE(_core, m) {
     }
     py::gil_scoped_release release;
     return std::make_shared<batch::Plan>(batch::compile(p, ks));
+  });
+  // op_a(a) @ op_b(b), flags 0 (as stored), 1 (transposed), 2 (conjugate-transposed): the
+  // product the adjoint rules record, bound for the tests of its own rules.
+  m.def("_matmul_flagged", [](const Var& a, const Var& b, int op_a, int op_b) {
+    if (op_a < 0 || op_a > 2 || op_b < 0 || op_b > 2) throw py::value_error("_matmul_flagged: flags are 0, 1 or 2");
+    return matmul(a, b, static_cast<MatOp>(op_a), static_cast<MatOp>(op_b));
   });
   m.def("make_program", [](const Tape& t, const std::vector<Var>& inputs, const std::vector<Var>& outputs) {
     return std::make_shared<Program>(make_program(t, inputs, outputs));

@@ -7,6 +7,7 @@
 #include <complex>
 
 #include "graph.hpp"
+#include "kernels.hpp"
 
 namespace wirtinger::engine {
 
@@ -34,6 +35,8 @@ Var select(std::shared_ptr<const std::vector<std::uint8_t>> mask, const Var& a, 
 Var select(const Var& mask, const Var& a, const Var& b);
 Var compare(CmpOp op, const Var& a, const Var& b);
 Var matmul(const Var& a, const Var& b);  // promotes, broadcasts batch dims; both at least 2-d
+// op_a(a) @ op_b(b) over the last two axes, batch axes equal (the adjoint rules' products).
+Var matmul(const Var& a, const Var& b, MatOp op_a, MatOp op_b);
 using Index = std::shared_ptr<const std::vector<std::int64_t>>;
 // Integer-array indexing and its adjoint (kernels.hpp); indices are checked by the caller.
 Var gather(const Var& x, Index index, std::int64_t inner, const Shape& shape);

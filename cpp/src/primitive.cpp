@@ -54,6 +54,10 @@ struct KeyOf {
     add(k, a.shape);
   }
   void operator()(const attr::Rule& a) const { add(k, a.rule.get()); }
+  void operator()(const attr::MatOps& a) const {
+    add(k, a.a);
+    add(k, a.b);
+  }
 };
 }  // namespace
 

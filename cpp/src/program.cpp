@@ -15,8 +15,14 @@ namespace {
 // attributes, same sources, and constants equal (scalars by value, arrays by buffer).
 bool cse_key(const Program::Step& s, std::string& key) {
   const Node& n = s.node;
-  if (!primitive(n.prim).cse) return false;
-  key = std::to_string(static_cast<int>(n.prim)) + ":" + attributes_key(n.attrs);
+  if (n.prim == Prim::Custom) {
+    const std::string k = n.get<attr::Rule>().rule->cse_key();
+    if (k.empty()) return false;
+    key = "custom:" + k;
+  } else {
+    if (!primitive(n.prim).cse) return false;
+    key = std::to_string(static_cast<int>(n.prim)) + ":" + attributes_key(n.attrs);
+  }
   for (std::size_t j = 0; j < s.src.size(); ++j) {
     if (s.src[j] >= 0) {
       key += "|s" + std::to_string(s.src[j]);

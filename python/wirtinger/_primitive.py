@@ -46,9 +46,11 @@ class _Rules:
     rules see batched arrays again, at those levels, and their results are laid
     out back on the physical values."""
 
-    def __init__(self, name, jvp, vjp, rebuild, in_structs=None, out_struct=()):
+    def __init__(self, name, jvp, vjp, rebuild, in_structs=None, out_struct=(), key=None):
         self.name, self._jvp, self._vjp, self._rebuild = name, jvp, vjp, rebuild
         self._in, self._out = in_structs, list(out_struct)
+        # jit computes two steps with equal keys on the same inputs once.
+        self.key = None if key is None else repr(key)
 
     def _inputs(self, vs):
         if self._in is None:
@@ -126,7 +128,7 @@ def _fit(t, like, who, what):
     return _engine.broadcast_to(v, list(like.shape))
 
 
-def primitive(name, inputs, value, jvp, vjp, rebuild, *, batched_rules=False):
+def primitive(name, inputs, value, jvp, vjp, rebuild, *, batched_rules=False, key=None):
     """Records ``value`` (computed by the caller from ``inputs``) as the output of a
     primitive with rules ``jvp(inputs, out, tangents) -> tangent`` and
     ``vjp(inputs, out, ct, needed) -> cotangents`` ("adjoint" convention).
@@ -138,12 +140,16 @@ def primitive(name, inputs, value, jvp, vjp, rebuild, *, batched_rules=False):
     computed with wirtinger arrays and whose rules and rebuild are written per
     sample over wirtinger arrays: under vmap they run on batched arrays. A
     primitive without it must not see batched values (its caller declares
-    ``over_leading_axes``)."""
+    ``over_leading_axes``).
+
+    ``key``: for a pure function of its inputs, a value whose repr names the
+    function and its parameters completely; a traced program computes steps with
+    equal keys and equal inputs once (the nested derivatives of jit repeat them)."""
     ins = [to_var(x) for x in inputs]
     out = value._v if isinstance(value, Array) else to_var(value)
     batched = type(out) is Batched or any(type(v) is Batched for v in ins)
     if not batched:
-        return Array(_engine.custom(_Rules(name, jvp, vjp, rebuild), ins, out))
+        return Array(_engine.custom(_Rules(name, jvp, vjp, rebuild, key=key), ins, out))
     if not batched_rules:
         raise TypeError(f"{name}: this primitive has no batching rule, so it cannot run under vmap "
                         "(declare one: _primitive.over_leading_axes or primitive(..., batched_rules=True))")

@@ -40,15 +40,16 @@ _AxisError = getattr(getattr(_np, "exceptions", _np), "AxisError")
 # ---------------------------------------------------------------- the primitives
 # Each transform works along an axis counted from the end, so it maps over
 # leading axes: its batching rule (vmap) is one call with the batch leading.
-def _linear(name, x, value, apply, adjoint):
-    """Records ``value = apply(x)`` for a linear map given with its adjoint."""
+def _linear(name, x, value, apply, adjoint, key):
+    """Records ``value = apply(x)`` for a linear map given with its adjoint; ``key``
+    holds the map's parameters (equal keys on the same input: the same value)."""
     def jvp(ins, out, ts):
         return None if ts[0] is None else apply(ts[0])
 
     def vjp(ins, out, ct, needed):
         return (adjoint(ct) if needed[0] else None,)
 
-    return _primitive(name, [x], value, jvp, vjp, apply)
+    return _primitive(name, [x], value, jvp, vjp, apply, key=(name,) + key)
 
 
 @_over_leading_axes()
@@ -58,7 +59,7 @@ def _c2c(x, axis, inverse, norm):
     value = transform(_concrete(x), axis=axis, norm=norm).astype(x.dtype, copy=False)
     return _linear("ifft" if inverse else "fft", x, value,
                    lambda t: _c2c(t, axis, inverse, norm),
-                   lambda ct: _c2c(ct, axis, not inverse, _ADJOINT_NORM[norm]))
+                   lambda ct: _c2c(ct, axis, not inverse, _ADJOINT_NORM[norm]), (axis, norm))
 
 
 def _half_spectrum_weights(n, axis, dtype):
@@ -88,7 +89,7 @@ def _r2c(x, axis, norm):
     def adjoint(ct):
         return _c2r(ct / _half_spectrum_weights(n, axis, ct.dtype), n, axis, _ADJOINT_NORM[norm])
 
-    return _linear("rfft", x, value, lambda t: _r2c(t, axis, norm), adjoint)
+    return _linear("rfft", x, value, lambda t: _r2c(t, axis, norm), adjoint, (axis, norm))
 
 
 @_over_leading_axes()
@@ -105,7 +106,7 @@ def _c2r(x, n, axis, norm):
     def adjoint(ct):
         return _r2c(ct, axis, _ADJOINT_NORM[norm]) * _half_spectrum_weights(n, axis, ct.dtype)
 
-    return _linear("irfft", x, value, lambda t: _c2r(t, n, axis, norm), adjoint)
+    return _linear("irfft", x, value, lambda t: _c2r(t, n, axis, norm), adjoint, (n, axis, norm))
 
 
 # ---------------------------------------------------------------- arguments, as numpy.fft reads them
