@@ -63,6 +63,58 @@ def test_static_argnums_key_the_cache_by_value():
     assert calls == [3, 2]
 
 
+def test_int_arguments_are_traced_weakly():
+    # An optimiser's step counter: one trace for every value, results as eager.
+    traces = []
+
+    def step(p, g, m, t):
+        traces.append(t)
+        m = 0.9 * m + 0.1 * g
+        return p - 0.01 * m / (1 - 0.9 ** t), m, p ** t
+
+    jf = w.jit(step)
+    p, g, m = np.array([-2.0, 0.5, 3.0]), np.array([1.0, -1.0, 2.0]), np.zeros(3)
+    for t in range(1, 12):
+        got, want = jf(p, g, m, t), step(p, g, m, t)
+        for a, b in zip(got, want):
+            assert_close(a, b, 1e-14, 0)
+    assert len(traces) - 11 == 1 and len(jf.cache_info()) == 1
+    # Weak: an int does not widen a float32 array.
+    assert jf(p.astype(np.float32), g.astype(np.float32), m.astype(np.float32), 3)[0].dtype == np.float32
+    # Differentiating through it, the int stays an int for the transforms.
+    assert_close(w.jit(w.grad(lambda x, n: wnp.sum(x ** n)))(p, 3), 3 * p ** 2, 1e-14, 0)
+    with pytest.raises(TypeError, match="integer"):
+        w.jit(w.grad(lambda x, n: x * n, argnums=1))(2.0, 3)
+
+
+@pytest.mark.parametrize("use", [
+    lambda x, n: wnp.zeros(n) + x[0],
+    lambda x, n: x[n],
+    lambda x, n: sum(x for _ in range(n)),
+    lambda x, n: wnp.reshape(x, (n, -1)),
+], ids=["shape", "index", "range", "reshape"])
+def test_traced_int_where_a_concrete_one_is_needed_points_to_static_argnums(use):
+    x = np.arange(6.0)
+    with pytest.raises(w.ConcretizationError, match="static_argnums"):
+        w.jit(use)(x, 2)
+    # Named static, each value is a trace of its own, as before.
+    assert_close(w.jit(use, static_argnums=1)(x, 2), use(wnp.asarray(x), 2), 0, 0)
+
+
+def test_bools_and_huge_ints_stay_static():
+    traces = []
+
+    def f(x, flag, big):
+        traces.append((flag, big))
+        return x * 2 if flag else x - big % 7
+
+    jf = w.jit(f)
+    assert_close(jf(1.0, True, 2 ** 60), 2.0, 0, 0)
+    assert_close(jf(1.0, False, 2 ** 60), 1.0 - 2 ** 60 % 7, 0, 0)
+    assert_close(jf(1.0, False, 2 ** 60 + 1), 1.0 - (2 ** 60 + 1) % 7, 0, 0)
+    assert len(traces) == 3
+
+
 def test_python_scalars_stay_weak_under_jit():
     jf = w.jit(lambda z, s: z * s)
     out = jf(np.ones(3, np.complex64), 2.5)
@@ -236,3 +288,12 @@ def test_fused_replay_matches_eager_across_blocks_and_threads(dtype, rng):
         assert_close(v1, v2, tol, tol)
         assert_close(g1, g2, tol, tol)
         z = z[::-1].copy()
+
+
+def test_arithmetic_of_traced_ints_stays_an_int():
+    with pytest.raises(w.ConcretizationError, match="static_argnums"):
+        w.jit(lambda x, n: x[n - 1])(np.arange(4.0), 2)
+    jf = w.jit(lambda x, n: x * (2 * n + 1) / n)
+    for n in (1, 2, 5):
+        assert_close(jf(np.float32(3.0), n), np.float32(3.0) * (2 * n + 1) / n, 1e-6, 0)
+    assert jf(np.float32(3.0), 4).dtype == np.float32

@@ -84,7 +84,7 @@ def _promote(operands):
         if _is_python_scalar(x):
             weak_complex |= isinstance(x, complex)
             weak_float |= isinstance(x, float)
-        elif type(x) is WeakArray:
+        elif isinstance(x, WeakArray):
             weak_complex |= x.dtype.kind == "c"
         else:
             strong.append(x.dtype if isinstance(x, Array) else np.asarray(x).dtype)
@@ -166,13 +166,33 @@ def _is_batched(x):
     return type(x._v) is Batched
 
 
+def _weak(x):
+    return isinstance(x, WeakArray) or _is_python_scalar(x)
+
+
+def _int_like(x):
+    return isinstance(x, WeakInt) or (type(x) is int)
+
+
+# What ints give ints under: the rest of the arithmetic of weak ints gives weak floats.
+_INT_CLOSED = frozenset({"add", "subtract", "multiply", "maximum", "minimum", "square", "negative", "abs"})
+
+
 def unary(name, x):
-    return Array(_engine.unary(to_var(x), UNARY[name]))
+    out = _engine.unary(to_var(x), UNARY[name])
+    if isinstance(x, WeakArray):
+        return (WeakInt if isinstance(x, WeakInt) and name in _INT_CLOSED else WeakArray)(out)
+    return Array(out)
 
 
 def binary(name, a, b):
+    # Arithmetic of weak scalars alone (a jitted function's Python-number
+    # arguments) stays weak, as it is a Python number in the eager call.
     dtype = result_dtype(a, b)
-    return Array(_engine.binary(to_var(a, dtype), to_var(b, dtype), BINARY[name]))
+    out = _engine.binary(to_var(a, dtype), to_var(b, dtype), BINARY[name])
+    if _weak(a) and _weak(b):
+        return (WeakInt if _int_like(a) and _int_like(b) and name in _INT_CLOSED else WeakArray)(out)
+    return Array(out)
 
 
 class Array:
@@ -368,6 +388,22 @@ class WeakArray(Array):
     (weakly, as NumPy 2 promotes Python scalars), so jit gives the dtypes the eager call gives."""
 
     __slots__ = ()
+
+
+class WeakInt(WeakArray):
+    """A Python int argument of a jitted function, traced as a weakly typed float64
+    scalar (as JAX traces ints weakly), so a new value does not trace again. Using it
+    where Python needs an int (a shape, an index, range()) is a ConcretizationError
+    that points to static_argnums."""
+
+    __slots__ = ()
+
+    def __index__(self):
+        alive(self._v)
+        if traced(self):
+            raise concretization_error("using an int argument as a shape, an index or a count", False,
+                                       static_hint=True)
+        return int(self._v.numpy())
 
 
 _CMP = {operator.lt: 0, operator.le: 1, operator.gt: 2, operator.ge: 3, operator.eq: 4, operator.ne: 5}

@@ -174,10 +174,10 @@ def _leaf_spec(x, where):
     """(kind, key, dtype, weak) of a leaf of an unmapped argument, as jit keys its
     arguments; None for a leaf that has no key (unhashable)."""
     try:
-        kind, key, dtype, weak = jit_leaf_spec(x, where)
+        kind, key, dtype, wrapper = jit_leaf_spec(x, where, ints=False)
     except TypeError:
         return None
-    return (_SHARED if kind == ARRAY else _STATIC), key, dtype, weak
+    return (_SHARED if kind == ARRAY else _STATIC), key, dtype, wrapper is not None
 
 
 def try_jacobians(jac_fn, spec, args, in_axes, n, level, numpy_out=False):

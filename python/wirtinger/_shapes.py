@@ -11,11 +11,15 @@ import sys
 
 import numpy as np
 
+from .errors import ConcretizationError
+
 
 def as_shape(shape, name):
     """shape (an int or a sequence of ints) as a tuple of Python ints."""
     try:
         items = (operator.index(shape),)
+    except ConcretizationError:
+        raise  # a traced int argument of jit (a TypeError too)
     except TypeError:
         try:
             items = tuple(shape)
@@ -26,6 +30,8 @@ def as_shape(shape, name):
     for s in items:
         try:
             out.append(operator.index(s))
+        except ConcretizationError:
+            raise
         except TypeError:
             raise TypeError(f"{name}: shape entries must be integers, got {s!r} of type "
                             f"{type(s).__name__}") from None

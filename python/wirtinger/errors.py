@@ -59,14 +59,21 @@ def user_line():
     return f"{f.f_code.co_filename}:{f.f_lineno}" + (f" ({code})" if code else "")
 
 
-def concretization_error(what, batched=False):
-    """The ConcretizationError for reading a traced (jit) or batched (vmap) value."""
+def concretization_error(what, batched=False, static_hint=False):
+    """The ConcretizationError for reading a traced (jit) or batched (vmap) value;
+    static_hint: an int argument of jit, which static_argnums keeps concrete."""
     if batched:
         return ConcretizationError(
             f"vmap: {what} of a batched value at {user_line()}: under vmap the function runs on every sample at "
             "once, so this value differs from sample to sample and cannot decide Python control flow or be read "
             "as one array. Use wnp.where(cond, a, b) for value-dependent choices, pass arguments that are the "
             "same for every sample with in_axes=None, or loop over the samples without vmap.")
+    if static_hint:
+        return ConcretizationError(
+            f"jit: {what} at {user_line()}: jit traces int arguments (as JAX does), so their values differ from "
+            "call to call and cannot fix a shape, an index or a loop count. Name the argument in "
+            "jit(f, static_argnums=...) or static_argnames=... (each new value then traces again), or call f "
+            "without jit.")
     return ConcretizationError(
         f"jit: {what} of a traced value at {user_line()}: under jit the value differs from call to call, "
         "and a traced program cannot depend on it. Use wnp.where(cond, a, b) for value-dependent choices, "

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import _engine
 from . import device as _device
-from ._array import Array, SUPPORTED_DTYPES, WeakArray, trace_state, native, result_dtype, to_var
+from ._array import Array, SUPPORTED_DTYPES, WeakArray, WeakInt, trace_state, native, result_dtype, to_var
 from ._conventions import get_convention
 from ._tree import flatten, unflatten
 from .transforms import Frame, check_callable
@@ -40,17 +40,26 @@ def _static_key(x, where):
     return (type(x), x)
 
 
-def leaf_spec(x, where):
-    """(kind, key, dtype, weak) of an argument leaf: float and complex values are traced, the rest static."""
+_F64 = np.dtype(np.float64)
+
+
+def leaf_spec(x, where, ints=True):
+    """(kind, key, dtype, wrapper) of an argument leaf: float and complex values are
+    traced, Python ints too (weakly, as float64) unless ``ints`` is false, the rest
+    static. ``wrapper`` is the class a traced leaf is seen as (WeakArray for a weak
+    scalar, WeakInt for an int), or None for a plain Array."""
+    if type(x) is int and ints and -(1 << 53) <= x <= 1 << 53:  # exact in float64
+        return ARRAY, ((), "int", True), _F64, WeakInt
     if isinstance(x, Array):
-        return ARRAY, (tuple(x.shape), x.dtype.str, type(x) is WeakArray), x.dtype, type(x) is WeakArray
+        wrapper = type(x) if isinstance(x, WeakArray) else None
+        return ARRAY, (tuple(x.shape), x.dtype.str, wrapper is not None), x.dtype, wrapper
     if isinstance(x, (float, complex)) and not isinstance(x, np.generic):
         dtype = result_dtype(x)
-        return ARRAY, ((), dtype.str, True), dtype, True
+        return ARRAY, ((), dtype.str, True), dtype, WeakArray
     if isinstance(x, (np.ndarray, np.generic)) and native(x.dtype) in SUPPORTED_DTYPES:
         dtype = native(x.dtype)
-        return ARRAY, (tuple(x.shape), dtype.str, False), dtype, False
-    return STATIC, _static_key(x, where), None, False
+        return ARRAY, (tuple(x.shape), dtype.str, False), dtype, None
+    return STATIC, _static_key(x, where), None, None
 
 
 class _Entry:
@@ -85,8 +94,12 @@ def _tuple_of(n):
 def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
     """``fun`` compiled to a replayable C++ program per input signature, as ``jax.jit``.
 
-    * Float and complex arrays and Python numbers are traced; other arguments
-      (ints, strings, None, integer index arrays) and those named by
+    * Float and complex arrays and Python numbers are traced, Python ints too
+      (weakly typed, as float64 scalars, as JAX traces them: a step counter
+      does not trace again for each value); using a traced int as a shape, an
+      index or a count raises ``ConcretizationError`` pointing to
+      ``static_argnums``. Other arguments (strings, None, bools, integer index
+      arrays, ints beyond 2**53) and those named by
       ``static_argnums``/``static_argnames`` are part of the signature, by value.
     * A new signature traces again; at most ``cache_size`` programs are kept
       (least recently used first out).
@@ -192,7 +205,7 @@ def _fast_key(args):
     key = []
     for a in args:
         t = type(a)
-        if t is float or t is complex or t in _NUMPY_SCALARS:
+        if t is float or t is complex or t is int or t in _NUMPY_SCALARS:
             key.append(t)
         elif t is np.ndarray or (t is Array and type(a._v) is not _engine.Batched):
             key.append((t, a.shape, a.dtype))
@@ -209,8 +222,8 @@ def _trace_call(fun, args, kwargs, static_pos, static_argnames, leaves, treedef,
     with Frame("jit", sweeps=False) as frame:
         watched = [_engine.watch(v) for v in _input_vars(leaves, specs)]
         it = iter(watched)
-        traced = [(WeakArray if weak else Array)(next(it)) if kind == ARRAY else x
-                  for x, (kind, _, _, weak) in zip(leaves, specs)]
+        traced = [(wrapper or Array)(next(it)) if kind == ARRAY else x
+                  for x, (kind, _, _, wrapper) in zip(leaves, specs)]
         dyn_args, dyn_kwargs = unflatten(treedef, traced)
         dyn_iter = iter(dyn_args)
         call_args = [args[i] if i in static_pos else next(dyn_iter) for i in range(len(args))]

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import _engine
 from . import numpy as wnp
-from ._array import Array, SUPPORTED_DTYPES, UNARY, complex_of, native, real_of, result_dtype, to_var
+from ._array import Array, SUPPORTED_DTYPES, UNARY, WeakInt, complex_of, native, real_of, result_dtype, to_var
 from ._conventions import TRANSPOSE, resolve
 from ._tree import flatten, unflatten
 from .errors import NonHolomorphicError, UnexpectedTracerError
@@ -84,6 +84,8 @@ def _argnums_tuple(argnums, name):
 
 
 def _dtype_of(x):
+    if isinstance(x, WeakInt):  # an int argument that jit traces: still an int
+        return np.dtype(np.int64)
     if isinstance(x, Array):
         return x.dtype
     if isinstance(x, (bool, np.bool_)):

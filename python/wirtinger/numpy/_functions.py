@@ -406,16 +406,17 @@ def _float_dtype(dtype, default=_np.float64):
 
 def zeros(shape, dtype=float):
     """A constant array of zeros, as ``numpy.zeros``."""
-    return Array(_to_var(_np.zeros(shape, _float_dtype(dtype))))
+    return Array(_to_var(_np.zeros(_shapes.as_shape(shape, "zeros"), _float_dtype(dtype))))
 
 
 def ones(shape, dtype=float):
     """A constant array of ones, as ``numpy.ones``."""
-    return Array(_to_var(_np.ones(shape, _float_dtype(dtype))))
+    return Array(_to_var(_np.ones(_shapes.as_shape(shape, "ones"), _float_dtype(dtype))))
 
 
 def full(shape, fill_value, dtype=None):
     """``numpy.full``; a wirtinger fill value is broadcast (and differentiated)."""
+    shape = _shapes.as_shape(shape, "full")
     if isinstance(fill_value, Array):
         return broadcast_to(fill_value if dtype is None else fill_value.astype(dtype), shape)
     dt = _float_dtype(dtype, _result_dtype(fill_value))
@@ -424,6 +425,7 @@ def full(shape, fill_value, dtype=None):
 
 def eye(N, M=None, k=0, dtype=float):
     """The constant identity-like matrix of ``numpy.eye``."""
+    N, M, k = (None if v is None else operator.index(v) for v in (N, M, k))
     return Array(_to_var(_np.eye(N, M, k, dtype=_float_dtype(dtype))))
 
 

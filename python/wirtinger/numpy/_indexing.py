@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from .. import _engine
-from .._array import Array, Mask, to_var
+from .._array import Array, Mask, WeakInt, to_var
 from ..errors import concretization_error
 
 _INTP = np.intp
@@ -26,6 +26,8 @@ _INTP = np.intp
 # ---------------------------------------------------------------- keys
 def _entry(k):
     """One entry of a key, with sequences turned into index arrays."""
+    if isinstance(k, WeakInt):
+        return k.__index__()  # a traced int argument of jit: ConcretizationError naming static_argnums
     if isinstance(k, Array):
         raise IndexError("getitem: a wirtinger array cannot be used as an index (its values are float or complex); "
                          "index with a NumPy integer or boolean array instead")
