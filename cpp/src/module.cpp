@@ -420,6 +420,11 @@ PYBIND11_MODULE(_core, m) {
           names.push_back(step_name(s.node));
         return names;
       })
+      .def("dtypes", [](const Program& p) {
+        std::vector<std::string> r;
+        for (auto d : p.dtype) r.push_back(dtype_name(d));
+        return r;
+      })
       .def("groups", [](const Program& p) {
         std::vector<std::pair<std::int64_t, std::int64_t>> r;
         for (const auto& g : p.groups) r.emplace_back(g.first, g.last);
