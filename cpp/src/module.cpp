@@ -420,6 +420,31 @@ PYBIND11_MODULE(_core, m) {
           names.push_back(step_name(s.node));
         return names;
       })
+      // Per step: its name, attributes, dtype, shape and sources (slot k, or
+      // "c<shape>" for a constant, with its value when it has one element).
+      .def("describe", [](const Program& p) {
+        std::vector<std::string> r;
+        for (std::size_t k = 0; k < p.steps.size(); ++k) {
+          const auto& s = p.steps[k];
+          std::string line = std::to_string(k) + " " + step_name(s.node) + "[" + attributes_key(s.node.attrs) + "] " +
+                             dtype_name(p.dtype[k]) + shape_str(p.shape[k]) + " <-";
+          for (std::size_t j = 0; j < s.src.size(); ++j) {
+            if (s.src[j] >= 0) {
+              line += " " + std::to_string(s.src[j]);
+              continue;
+            }
+            const Tensor& t = s.node.in[j].data();
+            line += " c" + shape_str(t.shape);
+            if (t.size() == 1) {
+              const Tensor c = cast(t, DType::c128);
+              const auto v = *c.data<std::complex<double>>();
+              line += "=" + std::to_string(v.real()) + (v.imag() != 0 ? "+" + std::to_string(v.imag()) + "i" : "");
+            }
+          }
+          r.push_back(line);
+        }
+        return r;
+      })
       .def("dtypes", [](const Program& p) {
         std::vector<std::string> r;
         for (auto d : p.dtype) r.push_back(dtype_name(d));

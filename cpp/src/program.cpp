@@ -36,6 +36,49 @@ bool cse_key(const Program::Step& s, std::string& key) {
   return true;
 }
 
+// Whether every element of a constant is nonzero (1), zero (0), or neither (-1).
+int uniform_truth(const Tensor& t) {
+  const Tensor c = engine::cast(t, DType::f64);
+  const double* v = c.data<double>();
+  const std::int64_t n = c.size();
+  if (n == 0) return -1;
+  const bool first = v[0] != 0;
+  for (std::int64_t i = 1; i < n; ++i)
+    if ((v[i] != 0) != first) return -1;
+  return first ? 1 : 0;
+}
+
+// The slot step k merely repeats, or -1: conj of a real value; the real part of
+// a real value cast to complex; where with a constant condition that picks one
+// operand everywhere (a derivative rule's guard that the traced constants
+// settle, such as a power's exponent being nonzero). Nested derivatives record
+// these in numbers; each would be a pass over memory on replay.
+std::int64_t identity_of(const Program& p, const Program::Step& s, std::size_t k) {
+  const Node& n = s.node;
+  if (n.prim == Prim::Unary && s.src.size() == 1 && s.src[0] >= 0) {
+    const auto src = static_cast<std::size_t>(s.src[0]);
+    const int op = n.get<attr::Elementwise>().op;
+    if (op == static_cast<int>(UnaryOp::conj) && !is_complex(p.dtype[src]) && p.dtype[src] == p.dtype[k])
+      return s.src[0];
+    if (op == static_cast<int>(UnaryOp::real)) {
+      const Program::Step& inner = p.steps[src];
+      if (inner.node.prim == Prim::Cast && inner.src.size() == 1 && inner.src[0] >= 0) {
+        const auto x = static_cast<std::size_t>(inner.src[0]);
+        if (p.dtype[x] == p.dtype[k] && p.shape[x] == p.shape[k]) return inner.src[0];
+      }
+    }
+  }
+  if (n.prim == Prim::Select && std::holds_alternative<attr::None>(n.attrs) && s.src.size() == 3 && s.src[2] < 0) {
+    const int truth = uniform_truth(n.in[2].data());
+    if (truth < 0) return -1;
+    const std::size_t j = truth ? 0 : 1;
+    if (s.src[j] >= 0 && p.dtype[static_cast<std::size_t>(s.src[j])] == p.dtype[k] &&
+        p.shape[static_cast<std::size_t>(s.src[j])] == p.shape[k])
+      return s.src[j];
+  }
+  return -1;
+}
+
 // Common subexpressions, conj(conj(x)), then dead steps: the nested rules that
 // build a traced gradient repeat much (the same conj, cast or partial in the JVP
 // and the VJP), and a replay should not.
@@ -59,6 +102,10 @@ void simplify(Program& p) {
         alias[k] = inner.src[0];
         continue;
       }
+    }
+    if (const std::int64_t same = identity_of(p, s, k); same >= 0) {
+      alias[k] = same;
+      continue;
     }
     if (s.node.prim == Prim::Watch && !s.src.empty() && s.src[0] >= 0) {  // an identity on replay
       alias[k] = s.src[0];

@@ -1,6 +1,8 @@
 // The argument checks and shape helpers the primitives share.
 #include "common.hpp"
 
+#include <cmath>
+#include <complex>
 #include <numeric>
 
 namespace wirtinger::engine {
@@ -63,6 +65,13 @@ Var swap_last(const Var& x) {
   std::iota(perm.begin(), perm.end(), 0);
   std::swap(perm[perm.size() - 1], perm[perm.size() - 2]);
   return transpose(x, perm);
+}
+
+bool is_exact_constant(const Var& v, double value) {
+  if (!v || v.p->tape != 0 || v.data().size() != 1) return false;
+  const Tensor c = engine::cast(v.data(), DType::c128);
+  const auto z = *c.data<std::complex<double>>();
+  return z.real() == value && z.imag() == 0;
 }
 
 }  // namespace wirtinger::engine

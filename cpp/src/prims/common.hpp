@@ -26,6 +26,11 @@ Shape kept_shape(const Shape& s, const std::vector<std::int64_t>& axes);
 // x with its last two axes swapped.
 Var swap_last(const Var& x);
 
+// Whether v is a constant (on no tape) single element equal to value exactly
+// (a zero imaginary part of either sign): the rules' constant partials (1 for a
+// sum, 0 for the z-derivative of conj, their conjugates) and a gradient's seed.
+bool is_exact_constant(const Var& v, double value);
+
 // Whether the sweep running now records its own operations (an enclosing
 // transform differentiates them).
 inline bool sweep_records() { return recorder().enabled; }

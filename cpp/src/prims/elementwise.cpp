@@ -11,16 +11,31 @@ using batch::Lowering;
 using batch::Op;
 
 // The Wirtinger-pair derivation of rules.hpp, over Var (nested differentiation).
+// A partial that is the constant 0 (conj's ∂/∂z, real's none) adds no term: the
+// recorded derivative of conj is conj(t), not 0·t + 1·conj(t), which a replay
+// would compute over every element.
 template <class Rule> Var unary_jvp_var(const Var& x, const Var& out, const Var& t) {
   const Var o = cast(out, x.dtype());
-  Var r = Rule::d_dz(x, o) * t;
-  if constexpr (!is_holomorphic_v<Rule>) r = r + Rule::d_dzconj(x, o) * engine::conj(t);
+  const Var dz = Rule::d_dz(x, o);
+  Var r;
+  if (!is_exact_constant(dz, 0.0)) r = dz * t;
+  if constexpr (!is_holomorphic_v<Rule>) {
+    const Var dc = Rule::d_dzconj(x, o);
+    if (!is_exact_constant(dc, 0.0) || !r) r = r ? r + dc * engine::conj(t) : dc * engine::conj(t);
+  }
+  if (!r) r = dz * t;
   return cast(r, out.dtype());
 }
 template <class Rule> Var unary_vjp_var(const Var& x, const Var& out, const Var& ct) {
   const Var o = cast(out, x.dtype()), c = cast(ct, promote(x.dtype(), ct.dtype()));
-  Var r = engine::conj(Rule::d_dz(x, o)) * c;
-  if constexpr (!is_holomorphic_v<Rule>) r = r + Rule::d_dzconj(x, o) * engine::conj(c);
+  const Var dz = Rule::d_dz(x, o);
+  Var r;
+  if (!is_exact_constant(dz, 0.0)) r = engine::conj(dz) * c;
+  if constexpr (!is_holomorphic_v<Rule>) {
+    const Var dc = Rule::d_dzconj(x, o);
+    if (!is_exact_constant(dc, 0.0) || !r) r = r ? r + dc * engine::conj(c) : dc * engine::conj(c);
+  }
+  if (!r) r = engine::conj(dz) * c;
   return cast(r, x.dtype());
 }
 template <class Rule> Var binary_partial_var(int which, const Var& a, const Var& b, const Var& out) {
@@ -108,7 +123,13 @@ Var binary(BinaryOp op, const Var& a, const Var& b) {
     throw std::invalid_argument(std::string(binary_name(op)) + ": defined for real arrays only, got " +
                                 dtype_name(d) + "; compare real parts or magnitudes instead");
   const Var ac = cast(a, d), bc = cast(b, d);
-  broadcast_shapes(ac.shape(), bc.shape(), binary_name(op));
+  const Shape shape = broadcast_shapes(ac.shape(), bc.shape(), binary_name(op));
+  // x·1 is x (the rules' constant partials, a gradient's seed): eager and traced
+  // code alike skip the pass, so they agree also where x is not finite.
+  if (op == BinaryOp::multiply) {
+    if (is_exact_constant(bc, 1.0) && ac.shape() == shape) return ac;
+    if (is_exact_constant(ac, 1.0) && bc.shape() == shape) return bc;
+  }
   return record(Node(Prim::Binary, attr::Elementwise{static_cast<int>(op)}, {ac, bc}), binary_value(op, ac.data(), bc.data()));
 }
 
