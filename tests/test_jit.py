@@ -113,7 +113,16 @@ def test_bools_and_huge_ints_stay_static():
     assert_close(jf(1.0, False, 2 ** 60), 1.0 - 2 ** 60 % 7, 0, 0)
     assert_close(jf(1.0, False, 2 ** 60 + 1), 1.0 - (2 ** 60 + 1) % 7, 0, 0)
     assert len(traces) == 3
+    # After an exact int has been traced, a huge one must not take its program.
+    seen = []
 
+    def g(x, n):
+        seen.append(n)
+        return x + n
+    jg = w.jit(g)
+    assert_close(jg(1.0, 3), 4.0, 0, 0)
+    jg(0.0, 2 ** 60 + 1)
+    assert seen[-1] == 2 ** 60 + 1  # traced with its own value: static, not the int program
 
 def test_python_scalars_stay_weak_under_jit():
     jf = w.jit(lambda z, s: z * s)

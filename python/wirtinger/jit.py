@@ -41,6 +41,7 @@ def _static_key(x, where):
 
 
 _F64 = np.dtype(np.float64)
+_EXACT_INT = (-(1 << 53), 1 << 53)  # the ints float64 holds exactly: traced; the rest static
 
 
 def leaf_spec(x, where, ints=True):
@@ -48,7 +49,7 @@ def leaf_spec(x, where, ints=True):
     traced, Python ints too (weakly, as float64) unless ``ints`` is false, the rest
     static. ``wrapper`` is the class a traced leaf is seen as (WeakArray for a weak
     scalar, WeakInt for an int), or None for a plain Array."""
-    if type(x) is int and ints and -(1 << 53) <= x <= 1 << 53:  # exact in float64
+    if type(x) is int and ints and _EXACT_INT[0] <= x <= _EXACT_INT[1]:
         return ARRAY, ((), "int", True), _F64, WeakInt
     if isinstance(x, Array):
         wrapper = type(x) if isinstance(x, WeakArray) else None
@@ -205,7 +206,9 @@ def _fast_key(args):
     key = []
     for a in args:
         t = type(a)
-        if t is float or t is complex or t is int or t in _NUMPY_SCALARS:
+        if t is float or t is complex or t in _NUMPY_SCALARS:
+            key.append(t)
+        elif t is int and _EXACT_INT[0] <= a <= _EXACT_INT[1]:  # traced as leaf_spec traces it
             key.append(t)
         elif t is np.ndarray or (t is Array and type(a._v) is not _engine.Batched):
             key.append((t, a.shape, a.dtype))

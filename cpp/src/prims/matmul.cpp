@@ -17,14 +17,6 @@ Shape op_shape(const Shape& s, MatOp op) {
   return r;
 }
 
-// op(x) as an array: the rare cases that BLAS flags cannot express (a
-// conjugate without a transposition) go through it.
-Var materialize(const Var& x, MatOp op) {
-  if (op == MatOp::none) return x;
-  const Var t = swap_last(x);
-  return op == MatOp::adjoint ? engine::conj(t) : t;
-}
-
 }  // namespace
 
 // op_a(a) @ op_b(b), operands of one dtype and equal batch axes (the adjoint
