@@ -94,13 +94,24 @@ def _load():
     return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
 
 
-def measure(fn, repeat, sample_time):
-    """First call (for jit: trace + compile + run), one more call, then `repeat` timed samples."""
+def _peak(fn, peaks):
+    """fn(), and wirtinger's peak of live array bytes during it appended to `peaks`."""
+    testing = getattr(w, "testing", None)
+    if peaks is None or testing is None or not hasattr(testing, "peak_nbytes"):
+        return fn()
+    out, peak = testing.peak_nbytes(fn)
+    peaks.append(peak)
+    return out
+
+
+def measure(fn, repeat, sample_time, peaks=None):
+    """First call (for jit: trace + compile + run), one more call, then `repeat` timed samples.
+    With `peaks` (a list), the peak bytes of the first and of the second call are appended."""
     t0 = time.perf_counter()
-    first = fn()
+    first = _peak(fn, peaks)
     first_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    steady = fn()
+    steady = _peak(fn, peaks)
     one = time.perf_counter() - t0
     number = max(1, min(MAX_CALLS, int(sample_time / max(one, 1e-9))))
     times = []
@@ -158,8 +169,11 @@ def run_workload(wl, args):
         if v.fn is None:
             continue
         try:
+            peaks = [] if v.system in ("wirtinger eager", "wirtinger jit") else None
             first, steady, row["first_call_s"], row["times_s"], row["calls_per_sample"] = measure(
-                v.fn, args.repeat, args.sample_time)
+                v.fn, args.repeat, args.sample_time, peaks)
+            if peaks:
+                row["peak_bytes_first_call"], row["peak_bytes_later_call"] = peaks
             row["median_s"] = statistics.median(row["times_s"])
             row["spread"] = (max(row["times_s"]) - min(row["times_s"])) / (2 * row["median_s"])
             # The steady call is checked too: a jit that computes right while tracing could replay wrong.
@@ -172,6 +186,13 @@ def run_workload(wl, args):
         print(f"  {wl.key:14s} {v.system:28s} {_fmt_time(row['median_s']):>10s}"
               f"  (first call {_fmt_time(row['first_call_s'])})  {row['status']}",
               file=sys.stderr, flush=True)
+    eager = next((r for r in rows if r["system"] == "wirtinger eager" and r.get("peak_bytes_later_call")), None)
+    jitted = next((r for r in rows if r["system"] == "wirtinger jit" and r.get("peak_bytes_first_call")), None)
+    if eager and jitted:
+        wl.notes["peak memory of jit's first call / an eager call's"] = (
+            f"{jitted['peak_bytes_first_call'] / eager['peak_bytes_later_call']:.2f} "
+            f"({jitted['peak_bytes_first_call'] / 1e6:.1f} MB / {eager['peak_bytes_later_call'] / 1e6:.1f} MB; "
+            f"a later jit call {jitted['peak_bytes_later_call'] / 1e6:.1f} MB)")
     for key, system in (("ratio_eager", "wirtinger eager"), ("ratio_jit", "wirtinger jit")):
         base = next((r["median_s"] for r in rows if r["system"] == system), None)
         for r in rows:

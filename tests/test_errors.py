@@ -241,3 +241,13 @@ def test_errors_leave_the_library_usable():
     assert w.grad(lambda x: x * x)(3.0) == 6.0
     out, t = w.jvp(wnp.sin, (0.0,), (1.0,))
     assert t == 1.0
+
+
+def test_array_made_from_data_converts_it_or_says_why_not():
+    """wirtinger.Array(data) converts as wnp.asarray does (it recursed without end
+    on a NumPy array); data it cannot hold is a TypeError naming the dtype."""
+    a = w.Array(np.arange(3.0))
+    assert np.array_equal(np.asarray(a * a), [0.0, 1.0, 4.0])
+    assert w.Array(2 + 1j).dtype == np.complex128
+    with pytest.raises(TypeError, match="dtype <U1"):
+        w.Array("x")

@@ -299,6 +299,41 @@ def test_fused_replay_matches_eager_across_blocks_and_threads(dtype, rng):
         z = z[::-1].copy()
 
 
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64, np.float64])
+def test_a_sum_read_by_later_steps_is_complete_before_they_run(dtype, rng):
+    """Whole-array sums are added up block by block inside a fused run; a step that
+    reads one (a normalisation) must see the full sum, not a block's."""
+    n = 100_003
+    z = _z(rng, n).astype(dtype) if np.dtype(dtype).kind == "c" else rng.standard_normal(n).astype(dtype)
+
+    def f(z):
+        y = z / (1.0 + wnp.sum(wnp.abs(z) ** 2))
+        return wnp.sum(wnp.abs(wnp.sin(y) + y * y) ** 2) + wnp.sum(wnp.real(y))
+
+    vg, jvg = w.value_and_grad(f), w.jit(w.value_and_grad(f))
+    jvg(z)
+    (v1, g1), (v2, g2) = jvg(z), vg(z)
+    tol = 1e-4 if np.dtype(dtype) == np.complex64 else 1e-12
+    assert_close(v1, v2, tol, tol)
+    assert_close(g1, g2, tol, tol)
+
+
+def test_broadcast_constants_of_rules_are_scalars_in_the_program():
+    """Rules broadcast constants (an exponent, a sum's seed of ones) to the operand's
+    shape; the traced program keeps them as scalars, and a replay that an outer
+    transform records (here differentiated again) still broadcasts them."""
+    f = lambda x: wnp.sum(wnp.abs(x) ** 3 + wnp.where(x > 0, x, 0.0))  # noqa: E731
+    x = np.linspace(-1.5, 2.0, 64)
+    jg = w.jit(w.grad(f))
+    jg(x)
+    program = next(e for c in jg.__closure__ if isinstance(c.cell_contents, dict)
+                   for e in c.cell_contents.values() if hasattr(e, "program")).program
+    full = [s for s in program.describe() if "c(64,)" in s.split("<-")[1]]
+    assert not full, full
+    assert_close(jg(x), w.grad(f)(x), 1e-14, 1e-14)
+    assert_close(w.jacfwd(jg)(x), w.jacfwd(w.grad(f))(x), 1e-13, 1e-13)
+
+
 def test_arithmetic_of_traced_ints_stays_an_int():
     with pytest.raises(w.ConcretizationError, match="static_argnums"):
         w.jit(lambda x, n: x[n - 1])(np.arange(4.0), 2)

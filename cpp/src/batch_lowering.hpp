@@ -72,6 +72,14 @@ struct Lowering {
     const std::int64_t src = st.src[j];
     return src >= 0 ? slot(src) : const_slot(st.node.in[j]);
   }
+  // Operand j of step k at the step's shape: a program keeps a constant that
+  // is the same everywhere as a scalar, which a row-by-row instruction without
+  // an index map reads whole.
+  std::int32_t full_operand(std::size_t k, std::size_t j) {
+    const auto& st = p.steps[k];
+    if (st.src[j] >= 0 || st.node.in[j].shape() == p.shape[k]) return operand(k, j);
+    return const_slot(Var(engine::broadcast_to(st.node.in[j].data(), p.shape[k])));
+  }
   const Shape& operand_shape(std::size_t k, std::size_t j) const {
     const auto& st = p.steps[k];
     const std::int64_t src = st.src[j];

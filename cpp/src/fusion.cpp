@@ -4,7 +4,10 @@
 // before the next block starts, and only the values read after the run are
 // written to memory. The per-element work comes from the rule table (blocks.cpp).
 #include <algorithm>
+#include <complex>
 #include <memory>
+#include <mutex>
+#include <utility>
 
 #include "blocks.hpp"
 #include "parallel.hpp"
@@ -41,6 +44,17 @@ bool fusable(const Program& p, std::size_t k, const Shape& shape) {
 
 }  // namespace
 
+// A sum of all the elements of a value of the group's shape (a loss, or the
+// value of a value_and_grad): it ends no group, as its blocks are added up as
+// they are computed.
+bool full_sum(const Program& p, std::size_t k, const Shape& shape) {
+  const Program::Step& s = p.steps[k];
+  if (s.node.prim != Prim::Sum || s.src.size() != 1 || numel(p.shape[k]) != 1) return false;
+  if (in_shape(p, s, 0) != shape || in_dtype(p, s, 0) != p.dtype[k]) return false;
+  const DType d = p.dtype[k];
+  return d == DType::f32 || d == DType::f64 || d == DType::c64 || d == DType::c128;
+}
+
 void plan_fusion(Program& p) {
   const std::size_t n = p.steps.size();
   p.group_at.assign(n, -1);
@@ -52,17 +66,58 @@ void plan_fusion(Program& p) {
       ++k;
       continue;
     }
+    std::vector<char> sink(1, 0);
+    auto reads_sink = [&](std::size_t j) {
+      for (auto src : p.steps[j].src)
+        if (src >= static_cast<std::int64_t>(k) && sink[static_cast<std::size_t>(src) - k]) return true;
+      return false;
+    };
     std::size_t j = k + 1;
-    while (j < n && !is_input[j] && fusable(p, j, shape)) ++j;
+    for (; j < n && !is_input[j] && !reads_sink(j); ++j) {
+      if (fusable(p, j, shape)) sink.push_back(0);
+      else if (full_sum(p, j, shape)) sink.push_back(1);
+      else break;
+    }
     if (j - k >= 2) {
       p.group_at[k] = static_cast<std::int64_t>(p.groups.size());
-      Program::Group g{static_cast<std::int64_t>(k), static_cast<std::int64_t>(j - 1), numel(shape), {}};
+      Program::Group g{static_cast<std::int64_t>(k), static_cast<std::int64_t>(j - 1), numel(shape), {}, std::move(sink)};
       for (std::size_t i = k; i < j; ++i) g.types.push_back(types_of(p, i));
       p.groups.push_back(std::move(g));
     }
     k = j;
   }
 }
+
+namespace {
+
+// Adds up n elements of one operand in double precision, as reduce_sum does.
+std::complex<double> block_sum(DType d, const Operand& a, std::int64_t n) {
+  std::complex<double> acc = 0;
+  auto add = [&](auto tag) {
+    using T = decltype(tag);
+    const T* x = static_cast<const T*>(a.p);
+    if (a.stride == 0) {
+      acc = std::complex<double>(x[0]) * static_cast<double>(n);
+      return;
+    }
+    if constexpr (is_complex_v<T>) {
+      double re = 0, im = 0;
+      for (std::int64_t i = 0; i < n; ++i) {
+        re += static_cast<double>(x[i].real());
+        im += static_cast<double>(x[i].imag());
+      }
+      acc = {re, im};
+    } else {
+      double s = 0;
+      for (std::int64_t i = 0; i < n; ++i) s += static_cast<double>(x[i]);
+      acc = s;
+    }
+  };
+  dispatch(d, add);
+  return acc;
+}
+
+}  // namespace
 
 void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env) {
   const std::size_t m = static_cast<std::size_t>(g.last - g.first + 1);
@@ -82,7 +137,7 @@ void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env)
     const Program::Step& s = p.steps[k];
     defs[i] = &primitive(s.node.prim);
     osz[i] = itemsize(p.dtype[k]);
-    kept[i] = p.last_use[k] > g.last;
+    kept[i] = !g.sink[i] && p.last_use[k] > g.last;
     if (kept[i]) {
       env[k] = Var(Tensor::empty(p.dtype[k], p.shape[k]));
       base[i] = static_cast<char*>(env[k].data().raw());
@@ -102,16 +157,61 @@ void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env)
       ins[i].push_back(in);
     }
   }
+  // Scratch blocks by liveness: a step's block is reused once the group's last
+  // reader of it has run, so that the blocks in use stay in the core's caches.
+  // (A step never writes over its own operands: the kernels read operands again
+  // to redo non-finite results.)
+  std::vector<std::size_t> last_read(m, 0);
+  std::vector<bool> read(m, false);
+  for (std::size_t i = 0; i < m; ++i)
+    for (const In& in : ins[i])
+      if (in.internal >= 0) {
+        last_read[static_cast<std::size_t>(in.internal)] = i;
+        read[static_cast<std::size_t>(in.internal)] = true;
+      }
+  std::vector<std::int64_t> slot(m, -1);
+  std::size_t slots = 0;
+  {
+    std::vector<std::int64_t> free_slots;
+    for (std::size_t i = 0; i < m; ++i) {
+      if (!kept[i] && !g.sink[i]) {
+        if (free_slots.empty()) {
+          slot[i] = static_cast<std::int64_t>(slots++);
+        } else {
+          slot[i] = free_slots.back();
+          free_slots.pop_back();
+        }
+      }
+      for (const In& in : ins[i]) {
+        const auto j = static_cast<std::size_t>(in.internal);
+        if (in.internal >= 0 && last_read[j] == i && slot[j] >= 0) {
+          free_slots.push_back(slot[j]);
+          slot[j] = -slot[j] - 2;  // freed once (an operand may be read twice by step i)
+        }
+      }
+      if (slot[i] >= 0 && !read[i]) {
+        free_slots.push_back(slot[i]);
+        slot[i] = -slot[i] - 2;
+      }
+    }
+    for (auto& s : slot)
+      if (s < -1) s = -s - 2;
+  }
+  constexpr std::size_t widest = sizeof(std::complex<double>);
+  // Each chunk's partial sums, added in the order of the chunks so that a
+  // replay's result does not depend on which thread finished first.
+  std::mutex sums_mutex;
+  std::vector<std::pair<std::int64_t, std::vector<std::complex<double>>>> partial;
   parallel_for(g.size, parallel_grain, [&](std::int64_t lo, std::int64_t hi) {
     constexpr std::int64_t block = 1024;
-    std::vector<std::unique_ptr<char[]>> scratch(m);
-    for (std::size_t i = 0; i < m; ++i)
-      if (!kept[i]) scratch[i].reset(new char[static_cast<std::size_t>(block) * osz[i]]);
+    std::unique_ptr<char[]> scratch(new char[static_cast<std::size_t>(block) * widest * std::max<std::size_t>(slots, 1)]);
+    std::vector<std::complex<double>> sums(m);
     Operand op[3];
     for (std::int64_t b = lo; b < hi; b += block) {
       const std::int64_t len = std::min(block, hi - b);
       auto at = [&](std::size_t i) -> char* {
-        return kept[i] ? base[i] + static_cast<std::size_t>(b) * osz[i] : scratch[i].get();
+        return kept[i] ? base[i] + static_cast<std::size_t>(b) * osz[i]
+                       : scratch.get() + static_cast<std::size_t>(slot[i]) * static_cast<std::size_t>(block) * widest;
       };
       for (std::size_t i = 0; i < m; ++i) {
         const Program::Step& s = p.steps[static_cast<std::size_t>(g.first) + i];
@@ -120,10 +220,21 @@ void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env)
           if (in.internal >= 0) op[j] = {at(static_cast<std::size_t>(in.internal)), 1};
           else op[j] = {in.base + (in.stride ? static_cast<std::size_t>(b) * in.isz : 0), in.stride};
         }
-        defs[i]->block(s.node, g.types[i], op, at(i), len);
+        if (g.sink[i]) sums[i] += block_sum(g.types[i].in_dtype[0], op[0], len);
+        else defs[i]->block(s.node, g.types[i], op, at(i), len);
       }
     }
+    std::lock_guard<std::mutex> lock(sums_mutex);
+    partial.emplace_back(lo, std::move(sums));
   });
+  std::sort(partial.begin(), partial.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (std::size_t i = 0; i < m; ++i) {
+    if (!g.sink[i]) continue;
+    std::complex<double> total = 0;
+    for (const auto& part : partial) total += part.second[i];
+    const std::size_t k = static_cast<std::size_t>(g.first) + i;
+    env[k] = Var(Tensor::full(p.dtype[k], p.shape[k], total));
+  }
 }
 
 }  // namespace wirtinger::engine

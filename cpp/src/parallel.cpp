@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -15,6 +16,29 @@ namespace wirtinger::engine {
 namespace {
 
 thread_local bool in_worker = false;
+
+// Waking a thread blocked on a condition variable takes tens of microseconds on
+// a virtual machine, as long as a whole pass over 2^16 doubles. A worker that
+// just finished therefore watches for the next loop for a while before it
+// blocks (as OpenMP runtimes do), and the caller watches for the workers'
+// completion before it blocks.
+constexpr auto spin_time = std::chrono::microseconds(200);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// Spins until ready() or spin_time has passed; whether ready() became true.
+template <class Ready> bool spin_until(Ready ready) {
+  const auto until = std::chrono::steady_clock::now() + spin_time;
+  for (int i = 1;; ++i) {
+    if (ready()) return true;
+    cpu_relax();
+    if ((i & 63) == 0 && std::chrono::steady_clock::now() > until) return false;
+  }
+}
 
 class Pool {
  public:
@@ -29,13 +53,15 @@ class Pool {
       std::lock_guard<std::mutex> guard(mutex_);
       body_ = &body;
       n_ = n;
-      pending_ = size() - 1;
-      ++generation_;
+      pending_.store(size() - 1, std::memory_order_relaxed);
+      generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     chunk(0, n, body);
-    std::unique_lock<std::mutex> wait(mutex_);
-    done_.wait(wait, [this] { return pending_ == 0; });
+    if (!spin_until([this] { return pending_.load(std::memory_order_acquire) == 0; })) {
+      std::unique_lock<std::mutex> wait(mutex_);
+      done_.wait(wait, [this] { return pending_.load(std::memory_order_acquire) == 0; });
+    }
     body_ = nullptr;
   }
 
@@ -48,19 +74,24 @@ class Pool {
     in_worker = true;
     std::uint64_t seen = 0;
     for (;;) {
+      auto fresh = [&] { return generation_.load(std::memory_order_acquire) != seen; };
       const std::function<void(std::int64_t, std::int64_t)>* body;
       std::int64_t n;
       {
-        std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return generation_ != seen; });
-        seen = generation_;
+        if (!spin_until(fresh)) {
+          std::unique_lock<std::mutex> lock(mutex_);
+          wake_.wait(lock, fresh);
+        }
+        // body_ and n_ were written before the generation was published
+        // (release), and stay until this worker reports done.
+        seen = generation_.load(std::memory_order_acquire);
         body = body_;
         n = n_;
       }
       chunk(index, n, *body);
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (--pending_ == 0) done_.notify_one();
+      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lock(mutex_);  // the caller tests pending_ under it before it sleeps
+        done_.notify_one();
       }
     }
   }
@@ -70,8 +101,8 @@ class Pool {
   std::condition_variable wake_, done_;
   const std::function<void(std::int64_t, std::int64_t)>* body_ = nullptr;
   std::int64_t n_ = 0;
-  int pending_ = 0;
-  std::uint64_t generation_ = 0;
+  std::atomic<int> pending_{0};
+  std::atomic<std::uint64_t> generation_{0};
 };
 
 int configured_threads() {

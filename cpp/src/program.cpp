@@ -1,12 +1,14 @@
 #include "program.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
 
 #include "ops.hpp"
 #include "primitive.hpp"
+#include "prims/common.hpp"
 
 namespace wirtinger::engine {
 namespace {
@@ -68,6 +70,16 @@ std::int64_t identity_of(const Program& p, const Program::Step& s, std::size_t k
       }
     }
   }
+  // x·1 with x real (a seed of ones, once scalar). Not for complex x: eager code
+  // multiplies by an array of complex ones, which makes inf + 0i inf + nan·i.
+  if (n.prim == Prim::Binary && s.src.size() == 2 && !is_complex(p.dtype[k]) &&
+      n.get<attr::Elementwise>().op == static_cast<int>(BinaryOp::multiply))
+    for (std::size_t w = 0; w < 2; ++w) {
+      const std::int64_t other = s.src[1 - w];
+      if (s.src[w] < 0 && other >= 0 && is_exact_constant(n.in[w], 1.0) &&
+          p.dtype[static_cast<std::size_t>(other)] == p.dtype[k] && p.shape[static_cast<std::size_t>(other)] == p.shape[k])
+        return other;
+    }
   if (n.prim == Prim::Select && std::holds_alternative<attr::None>(n.attrs) && s.src.size() == 3 && s.src[2] < 0) {
     const int truth = uniform_truth(n.in[2].data());
     if (truth < 0) return -1;
@@ -77,6 +89,46 @@ std::int64_t identity_of(const Program& p, const Program::Step& s, std::size_t k
       return s.src[j];
   }
   return -1;
+}
+
+// Whether a constant holds one value (bitwise) in every element.
+bool uniform(const Tensor& t) {
+  const std::size_t sz = itemsize(t.dtype);
+  const char* v = static_cast<const char*>(t.raw());
+  for (std::int64_t i = 1, n = t.size(); i < n; ++i)
+    if (std::memcmp(v, v + static_cast<std::size_t>(i) * sz, sz) != 0) return false;
+  return true;
+}
+
+// Derivative rules broadcast their constants (a power's exponent, the seed of
+// a sum's cotangent, a guard's fallback value) to the operand's shape; a replay
+// would read each such array on every call. An element-wise step keeps the
+// value as a scalar when another operand carries the shape.
+void scalar_constants(Program& p, std::size_t k) {
+  Program::Step& s = p.steps[k];
+  const Prim prim = s.node.prim;
+  const bool elementwise = prim == Prim::Binary || prim == Prim::Compare ||
+                           (prim == Prim::Select && std::holds_alternative<attr::None>(s.node.attrs));
+  if (!elementwise) return;
+  std::vector<bool> swap(s.src.size(), false);
+  bool shaped = false;
+  for (std::size_t j = 0; j < s.src.size(); ++j) {
+    if (s.src[j] >= 0) {
+      shaped = shaped || p.shape[static_cast<std::size_t>(s.src[j])] == p.shape[k];
+      continue;
+    }
+    const Tensor& t = s.node.in[j].data();
+    swap[j] = t.size() > 1 && uniform(t);
+    shaped = shaped || (!swap[j] && t.shape == p.shape[k]);
+  }
+  if (!shaped) return;
+  for (std::size_t j = 0; j < s.src.size(); ++j) {
+    if (!swap[j]) continue;
+    const Tensor& t = s.node.in[j].data();
+    Tensor one = Tensor::empty(t.dtype, {});
+    std::memcpy(one.raw(), t.raw(), itemsize(t.dtype));
+    s.node.in[j] = Var(std::move(one));
+  }
 }
 
 // Common subexpressions, conj(conj(x)), then dead steps: the nested rules that
@@ -96,6 +148,7 @@ void simplify(Program& p) {
     for (auto& src : s.src)
       if (src >= 0) src = alias[static_cast<std::size_t>(src)];
     if (is_input[k]) continue;
+    scalar_constants(p, k);
     if (s.node.prim == Prim::Unary && s.node.get<attr::Elementwise>().op == conj && s.src[0] >= 0) {
       const Program::Step& inner = p.steps[static_cast<std::size_t>(s.src[0])];
       if (inner.node.prim == Prim::Unary && inner.node.get<attr::Elementwise>().op == conj && inner.src[0] >= 0) {

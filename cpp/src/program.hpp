@@ -24,12 +24,16 @@ struct Program {
   std::vector<std::int64_t> last_use;  // per slot: the last step that reads it (outputs: never freed)
   std::vector<DType> dtype;            // per slot, as traced
   std::vector<Shape> shape;
-  // Runs of element-wise steps over one shape, executed block by block in one
-  // pass over memory when the replay is not being recorded (see fusion.cpp).
+  // Runs of element-wise steps over one shape (and the whole-array sums of
+  // their values), executed block by block in one pass over memory when the
+  // replay is not being recorded (see fusion.cpp).
   struct Group {
     std::int64_t first = 0, last = 0;  // steps [first, last]
     std::int64_t size = 0;             // elements of the common shape
     std::vector<StepTypes> types;      // per step of the group: its operands', as traced
+    // Per step: a sum of every element of a value of the group's shape, added up
+    // block by block as the group runs (no later step of the group reads it).
+    std::vector<char> sink;
   };
   std::vector<Group> groups;
   std::vector<std::int64_t> group_at;  // per step: the group it starts, or -1

@@ -9,6 +9,8 @@ import numpy as np
 
 from . import _engine
 from ._engine import Batched
+
+_VAR = _engine._core.Var
 from .errors import ConcretizationError, concretization_error
 
 UNARY = {name: i for i, name in enumerate(_engine.unary_names())}
@@ -216,6 +218,10 @@ class Array:
     # wirtinger.numpy (numpy/_methods.py).
 
     def __init__(self, v):
+        # Arrays made by the library hold an engine value; one made by a user
+        # from data (wirtinger.Array(ndarray)) converts it as asarray does.
+        if type(v) is not _VAR and type(v) is not Batched:
+            v = to_var(v)
         self._v = v
 
     # ------------------------------------------------------------ introspection

@@ -305,6 +305,7 @@ extern const Primitive select_primitive = [] {
       if (needed[1]) r[1] = select(n.get<attr::FixedMask>().mask, z, ct);
     }
   };
+  p.cse = true;
   p.fuses = [](const Node& n, const StepTypes& t) {
     return n.in.size() == 3 && full_or_scalar(t, 0) && full_or_scalar(t, 1) && full_or_scalar(t, 2) &&
            !is_complex(t.in_dtype[2]) && t.in_dtype[0] == t.in_dtype[1];
@@ -316,8 +317,8 @@ extern const Primitive select_primitive = [] {
     const Node& n = b.node(k);
     Instr I = b.instr(k);
     I.op = Op::Select;
-    I.a = b.operand(k, 0);
-    I.b = b.operand(k, 1);
+    I.a = b.full_operand(k, 0);
+    I.b = b.full_operand(k, 1);
     if (n.in.size() == 3) {
       I.c = b.operand(k, 2);
       I.mc = b.broadcast_map(b.operand_shape(k, 2), b.p.shape[k]);
