@@ -55,6 +55,61 @@ bool full_sum(const Program& p, std::size_t k, const Shape& shape) {
   return d == DType::f32 || d == DType::f64 || d == DType::c64 || d == DType::c128;
 }
 
+// The parts of running group g that do not depend on the call: operands,
+// outputs, and scratch blocks assigned by liveness (a block is reused once the
+// group's last reader of it has run, so that the blocks in use stay in the
+// core's caches; a step never writes over its own operands, which the kernels
+// read again to redo non-finite results).
+void plan_group(const Program& p, Program::Group& g) {
+  const std::size_t m = static_cast<std::size_t>(g.last - g.first + 1);
+  g.ins.assign(m, {});
+  g.kept.assign(m, 0);
+  std::vector<std::size_t> last_read(m, 0);
+  std::vector<bool> read(m, false);
+  for (std::size_t i = 0; i < m; ++i) {
+    const std::size_t k = static_cast<std::size_t>(g.first) + i;
+    const Program::Step& s = p.steps[k];
+    g.kept[i] = !g.sink[i] && p.last_use[k] > g.last;
+    g.sums = g.sums || g.sink[i];
+    for (std::size_t j = 0; j < s.src.size(); ++j) {
+      Program::Group::In in;
+      const std::int64_t src = s.src[j];
+      in.itemsize = itemsize(in_dtype(p, s, j));
+      if (src >= g.first) {
+        in.internal = src - g.first;
+        last_read[static_cast<std::size_t>(in.internal)] = i;
+        read[static_cast<std::size_t>(in.internal)] = true;
+      } else {
+        in.stride = numel(in_shape(p, s, j)) == 1 ? 0 : 1;
+      }
+      g.ins[i].push_back(in);
+    }
+  }
+  g.slot.assign(m, -1);
+  std::vector<std::int64_t> free_slots;
+  std::vector<bool> freed(m, false);
+  for (std::size_t i = 0; i < m; ++i) {
+    if (!g.kept[i] && !g.sink[i]) {
+      if (free_slots.empty()) {
+        g.slot[i] = static_cast<std::int64_t>(g.slots++);
+      } else {
+        g.slot[i] = free_slots.back();
+        free_slots.pop_back();
+      }
+    }
+    auto release = [&](std::size_t v) {
+      if (g.slot[v] >= 0 && !freed[v]) {
+        free_slots.push_back(g.slot[v]);
+        freed[v] = true;
+      }
+    };
+    for (const auto& in : g.ins[i])
+      if (in.internal >= 0 && last_read[static_cast<std::size_t>(in.internal)] == i)
+        release(static_cast<std::size_t>(in.internal));
+    if (!read[i]) release(i);
+  }
+}
+
 void plan_fusion(Program& p) {
   const std::size_t n = p.steps.size();
   p.group_at.assign(n, -1);
@@ -80,8 +135,13 @@ void plan_fusion(Program& p) {
     }
     if (j - k >= 2) {
       p.group_at[k] = static_cast<std::int64_t>(p.groups.size());
-      Program::Group g{static_cast<std::int64_t>(k), static_cast<std::int64_t>(j - 1), numel(shape), {}, std::move(sink)};
+      Program::Group g;
+      g.first = static_cast<std::int64_t>(k);
+      g.last = static_cast<std::int64_t>(j - 1);
+      g.size = numel(shape);
+      g.sink = std::move(sink);
       for (std::size_t i = k; i < j; ++i) g.types.push_back(types_of(p, i));
+      plan_group(p, g);
       p.groups.push_back(std::move(g));
     }
     k = j;
@@ -120,113 +180,63 @@ std::complex<double> block_sum(DType d, const Operand& a, std::int64_t n) {
 }  // namespace
 
 void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env) {
-  const std::size_t m = static_cast<std::size_t>(g.last - g.first + 1);
-  struct In {
-    std::int64_t internal = -1;  // index in the group, or -1: external
-    const char* base = nullptr;
-    std::int64_t stride = 1;
-    std::size_t isz = 0;
-  };
-  std::vector<bool> kept(m);
+  const std::size_t m = g.ins.size();
+  // What this call reads and writes: the group's outputs, and the values from
+  // outside it (each operand's base; steps of the group are found in scratch).
   std::vector<char*> base(m, nullptr);
-  std::vector<std::size_t> osz(m);
-  std::vector<std::vector<In>> ins(m);
-  std::vector<const Primitive*> defs(m);
+  std::vector<const char*> outside;
   for (std::size_t i = 0; i < m; ++i) {
     const std::size_t k = static_cast<std::size_t>(g.first) + i;
     const Program::Step& s = p.steps[k];
-    defs[i] = &primitive(s.node.prim);
-    osz[i] = itemsize(p.dtype[k]);
-    kept[i] = !g.sink[i] && p.last_use[k] > g.last;
-    if (kept[i]) {
+    if (g.kept[i]) {
       env[k] = Var(Tensor::empty(p.dtype[k], p.shape[k]));
       base[i] = static_cast<char*>(env[k].data().raw());
     }
-    for (std::size_t j = 0; j < s.src.size(); ++j) {
-      In in;
-      const std::int64_t src = s.src[j];
-      if (src >= g.first) {
-        in.internal = src - g.first;
-        in.isz = itemsize(p.dtype[static_cast<std::size_t>(src)]);
-      } else {
-        const Var& v = src >= 0 ? env[static_cast<std::size_t>(src)] : s.node.in[j];
-        in.base = static_cast<const char*>(v.data().raw());
-        in.stride = v.data().size() == 1 ? 0 : 1;
-        in.isz = itemsize(v.dtype());
+    for (std::size_t j = 0; j < s.src.size(); ++j)
+      if (g.ins[i][j].internal < 0) {
+        const Var& v = s.src[j] >= 0 ? env[static_cast<std::size_t>(s.src[j])] : s.node.in[j];
+        outside.push_back(static_cast<const char*>(v.data().raw()));
       }
-      ins[i].push_back(in);
-    }
-  }
-  // Scratch blocks by liveness: a step's block is reused once the group's last
-  // reader of it has run, so that the blocks in use stay in the core's caches.
-  // (A step never writes over its own operands: the kernels read operands again
-  // to redo non-finite results.)
-  std::vector<std::size_t> last_read(m, 0);
-  std::vector<bool> read(m, false);
-  for (std::size_t i = 0; i < m; ++i)
-    for (const In& in : ins[i])
-      if (in.internal >= 0) {
-        last_read[static_cast<std::size_t>(in.internal)] = i;
-        read[static_cast<std::size_t>(in.internal)] = true;
-      }
-  std::vector<std::int64_t> slot(m, -1);
-  std::size_t slots = 0;
-  {
-    std::vector<std::int64_t> free_slots;
-    for (std::size_t i = 0; i < m; ++i) {
-      if (!kept[i] && !g.sink[i]) {
-        if (free_slots.empty()) {
-          slot[i] = static_cast<std::int64_t>(slots++);
-        } else {
-          slot[i] = free_slots.back();
-          free_slots.pop_back();
-        }
-      }
-      for (const In& in : ins[i]) {
-        const auto j = static_cast<std::size_t>(in.internal);
-        if (in.internal >= 0 && last_read[j] == i && slot[j] >= 0) {
-          free_slots.push_back(slot[j]);
-          slot[j] = -slot[j] - 2;  // freed once (an operand may be read twice by step i)
-        }
-      }
-      if (slot[i] >= 0 && !read[i]) {
-        free_slots.push_back(slot[i]);
-        slot[i] = -slot[i] - 2;
-      }
-    }
-    for (auto& s : slot)
-      if (s < -1) s = -s - 2;
   }
   constexpr std::size_t widest = sizeof(std::complex<double>);
+  constexpr std::int64_t block = 1024;
+  const std::int64_t rows = std::min(block, std::max<std::int64_t>(g.size, 1));
   // Each chunk's partial sums, added in the order of the chunks so that a
   // replay's result does not depend on which thread finished first.
   std::mutex sums_mutex;
   std::vector<std::pair<std::int64_t, std::vector<std::complex<double>>>> partial;
-  parallel_for(g.size, parallel_grain, [&](std::int64_t lo, std::int64_t hi) {
-    constexpr std::int64_t block = 1024;
-    std::unique_ptr<char[]> scratch(new char[static_cast<std::size_t>(block) * widest * std::max<std::size_t>(slots, 1)]);
-    std::vector<std::complex<double>> sums(m);
+  auto chunk = [&](std::int64_t lo, std::int64_t hi) {
+    thread_local std::vector<std::complex<double>> scratch_store;  // reused from call to call
+    const std::size_t need = static_cast<std::size_t>(rows) * std::max<std::size_t>(g.slots, 1);
+    if (scratch_store.size() < need) scratch_store.resize(need);
+    char* scratch = reinterpret_cast<char*>(scratch_store.data());
+    std::vector<std::complex<double>> sums(g.sums ? m : 0);
     Operand op[3];
     for (std::int64_t b = lo; b < hi; b += block) {
       const std::int64_t len = std::min(block, hi - b);
       auto at = [&](std::size_t i) -> char* {
-        return kept[i] ? base[i] + static_cast<std::size_t>(b) * osz[i]
-                       : scratch.get() + static_cast<std::size_t>(slot[i]) * static_cast<std::size_t>(block) * widest;
+        return g.kept[i] ? base[i] + static_cast<std::size_t>(b) * itemsize(p.dtype[static_cast<std::size_t>(g.first) + i])
+                         : scratch + static_cast<std::size_t>(g.slot[i]) * static_cast<std::size_t>(rows) * widest;
       };
+      std::size_t next_outside = 0;
       for (std::size_t i = 0; i < m; ++i) {
         const Program::Step& s = p.steps[static_cast<std::size_t>(g.first) + i];
-        for (std::size_t j = 0; j < ins[i].size(); ++j) {
-          const In& in = ins[i][j];
+        for (std::size_t j = 0; j < g.ins[i].size(); ++j) {
+          const Program::Group::In& in = g.ins[i][j];
           if (in.internal >= 0) op[j] = {at(static_cast<std::size_t>(in.internal)), 1};
-          else op[j] = {in.base + (in.stride ? static_cast<std::size_t>(b) * in.isz : 0), in.stride};
+          else op[j] = {outside[next_outside++] + (in.stride ? static_cast<std::size_t>(b) * in.itemsize : 0), in.stride};
         }
         if (g.sink[i]) sums[i] += block_sum(g.types[i].in_dtype[0], op[0], len);
-        else defs[i]->block(s.node, g.types[i], op, at(i), len);
+        else primitive(s.node.prim).block(s.node, g.types[i], op, at(i), len);
       }
     }
+    if (!g.sums) return;
     std::lock_guard<std::mutex> lock(sums_mutex);
     partial.emplace_back(lo, std::move(sums));
-  });
+  };
+  if (g.size < parallel_grain) chunk(0, g.size);
+  else parallel_for(g.size, parallel_grain, chunk);
+  if (!g.sums) return;
   std::sort(partial.begin(), partial.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (std::size_t i = 0; i < m; ++i) {
     if (!g.sink[i]) continue;

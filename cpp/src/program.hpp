@@ -34,6 +34,19 @@ struct Program {
     // Per step: a sum of every element of a value of the group's shape, added up
     // block by block as the group runs (no later step of the group reads it).
     std::vector<char> sink;
+    // How the group runs, fixed when it is planned (fusion.cpp): per step, its
+    // operands (a step of the group, or a value from outside it), whether its
+    // value is written out, and the scratch block it uses otherwise.
+    struct In {
+      std::int64_t internal = -1;  // index in the group, or -1: outside it
+      std::int64_t stride = 1;     // outside: 1, or 0 for a scalar
+      std::size_t itemsize = 0;
+    };
+    std::vector<std::vector<In>> ins;
+    std::vector<char> kept;
+    std::vector<std::int64_t> slot;
+    std::size_t slots = 0;
+    bool sums = false;
   };
   std::vector<Group> groups;
   std::vector<std::int64_t> group_at;  // per step: the group it starts, or -1
