@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import jit_mode
 import wirtinger as w
 import wirtinger.numpy as wnp
 from helpers import assert_close
@@ -332,6 +333,38 @@ def test_broadcast_constants_of_rules_are_scalars_in_the_program():
     assert not full, full
     assert_close(jg(x), w.grad(f)(x), 1e-14, 1e-14)
     assert_close(w.jacfwd(jg)(x), w.jacfwd(w.grad(f))(x), 1e-13, 1e-13)
+
+
+def test_the_c_latency_path_keys_types_shapes_and_the_convention():
+    """Plain calls at top level are looked up and run in C++: what it keys (argument
+    types, array dtypes and shapes, the convention in force) must select the
+    program the Python path would, and clearing the cache must reach it."""
+    traces = []
+
+    def f(z):
+        traces.append(1)
+        return wnp.sum(wnp.real(z * np.exp(1.5j)))
+    jg = w.jit(w.grad(f))
+    z = 2.3 + 4.5j
+    want = complex(w.grad(f)(z))
+    assert complex(jg(z)) == want and complex(jg(z)) == want
+    with w.convention("transpose"):
+        assert complex(jg(z)) == np.conj(want) and complex(jg(z)) == np.conj(want)
+    assert complex(jg(z)) == want
+    for x in (np.complex128(z), np.array(z), np.array([z, z]), np.array([z, z], np.complex64)):
+        for _ in range(2):
+            got = np.asarray(jg(x))
+            assert got.shape == np.shape(x) and np.allclose(got, want, rtol=1e-6)
+    assert np.asarray(jg(np.array([z, z], np.complex64))).dtype == np.complex64
+    if not jit_mode.ENABLED:  # there, w.grad is itself jitted and keeps its own trace
+        n = len(traces)
+        jg(z)
+        assert len(traces) == n  # served from the cache
+        jg.clear_cache()
+        jg(z)
+        assert len(traces) == n + 1
+    jf = w.jit(lambda x, k: x * k)
+    assert [float(jf(2.0, k)) for k in (3, 5, 2**60)] == [6.0, 10.0, 2.0 * 2**60]
 
 
 def test_arithmetic_of_traced_ints_stays_an_int():

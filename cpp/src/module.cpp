@@ -177,15 +177,17 @@ Var borrowed_arg(const py::handle& x, DType d) {
 // The latency path of wirtinger.jit at top level: arguments in, NumPy arrays
 // out, one crossing of the binding. Small programs keep the GIL: releasing it
 // costs more than they run.
-py::list run_program_numpy(const Program& p, const py::sequence& args, const py::sequence& dtypes) {
-  const std::size_t n = py::len(dtypes);
+}  // namespace
+
+py::list wirtinger::engine::run_program_numpy(const Program& p, const py::sequence& args, const std::vector<DType>& dtypes) {
+  const std::size_t n = dtypes.size();
   if (static_cast<std::size_t>(py::len(args)) != n)
     throw py::value_error("jit: the call has " + std::to_string(py::len(args)) + " arguments, the program " +
                           std::to_string(n));
   std::vector<Var> inputs;
   std::int64_t elements = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    inputs.push_back(borrowed_arg(args[i], dtype_from(py::dtype::from_args(dtypes[i]))));
+    inputs.push_back(borrowed_arg(args[i], dtypes[i]));
     elements += inputs.back().data().size();
   }
   std::vector<Var> outs;
@@ -200,6 +202,8 @@ py::list run_program_numpy(const Program& p, const py::sequence& args, const py:
   for (auto& v : outs) result.append(to_numpy_owned(std::move(v)));
   return result;
 }
+
+namespace {
 
 std::vector<Var> jac_columns(Tape& tape, const std::vector<Var>& seeded, std::size_t which,
                              const std::vector<Var>& results, bool record, bool imaginary, bool forward) {
@@ -456,7 +460,12 @@ PYBIND11_MODULE(_core, m) {
         return r;
       })
       .def("__call__", &run_program, G())
-      .def("run_numpy", &run_program_numpy);
+      .def("run_numpy", [](const Program& p, const py::sequence& args, const py::sequence& dtypes) {
+        std::vector<DType> ds;
+        for (const auto& d : dtypes) ds.push_back(dtype_from(py::dtype::from_args(py::reinterpret_borrow<py::object>(d))));
+        return run_program_numpy(p, args, ds);
+      });
+  bind_jit_dispatch(m);
   py::register_exception<batch::Unsupported>(m, "BatchUnsupported", PyExc_NotImplementedError);
   py::class_<batch::Plan, std::shared_ptr<batch::Plan>>(m, "BatchPlan")
       .def_property_readonly("directions", [](const batch::Plan& p) { return p.N; })

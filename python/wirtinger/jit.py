@@ -20,6 +20,7 @@ import numpy as np
 from . import _engine
 from . import device as _device
 from ._array import Array, SUPPORTED_DTYPES, WeakArray, WeakInt, trace_state, native, result_dtype, to_var
+from . import _conventions
 from ._conventions import get_convention
 from ._tree import flatten, unflatten
 from .transforms import Frame, check_callable
@@ -64,11 +65,13 @@ def leaf_spec(x, where, ints=True):
 
 
 class _Entry:
-    __slots__ = ("program", "out_tree", "out_static", "assemble")
+    __slots__ = ("program", "out_tree", "out_static", "assemble", "mode")
 
     def __init__(self, program, out_tree, out_static):
         self.program, self.out_tree, self.out_static = program, out_tree, out_static
         self.assemble = _assembler(out_tree, out_static)
+        # For the C++ latency path: 0 one array, 1 a flat tuple, 2 through assemble.
+        self.mode = {_LEAF_ASSEMBLE: 0, tuple: 1}.get(self.assemble, 2)
 
 
 def _assembler(out_tree, out_static):
@@ -76,7 +79,7 @@ def _assembler(out_tree, out_static):
     structure: the common shapes (one array, a flat tuple of arrays) directly."""
     if all(s is None for s in out_static):
         if out_tree == _LEAF:
-            return lambda outs: outs[0]
+            return _LEAF_ASSEMBLE
         if out_tree == _tuple_of(len(out_static)):
             return tuple
     def assemble(outs):
@@ -86,6 +89,10 @@ def _assembler(out_tree, out_static):
 
 
 _LEAF = flatten(0.0)[1]
+
+
+def _LEAF_ASSEMBLE(outs):
+    return outs[0]
 
 
 def _tuple_of(n):
@@ -133,10 +140,16 @@ def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
     # keyed by (type, shape, dtype) per argument, this is the latency path.
     fast = {}
     simple = not static_argnums and not static_argnames
+    # The same for plain arguments at top level, looked up and run in C++.
+    dispatch = _engine.JitDispatch(_conventions)
+    miss = dispatch.miss
 
     @functools.wraps(fun)
     def jitted(*args, **kwargs):
         if simple and not kwargs:
+            out = dispatch(args)
+            if out is not miss:
+                return out
             key = _fast_key(args)
             if key is not None:
                 hit = fast.get((key, get_convention()))
@@ -177,17 +190,23 @@ def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
                     while len(cache) > cache_size:
                         cache.popitem(last=False)
                         fast.clear()
+                        dispatch.clear()
         if simple and not kwargs and all(s[0] == ARRAY for s in specs):
             fkey = _fast_key(args)
             if fkey is not None and entry is not None:
                 plain = all(type(a) is not Array for a in args)
-                fast[(fkey, get_convention())] = (entry, [s[2] for s in specs], plain)
+                dtypes = [s[2] for s in specs]
+                fast[(fkey, get_convention())] = (entry, dtypes, plain)
+                if plain:
+                    with _lock:
+                        dispatch.add(args, entry.program, dtypes, entry.mode, entry.assemble)
         return result if traced else _replay(entry, leaves, specs)
 
     def clear_cache():
         with _lock:
             cache.clear()
             fast.clear()
+            dispatch.clear()
 
     def cache_info():
         """The number of traced programs kept and their lengths (for tests and tuning)."""
