@@ -33,6 +33,7 @@ class JitDispatch {
  public:
   JitDispatch(py::object conventions) : conventions_(std::move(conventions)) {
     scoped_ = conventions_.attr("_scoped");
+    default_name_ = py::str("_default");
     const py::module_ np = py::module_::import("numpy");
     ndarray_ = np.attr("ndarray");
     for (const char* name : {"float32", "float64", "complex64", "complex128"}) scalars_.push_back(np.attr(name));
@@ -100,7 +101,7 @@ class JitDispatch {
     PyObject* scoped = nullptr;
     if (PyContextVar_Get(scoped_.ptr(), nullptr, &scoped) < 0) throw py::error_already_set();
     const py::object convention = scoped && scoped != Py_None ? py::reinterpret_steal<py::object>(scoped)
-                                                              : (Py_XDECREF(scoped), conventions_.attr("_default"));
+                                                              : (Py_XDECREF(scoped), py::getattr(conventions_, default_name_));
     // "adjoint" or "transpose": the first letter tells them apart.
     PyObject* c = convention.ptr();
     key += '|';
@@ -108,7 +109,7 @@ class JitDispatch {
     return true;
   }
 
-  py::object conventions_, scoped_, ndarray_, miss_;
+  py::object conventions_, scoped_, default_name_, ndarray_, miss_;
   std::vector<py::object> scalars_;
   std::unordered_map<std::string, Entry> map_;
 };

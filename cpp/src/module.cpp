@@ -130,7 +130,8 @@ py::array to_numpy_owned(Var v) {
   const Tensor t = v.data();
   std::vector<py::ssize_t> shape(t.shape.begin(), t.shape.end());
   v = Var();
-  if (t.buffer.use_count() == 1 && !is_borrowed(t)) {
+  // (A few elements are copied: a capsule to own them costs more than the copy.)
+  if (t.buffer.use_count() == 1 && !is_borrowed(t) && t.size() * static_cast<std::int64_t>(itemsize(t.dtype)) > 64) {
     auto* keep = new std::shared_ptr<void>(t.buffer);
     py::capsule owner(keep, [](void* p) { delete static_cast<std::shared_ptr<void>*>(p); });
     return py::array(to_numpy_dtype(t.dtype), shape, {}, t.raw(), owner);
@@ -185,6 +186,7 @@ py::list wirtinger::engine::run_program_numpy(const Program& p, const py::sequen
     throw py::value_error("jit: the call has " + std::to_string(py::len(args)) + " arguments, the program " +
                           std::to_string(n));
   std::vector<Var> inputs;
+  inputs.reserve(n);
   std::int64_t elements = 0;
   for (std::size_t i = 0; i < n; ++i) {
     inputs.push_back(borrowed_arg(args[i], dtypes[i]));
