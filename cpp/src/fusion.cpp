@@ -42,8 +42,6 @@ bool fusable(const Program& p, std::size_t k, const Shape& shape) {
   return def.fuses && def.fuses(p.steps[k].node, types_of(p, k));
 }
 
-}  // namespace
-
 // A sum of all the elements of a value of the group's shape (a loss, or the
 // value of a value_and_grad): it ends no group, as its blocks are added up as
 // they are computed.
@@ -109,6 +107,8 @@ void plan_group(const Program& p, Program::Group& g) {
     if (!read[i]) release(i);
   }
 }
+
+}  // namespace
 
 void plan_fusion(Program& p) {
   const std::size_t n = p.steps.size();

@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "bindings.hpp"
 #include "program.hpp"
@@ -18,9 +20,6 @@ namespace py = pybind11;
 
 namespace wirtinger::engine {
 namespace {
-
-// Ints are traced (as float64) only where float64 holds them exactly.
-constexpr long long exact_int = 1LL << 53;
 
 struct Entry {
   std::shared_ptr<Program> program;
@@ -31,12 +30,14 @@ struct Entry {
 
 class JitDispatch {
  public:
-  JitDispatch(py::object conventions) : conventions_(std::move(conventions)) {
+  // conventions: the module that holds the default and the scoped convention;
+  // scalars: the NumPy scalar types traced; ints: the range of Python ints
+  // traced (those float64 holds exactly). jit.py owns both.
+  JitDispatch(py::object conventions, std::vector<py::object> scalars, std::pair<long long, long long> ints)
+      : conventions_(std::move(conventions)), scalars_(std::move(scalars)), ints_(ints) {
     scoped_ = conventions_.attr("_scoped");
     default_name_ = py::str("_default");
-    const py::module_ np = py::module_::import("numpy");
-    ndarray_ = np.attr("ndarray");
-    for (const char* name : {"float32", "float64", "complex64", "complex128"}) scalars_.push_back(np.attr(name));
+    ndarray_ = py::module_::import("numpy").attr("ndarray");
     miss_ = py::reinterpret_steal<py::object>(PyObject_CallObject(reinterpret_cast<PyObject*>(&PyBaseObject_Type), nullptr));
   }
 
@@ -80,7 +81,7 @@ class JitDispatch {
       } else if (PyLong_CheckExact(p)) {
         int overflow = 0;
         const long long v = PyLong_AsLongLongAndOverflow(p, &overflow);
-        if (overflow || v < -exact_int || v > exact_int) return false;
+        if (overflow || v < ints_.first || v > ints_.second) return false;
         key += 'i';
       } else if (Py_TYPE(p) == reinterpret_cast<PyTypeObject*>(ndarray_.ptr())) {
         const auto* a = py::detail::array_proxy(p);
@@ -111,6 +112,7 @@ class JitDispatch {
 
   py::object conventions_, scoped_, default_name_, ndarray_, miss_;
   std::vector<py::object> scalars_;
+  std::pair<long long, long long> ints_;
   std::unordered_map<std::string, Entry> map_;
 };
 
@@ -118,7 +120,7 @@ class JitDispatch {
 
 void bind_jit_dispatch(py::module_& m) {
   py::class_<JitDispatch>(m, "JitDispatch")
-      .def(py::init<py::object>())
+      .def(py::init<py::object, std::vector<py::object>, std::pair<long long, long long>>())
       .def("__call__", &JitDispatch::call)
       .def("add", &JitDispatch::add)
       .def("clear", &JitDispatch::clear)

@@ -9,9 +9,9 @@ import numpy as np
 
 from . import _engine
 from ._engine import Batched
+from .errors import ConcretizationError, concretization_error
 
 _VAR = _engine._core.Var
-from .errors import ConcretizationError, concretization_error
 
 UNARY = {name: i for i, name in enumerate(_engine.unary_names())}
 BINARY = {name: i for i, name in enumerate(_engine.binary_names())}

@@ -141,7 +141,7 @@ def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
     fast = {}
     simple = not static_argnums and not static_argnames
     # The same for plain arguments at top level, looked up and run in C++.
-    dispatch = _engine.JitDispatch(_conventions)
+    dispatch = _engine.JitDispatch(_conventions, list(_NUMPY_SCALARS), _EXACT_INT)
     miss = dispatch.miss
 
     @functools.wraps(fun)
