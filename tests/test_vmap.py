@@ -133,6 +133,7 @@ def test_every_engine_primitive_has_a_batching_rule():
         "escaped", "check_escaped",  # whether a value outlived its transform
         "structural_names", "unary_holomorphic", "unary_names", "unary_real_only", "binary_real_only",
         "make_program", "batch_plan",  # programs of jit (which vmap(jit(f)) does not use)
+        "cpu_has_avx2",  # the instruction set of jit's compiled groups
         "custom",  # Python-rule primitives: _primitive.primitive, with their own batching rules
         "from_numpy", "scalar",  # constants
         "betainc_values", "hyp1f1_values", "hyp2f1_values",  # NumPy values of special functions, called through nondifferentiable

@@ -18,20 +18,6 @@ namespace wirtinger::engine::simd {
 
 template <class R> bool finite(const R& x) { return std::isfinite(x); }
 template <class R> bool finite(const std::complex<R>& z) { return std::isfinite(z.real()) && std::isfinite(z.imag()); }
-// 1 where x is inf or nan (all exponent bits set), else 0, by integer
-// arithmetic alone: a comparison feeding an integer does not vectorise on SSE2.
-inline std::uint64_t nonfinite_bit(double x) {
-  std::uint64_t u;
-  std::memcpy(&u, &x, sizeof u);
-  return (((u >> 52) & 0x7ff) + 1) >> 11;
-}
-inline std::uint32_t nonfinite_bit(float x) {
-  std::uint32_t u;
-  std::memcpy(&u, &x, sizeof u);
-  return (((u >> 23) & 0xff) + 1) >> 8;
-}
-template <class R> auto nonfinite_bit(const std::complex<R>& z) { return nonfinite_bit(z.real()) | nonfinite_bit(z.imag()); }
-
 // out[i] = elem(i) for i in [lo, hi), as one loop the compiler may vectorise
 // (each iteration writes its own element of a fresh output and reads only
 // inputs); with Check, whether every result came out finite.

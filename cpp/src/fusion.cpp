@@ -199,8 +199,9 @@ void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env)
       }
   }
   constexpr std::size_t widest = sizeof(std::complex<double>);
-  constexpr std::int64_t block = 1024;
+  constexpr std::int64_t block = 1024;  // at most the generated kernels' 1024 ones (codegen_prelude.hpp)
   const std::int64_t rows = std::min(block, std::max<std::int64_t>(g.size, 1));
+  const Program::Group::Kernel kernel = g.kernel->load(std::memory_order_acquire);
   // Each chunk's partial sums, added in the order of the chunks so that a
   // replay's result does not depend on which thread finished first.
   std::mutex sums_mutex;
@@ -211,9 +212,35 @@ void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env)
     if (scratch_store.size() < need) scratch_store.resize(need);
     char* scratch = reinterpret_cast<char*>(scratch_store.data());
     std::vector<std::complex<double>> sums(g.sums ? m : 0);
+    // The compiled loop writes the operands of sums to blocks of their own.
+    thread_local std::vector<std::complex<double>> sink_store;
+    std::vector<char*> y;
+    if (kernel) {
+      if (g.sums && sink_store.size() < static_cast<std::size_t>(rows) * m) sink_store.resize(static_cast<std::size_t>(rows) * m);
+      y.assign(m, nullptr);
+      for (std::size_t i = 0; i < m; ++i)
+        y[i] = g.kept[i] ? base[i]
+               : g.sink[i] ? reinterpret_cast<char*>(sink_store.data() + i * static_cast<std::size_t>(rows))
+                           : nullptr;
+    }
     Operand op[3];
     for (std::int64_t b = lo; b < hi; b += block) {
       const std::int64_t len = std::min(block, hi - b);
+      if (kernel && kernel(outside.data(), y.data(), b, len) == 0) {
+        if (!g.sums) continue;
+        std::size_t next_outside = 0;
+        for (std::size_t i = 0; i < m; ++i) {
+          const Program::Group::In* in = g.ins[i].data();
+          if (g.sink[i]) {
+            const Operand a = in->internal >= 0 ? Operand{y[i], 1}
+                                                : Operand{outside[next_outside] + (in->stride ? static_cast<std::size_t>(b) * in->itemsize : 0), in->stride};
+            sums[i] += block_sum(g.types[i].in_dtype[0], a, len);
+          }
+          for (std::size_t j = 0; j < g.ins[i].size(); ++j) next_outside += in[j].internal < 0;
+        }
+        continue;
+      }
+      if (kernel) g.handed_back->fetch_add(1, std::memory_order_relaxed);
       auto at = [&](std::size_t i) -> char* {
         return g.kept[i] ? base[i] + static_cast<std::size_t>(b) * itemsize(p.dtype[static_cast<std::size_t>(g.first) + i])
                          : scratch + static_cast<std::size_t>(g.slot[i]) * static_cast<std::size_t>(rows) * widest;

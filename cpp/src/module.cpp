@@ -16,6 +16,7 @@
 
 #include "ops.hpp"
 #include "primitive.hpp"
+#include "cpu_clones.hpp"
 #include "program.hpp"
 
 namespace py = pybind11;
@@ -461,6 +462,27 @@ PYBIND11_MODULE(_core, m) {
         for (const auto& g : p.groups) r.emplace_back(g.first, g.last);
         return r;
       })
+      // The compiled tier (codegen.cpp): per group, its size and source ("" where
+      // it has none); a kernel's address once compiled; whether each group has one.
+      .def("group_sources", [](const Program& p) {
+        std::vector<std::pair<std::int64_t, std::string>> r;
+        for (const auto& g : p.groups) r.emplace_back(g.size, group_source(p, g));
+        return r;
+      })
+      .def("set_group_kernel", [](const Program& p, std::size_t i, std::uintptr_t address) {
+        if (i >= p.groups.size()) throw std::out_of_range("set_group_kernel: no group " + std::to_string(i));
+        p.groups[i].kernel->store(reinterpret_cast<Program::Group::Kernel>(address), std::memory_order_release);
+      })
+      .def("group_kernels", [](const Program& p) {
+        std::vector<bool> r;
+        for (const auto& g : p.groups) r.push_back(g.kernel->load() != nullptr);
+        return r;
+      })
+      .def("group_handed_back", [](const Program& p) {
+        std::vector<std::int64_t> r;
+        for (const auto& g : p.groups) r.push_back(g.handed_back->load());
+        return r;
+      })
       .def("__call__", &run_program, G())
       .def("run_numpy", [](const Program& p, const py::sequence& args, const py::sequence& dtypes) {
         std::vector<DType> ds;
@@ -468,6 +490,14 @@ PYBIND11_MODULE(_core, m) {
         return run_program_numpy(p, args, ds);
       });
   bind_jit_dispatch(m);
+  // Whether the generated kernels may target AVX2, as the engine's own AVX2 copies do.
+  m.def("cpu_has_avx2", [] {
+#if WIRT_CPU_CLONES
+    return cpu_has_avx2();
+#else
+    return false;
+#endif
+  });
   py::register_exception<batch::Unsupported>(m, "BatchUnsupported", PyExc_NotImplementedError);
   py::class_<batch::Plan, std::shared_ptr<batch::Plan>>(m, "BatchPlan")
       .def_property_readonly("directions", [](const batch::Plan& p) { return p.N; })

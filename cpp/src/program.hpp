@@ -5,6 +5,9 @@
 // any other code.
 #pragma once
 
+#include <atomic>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "graph.hpp"
@@ -47,6 +50,14 @@ struct Program {
     std::vector<std::int64_t> slot;
     std::size_t slots = 0;
     bool sums = false;
+    // The group compiled to one loop (codegen.cpp), once it has been: it computes
+    // elements [b, b + n), writing the kept values at y[i] + b and the operands of
+    // sums at y[i] + 0, from the outside operands x in the order the steps read
+    // them, and returns nonzero where the block must be run by the kernels.
+    using Kernel = int (*)(const char* const* x, char* const* y, std::int64_t b, std::int64_t n);
+    std::shared_ptr<std::atomic<Kernel>> kernel = std::make_shared<std::atomic<Kernel>>(nullptr);
+    // Blocks the compiled loop handed back to the kernels (tests).
+    std::shared_ptr<std::atomic<std::int64_t>> handed_back = std::make_shared<std::atomic<std::int64_t>>(0);
   };
   std::vector<Group> groups;
   std::vector<std::int64_t> group_at;  // per step: the group it starts, or -1
@@ -60,6 +71,9 @@ Program make_program(const Tape& tape, const std::vector<Var>& inputs, const std
 
 // Finds the fusable groups (called by make_program).
 void plan_fusion(Program& p);
+// The C++ source of group g as one loop (codegen.cpp), or "" where a step has
+// no such form.
+std::string group_source(const Program& p, const Program::Group& g);
 // Runs one group, filling env with the values read after it.
 void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env);
 

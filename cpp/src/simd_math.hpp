@@ -22,6 +22,8 @@
 
 #include <cmath>
 #include <complex>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include <wirtinger/scalar.hpp>
@@ -128,6 +130,7 @@ using std::sinh;
 #endif
 #undef WIRT_VM_FN
 }  // namespace wirtinger::engine::vm
+
 #else
 namespace wirtinger::engine::vm {
 using std::atan2;
@@ -280,3 +283,22 @@ template <class R> struct scalar_traits<engine::vm::cx<R>> {
   using complex = engine::vm::cx<R>;
 };
 }  // namespace wirtinger
+
+namespace wirtinger::engine::simd {
+
+// 1 where x is inf or nan (all exponent bits set), else 0, by integer
+// arithmetic alone: a comparison feeding an integer does not vectorise on SSE2.
+inline std::uint64_t nonfinite_bit(double x) {
+  std::uint64_t u;
+  std::memcpy(&u, &x, sizeof u);
+  return (((u >> 52) & 0x7ff) + 1) >> 11;
+}
+inline std::uint32_t nonfinite_bit(float x) {
+  std::uint32_t u;
+  std::memcpy(&u, &x, sizeof u);
+  return (((u >> 23) & 0xff) + 1) >> 8;
+}
+template <class R> auto nonfinite_bit(const std::complex<R>& z) { return nonfinite_bit(z.real()) | nonfinite_bit(z.imag()); }
+template <class R> auto nonfinite_bit(const vm::cx<R>& z) { return nonfinite_bit(z.re) | nonfinite_bit(z.im); }
+
+}  // namespace wirtinger::engine::simd

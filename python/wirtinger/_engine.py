@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import os
 import threading
 
 import numpy as np
@@ -451,6 +452,8 @@ unary_real_only, binary_real_only = _core.unary_real_only, _core.binary_real_onl
 parametric_values = {"betainc": _core.betainc_values, "hyp1f1": _core.hyp1f1_values,
                      "hyp2f1": _core.hyp2f1_values}
 buffer_bytes, reset_buffer_peak = _core.buffer_bytes, _core.reset_buffer_peak
+# jit's compiled tier: where the headers its generated loops include lie, and the CPU they target.
+native_dir, cpu_has_avx2 = os.path.dirname(os.path.abspath(_core.__file__)), _core.cpu_has_avx2
 batch_plan, batch_run_cuda, BatchUnsupported = _core.batch_plan, _core.batch_run_cuda, _core.BatchUnsupported
 cuda_available, cuda_describe, device_put, DeviceArray = (_core.cuda_available, _core.cuda_describe, _core.device_put,
                                                           _core.DeviceArray)

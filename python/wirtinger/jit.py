@@ -17,7 +17,7 @@ import threading
 
 import numpy as np
 
-from . import _engine
+from . import _compiled, _engine
 from . import device as _device
 from ._array import Array, SUPPORTED_DTYPES, WeakArray, WeakInt, trace_state, native, result_dtype, to_var
 from . import _conventions
@@ -272,6 +272,8 @@ def _trace_call(fun, args, kwargs, static_pos, static_argnames, leaves, treedef,
     # A program that reads a value of an enclosing transform through a closure is
     # valid for this call only: the next call's closure holds another value.
     entry = None if program is None or program.captures else _Entry(program, out_tree, out_static)
+    if entry is not None:
+        _compiled.compile_program(program)
     return entry, result
 
 

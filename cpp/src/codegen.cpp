@@ -1,0 +1,191 @@
+// jit's compiled tier: the C++ source of one fused group (fusion.cpp) as a
+// single loop over elements. Every step's value stays in registers from one
+// step to the next, where the block kernels write and read a block of memory
+// per step. Each step is the expression its block kernel evaluates (blocks.cpp),
+// in the same fast scalar types, so a block the loop computes is what the
+// kernels compute; a block in which a step evaluated in a fast complex type
+// comes out inf or nan is handed back to the kernels (run_group), which redo
+// such elements in std::complex.
+#include <cmath>
+#include <complex>
+#include <sstream>
+#include <string>
+
+#include "kernels.hpp"
+#include "program.hpp"
+
+namespace wirtinger::engine {
+namespace {
+
+const char* const unary_rules[] = {
+#define WIRT_ENTRY(name, R) #R,
+    WIRTINGER_UNARY_RULES(WIRT_ENTRY)
+#undef WIRT_ENTRY
+};
+const char* const binary_rules[] = {
+#define WIRT_ENTRY(name, R) #R,
+    WIRTINGER_BINARY_RULES(WIRT_ENTRY)
+#undef WIRT_ENTRY
+};
+
+// Memory is read and written as the fast types, which have std::complex's
+// layout: GCC vectorises no load of a std::complex part.
+const char* stored(DType d);
+const char* fast(DType d) {
+  switch (d) {
+    case DType::f32: return "float";
+    case DType::f64: return "double";
+    case DType::c64: return "vm::cx<float>";
+    default: return "vm::cx<double>";
+  }
+}
+
+const char* stored(DType d) { return fast(d); }
+// Loads and stores part by part: GCC vectorises no copy of a whole struct.
+std::string load(DType d, const std::string& at) {
+  if (!is_complex(d)) return at;
+  return std::string(fast(d)) + "(" + at + ".re, " + at + ".im)";
+}
+std::string store(const std::string& at, DType d, const std::string& value) {
+  if (!is_complex(d)) return at + " = " + value + ";\n";
+  return "{ const auto w = " + value + "; " + at + ".re = w.re; " + at + ".im = w.im; }\n";
+}
+
+const char* cmp_op(CmpOp op) {
+  switch (op) {
+    case CmpOp::less: return "<";
+    case CmpOp::less_equal: return "<=";
+    case CmpOp::greater: return ">";
+    case CmpOp::greater_equal: return ">=";
+    case CmpOp::equal: return "==";
+    default: return "!=";
+  }
+}
+
+// A power's exponent when it is a constant integer that wpow (rules.hpp) takes
+// by multiplication, else no_exponent.
+constexpr int no_exponent = 1 << 30;
+int integer_exponent(const Program::Step& s, const Program::Group::In& in, DType d) {
+  if (in.internal >= 0 || in.stride != 0 || s.src[1] >= 0) return no_exponent;
+  const Tensor c = cast(s.node.in[1].data(), DType::c128);
+  const std::complex<double> b = *c.data<std::complex<double>>();
+  const double limit = is_complex(d) ? 99 : 8;
+  if (b.imag() != 0 || b.real() != std::floor(b.real()) || std::fabs(b.real()) > limit) return no_exponent;
+  return static_cast<int>(b.real());
+}
+
+}  // namespace
+
+std::string group_source(const Program& p, const Program::Group& g) {
+  const std::size_t m = g.ins.size();
+  if (g.size < 2) return "";  // every operand a scalar: the kernels evaluate those in std::complex
+  std::ostringstream head, body;
+  head << "#include \"codegen_prelude.hpp\"\n"
+          "WIRT_GROUP_ONES\n"
+          "WIRT_GROUP_KERNEL int wirt_group(const char* const* x, char* const* y, std::int64_t b, std::int64_t n) {\n"
+          "  using namespace wk;\n"
+          "  std::uint64_t bad = 0;\n";
+  std::size_t next_outside = 0;
+  for (std::size_t i = 0; i < m; ++i) {
+    const std::size_t k = static_cast<std::size_t>(g.first) + i;
+    const Program::Step& s = p.steps[k];
+    const StepTypes& t = g.types[i];
+    // Operands as values of their fast types: a step of the group, or memory.
+    std::string a[3];
+    for (std::size_t j = 0; j < g.ins[i].size(); ++j) {
+      const Program::Group::In& in = g.ins[i][j];
+      const DType d = t.in_dtype[j];
+      if (in.internal >= 0) {
+        a[j] = "v" + std::to_string(in.internal);
+        continue;
+      }
+      const std::string xs = "x" + std::to_string(next_outside);
+      head << "  const " << stored(d) << "* " << xs << " = reinterpret_cast<const " << stored(d) << "*>(x["
+           << next_outside << "])" << (in.stride ? " + b" : "") << ";\n";
+      if (in.stride) {
+        a[j] = load(d, xs + "[i]");
+      } else {
+        // A scalar multiplied by 1 from memory in every iteration: GCC vectorises
+        // no select whose condition is a loop invariant (a rule's branch on a
+        // constant operand), and cannot hoist this one.
+        const std::string c = "c" + std::to_string(next_outside);
+        head << "  const " << fast(d) << " " << c << "_ = scalar_cast<" << fast(d) << ">(" << xs << "[0]);\n";
+        const std::string one = is_single(d) ? " * onesf[i]" : " * ones[i]";
+        if (is_complex(d))
+          body << "    const " << fast(d) << " " << c << "(" << c << "_.re" << one << ", " << c << "_.im" << one << ");\n";
+        else
+          body << "    const " << fast(d) << " " << c << " = " << c << "_" << one << ";\n";
+        a[j] = c;
+      }
+      ++next_outside;
+    }
+    const std::string v = "v" + std::to_string(i);
+    const DType out = p.dtype[k];
+    if (g.sink[i]) {
+      // Its operand's elements, for run_group to add up as the kernels do.
+      if (g.ins[i][0].internal >= 0) {
+        head << "  " << stored(out) << "* const s" << i << " = reinterpret_cast<" << stored(out) << "*>(y[" << i
+             << "]);\n";
+        body << "    " << store("s" + std::to_string(i) + "[i]", out, a[0]);
+      }
+      continue;
+    }
+    const std::string fo = fast(out);
+    body << "    const " << fo << " " << v << " = ";
+    bool check = false;
+    switch (s.node.prim) {
+      case Prim::Unary: {
+        const auto op = static_cast<UnaryOp>(s.node.get<attr::Elementwise>().op);
+        if (unary_real_only(op) && is_complex(t.in_dtype[0])) return "";
+        body << "scalar_cast<" << fo << ">(value_of<rules::" << unary_rules[static_cast<int>(op)] << ">(" << a[0]
+             << "))";
+        check = is_complex(t.in_dtype[0]);
+        break;
+      }
+      case Prim::Binary: {
+        const auto op = static_cast<BinaryOp>(s.node.get<attr::Elementwise>().op);
+        if (binary_real_only(op) && is_complex(t.in_dtype[0])) return "";
+        const int n = op == BinaryOp::power ? integer_exponent(s, g.ins[i][1], t.in_dtype[1]) : no_exponent;
+        if (n != no_exponent)
+          body << "scalar_cast<" << fo << ">(ipow<" << n << ">(" << a[0] << "))";
+        else
+          body << "scalar_cast<" << fo << ">(rules::" << binary_rules[static_cast<int>(op)] << "::value(" << a[0] << ", "
+               << a[1] << "))";
+        check = is_complex(t.in_dtype[0]);
+        break;
+      }
+      case Prim::Cast:
+      case Prim::BroadcastTo: body << "scalar_cast<" << fo << ">(" << a[0] << ")"; break;
+      case Prim::Compare: {
+        const auto op = static_cast<CmpOp>(s.node.get<attr::Elementwise>().op);
+        if (is_complex(t.in_dtype[0])) {
+          if (op != CmpOp::equal && op != CmpOp::not_equal) return "";
+          const char* join = op == CmpOp::equal ? " && " : " || ";
+          body << "((" << a[0] << ".re " << cmp_op(op) << " " << a[1] << ".re" << join << a[0] << ".im " << cmp_op(op)
+               << " " << a[1] << ".im) ? " << fo << "(1) : " << fo << "(0))";
+        } else {
+          body << "((" << a[0] << " " << cmp_op(op) << " " << a[1] << ") ? " << fo << "(1) : " << fo << "(0))";
+        }
+        break;
+      }
+      case Prim::Select:
+        if (s.node.in.size() != 3) return "";
+        body << "(" << a[2] << " != " << fast(t.in_dtype[2]) << "(0) ? " << a[0] << " : " << a[1] << ")";
+        break;
+      default: return "";
+    }
+    body << ";\n";
+    if (check) body << "    bad |= nonfinite_bit(" << v << ");\n";
+    if (g.kept[i]) {
+      head << "  " << stored(out) << "* const y" << i << " = reinterpret_cast<" << stored(out) << "*>(y[" << i
+           << "]) + b;\n";
+      body << "    " << store("y" + std::to_string(i) + "[i]", out, v);
+    }
+  }
+  std::ostringstream src;
+  src << head.str() << "  WIRT_IVDEP\n  for (std::int64_t i = 0; i < n; ++i) {\n"
+      << body.str() << "  }\n  return bad != 0;\n}\n";
+  return src.str();
+}
+
+}  // namespace wirtinger::engine
