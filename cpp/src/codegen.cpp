@@ -10,6 +10,7 @@
 #include <complex>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "kernels.hpp"
 #include "program.hpp"
@@ -74,6 +75,50 @@ int integer_exponent(const Program::Step& s, const Program::Group::In& in, DType
   return static_cast<int>(b.real());
 }
 
+// The real part of a complex step whose result is real (imaginary part 0) when
+// its operands are: a real value cast to complex, conj, +, −, × and ÷ of such
+// values, a selection between two; "" otherwise. r: the operands' real parts.
+std::string real_form(const Node& n, const StepTypes& t, const std::string* r, const std::string* a) {
+  switch (n.prim) {
+    case Prim::Cast: {
+      const std::string real = is_complex(t.in_dtype[0]) ? r[0] : a[0];
+      return real.empty() ? real : "static_cast<" + std::string(fast(real_dtype(t.out_dtype))) + ">(" + real + ")";
+    }
+    case Prim::Unary:
+      return static_cast<UnaryOp>(n.get<attr::Elementwise>().op) == UnaryOp::conj ? r[0] : std::string();
+    case Prim::Binary: {
+      if (r[0].empty() || r[1].empty()) return "";
+      switch (static_cast<BinaryOp>(n.get<attr::Elementwise>().op)) {
+        case BinaryOp::add: return "(" + r[0] + " + " + r[1] + ")";
+        case BinaryOp::subtract: return "(" + r[0] + " - " + r[1] + ")";
+        case BinaryOp::multiply: return "(" + r[0] + " * " + r[1] + ")";
+        case BinaryOp::divide: return "(" + r[0] + " / " + r[1] + ")";
+        default: return "";
+      }
+    }
+    case Prim::Select:
+      if (n.in.size() != 3 || r[0].empty() || r[1].empty()) return "";
+      return "(" + a[2] + " != 0 ? " + r[0] + " : " + r[1] + ")";
+    default: return "";
+  }
+}
+
+// A complex product or quotient with one real-valued operand, part by part:
+// where every operand is finite, the complex formula's terms with the zero
+// imaginary part vanish (but for the sign of a zero); where one is not, a part
+// comes out inf or nan here too and the block goes back to the kernels.
+std::string scaled_form(const Node& n, const std::string* r, const std::string* a, const std::string& fo) {
+  if (n.prim != Prim::Binary) return "";
+  const auto op = static_cast<BinaryOp>(n.get<attr::Elementwise>().op);
+  if (op == BinaryOp::multiply && !r[1].empty())
+    return fo + "(" + a[0] + ".re * " + r[1] + ", " + a[0] + ".im * " + r[1] + ")";
+  if (op == BinaryOp::multiply && !r[0].empty())
+    return fo + "(" + r[0] + " * " + a[1] + ".re, " + r[0] + " * " + a[1] + ".im)";
+  if (op == BinaryOp::divide && !r[1].empty())
+    return fo + "(" + a[0] + ".re / " + r[1] + ", " + a[0] + ".im / " + r[1] + ")";
+  return "";
+}
+
 }  // namespace
 
 std::string group_source(const Program& p, const Program::Group& g) {
@@ -86,17 +131,21 @@ std::string group_source(const Program& p, const Program::Group& g) {
           "  using namespace wk;\n"
           "  std::uint64_t bad = 0;\n";
   std::size_t next_outside = 0;
+  std::vector<bool> real_valued(m, false);  // complex steps with a zero imaginary part: r<i>
   for (std::size_t i = 0; i < m; ++i) {
     const std::size_t k = static_cast<std::size_t>(g.first) + i;
     const Program::Step& s = p.steps[k];
     const StepTypes& t = g.types[i];
-    // Operands as values of their fast types: a step of the group, or memory.
-    std::string a[3];
+    // Operands as values of their fast types: a step of the group, or memory;
+    // and r[j], for a complex operand whose imaginary part is known to be 0 (a
+    // real value cast to complex, a real constant), its real part.
+    std::string a[3], r[3];
     for (std::size_t j = 0; j < g.ins[i].size(); ++j) {
       const Program::Group::In& in = g.ins[i][j];
       const DType d = t.in_dtype[j];
       if (in.internal >= 0) {
         a[j] = "v" + std::to_string(in.internal);
+        if (real_valued[static_cast<std::size_t>(in.internal)]) r[j] = "r" + std::to_string(in.internal);
         continue;
       }
       const std::string xs = "x" + std::to_string(next_outside);
@@ -116,6 +165,8 @@ std::string group_source(const Program& p, const Program::Group& g) {
         else
           body << "    const " << fast(d) << " " << c << " = " << c << "_" << one << ";\n";
         a[j] = c;
+        if (is_complex(d) && s.src[j] < 0 && cast(s.node.in[j].data(), DType::c128).data<std::complex<double>>()->imag() == 0)
+          r[j] = c + ".re";
       }
       ++next_outside;
     }
@@ -131,9 +182,30 @@ std::string group_source(const Program& p, const Program::Group& g) {
       continue;
     }
     const std::string fo = fast(out);
+    const std::string lifted = is_complex(out) ? real_form(s.node, t, r, a) : "";
+    if (!lifted.empty()) {
+      // Computed on real parts alone: the same values where every operand is
+      // finite, but for the sign of a zero imaginary part.
+      const std::string rv = "r" + std::to_string(i);
+      real_valued[i] = true;
+      body << "    const " << fast(real_dtype(out)) << " " << rv << " = " << lifted << ";\n";
+      body << "    const " << fo << " " << v << "(" << rv << ", 0);\n";
+      if (s.node.prim != Prim::Cast)
+        body << "    " << (is_single(out) ? "nf32" : "nf64") << " += " << rv << " - " << rv << ";\n";
+      if (g.kept[i]) {
+        head << "  " << stored(out) << "* const y" << i << " = reinterpret_cast<" << stored(out) << "*>(y[" << i
+             << "]) + b;\n";
+        body << "    " << store("y" + std::to_string(i) + "[i]", out, v);
+      }
+      continue;
+    }
+    const std::string mixed = is_complex(out) ? scaled_form(s.node, r, a, fo) : "";
     body << "    const " << fo << " " << v << " = ";
     bool check = false;
-    switch (s.node.prim) {
+    if (!mixed.empty()) {
+      body << mixed;
+      check = true;
+    } else switch (s.node.prim) {
       case Prim::Unary: {
         const auto op = static_cast<UnaryOp>(s.node.get<attr::Elementwise>().op);
         if (unary_real_only(op) && is_complex(t.in_dtype[0])) return "";
@@ -155,6 +227,8 @@ std::string group_source(const Program& p, const Program::Group& g) {
         break;
       }
       case Prim::Cast:
+        body << "scalar_cast<" << fo << ">(" << (!r[0].empty() && !is_complex(out) ? r[0] : a[0]) << ")";
+        break;
       case Prim::BroadcastTo: body << "scalar_cast<" << fo << ">(" << a[0] << ")"; break;
       case Prim::Compare: {
         const auto op = static_cast<CmpOp>(s.node.get<attr::Elementwise>().op);
@@ -175,7 +249,13 @@ std::string group_source(const Program& p, const Program::Group& g) {
       default: return "";
     }
     body << ";\n";
-    if (check) body << "    bad |= nonfinite_bit(" << v << ");\n";
+    if (check) {
+      // x − x is 0 for finite x and nan otherwise: a few additions per value,
+      // and one test per element at the end of the loop's body.
+      const char* acc = is_single(out) ? "nf32" : "nf64";
+      if (is_complex(out)) body << "    " << acc << " += (" << v << ".re - " << v << ".re) + (" << v << ".im - " << v << ".im);\n";
+      else body << "    " << acc << " += " << v << " - " << v << ";\n";
+    }
     if (g.kept[i]) {
       head << "  " << stored(out) << "* const y" << i << " = reinterpret_cast<" << stored(out) << "*>(y[" << i
            << "]) + b;\n";
@@ -183,8 +263,8 @@ std::string group_source(const Program& p, const Program::Group& g) {
     }
   }
   std::ostringstream src;
-  src << head.str() << "  WIRT_IVDEP\n  for (std::int64_t i = 0; i < n; ++i) {\n"
-      << body.str() << "  }\n  return bad != 0;\n}\n";
+  src << head.str() << "  WIRT_IVDEP\n  for (std::int64_t i = 0; i < n; ++i) {\n    float nf32 = 0;\n    double nf64 = 0;\n"
+      << body.str() << "    bad |= nonfinite_bit(nf32) | nonfinite_bit(nf64);\n  }\n  return bad != 0;\n}\n";
   return src.str();
 }
 
