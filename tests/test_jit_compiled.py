@@ -20,6 +20,7 @@ def compiled(monkeypatch):
     """Groups of any size are compiled before the first replay."""
     monkeypatch.setenv("WIRTINGER_JIT_COMPILE", "sync")
     monkeypatch.setattr(_compiled, "MIN_ELEMENTS", 2)
+    monkeypatch.setattr(_compiled, "REQUIRE_VECTORISED", False)  # every loop, vectorised or not
     failed = len(_compiled.failures)
     yield
     assert _compiled.failures[failed:] == [], _compiled.failures[failed:][0][1]
@@ -131,6 +132,7 @@ def test_background_compilation_swaps_in(monkeypatch):
     plain(z)
     value, grad = plain(z)
     monkeypatch.setenv("WIRTINGER_JIT_COMPILE", "background")
+    monkeypatch.setattr(_compiled, "REQUIRE_VECTORISED", False)
     f = w.jit(g)
     f(z)
     _compiled.wait()
@@ -139,3 +141,18 @@ def test_background_compilation_swaps_in(monkeypatch):
     assert_same(later[0], value, "value")  # libm's vector and scalar forms differ in the last bit
     # Norm-wise: a part of the gradient that cancels to near 0 keeps the absolute rounding error.
     np.testing.assert_allclose(later[1], grad, rtol=0, atol=1e-13 * np.abs(grad).max())
+
+
+def test_loops_that_do_not_vectorise_are_left_to_the_kernels(compiled, monkeypatch):
+    """A group whose loop the compiler keeps scalar (a power with a varying
+    exponent loops per element) runs on the kernels unless asked otherwise."""
+    if "-fopt-info-vec-optimized" not in _compiled.toolchain()[1]:
+        pytest.skip("only GCC reports which loops it vectorised")
+    monkeypatch.setattr(_compiled, "REQUIRE_VECTORISED", True)
+    x = np.linspace(0.5, 2, 3000)
+    f = w.jit(lambda x, p: wnp.exp(x) ** p * x)
+    f(x, x)
+    assert programs_of(f)[0].group_kernels() == [False]
+    g = w.jit(lambda x: wnp.exp(x) * 2.0 * x)
+    g(x)
+    assert programs_of(g)[0].group_kernels() == [True]

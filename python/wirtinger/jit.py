@@ -120,6 +120,10 @@ def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
       not repeated on replay.
     * ``jit(vmap(f))`` traces the batched program; inside vmap (``vmap(jit(f))``)
       a call with batched values runs ``fun`` directly.
+    * Runs of element-wise steps over 8192 elements or more are also compiled
+      to one C++ loop each, in a background thread with the machine's C++
+      compiler, and used once ready (same values; cached on disk).
+      ``WIRTINGER_JIT_COMPILE=sync`` waits for them, ``off`` never compiles.
 
     >>> import wirtinger as w, wirtinger.numpy as wnp
     >>> f = w.jit(w.value_and_grad(lambda z: wnp.real(z * wnp.exp(1.5j))))
