@@ -119,6 +119,36 @@ std::string scaled_form(const Node& n, const std::string* r, const std::string* 
   return "";
 }
 
+// Per step: whether its inf or nan values need no test of their own, since
+// every step that reads it is tested and carries them into its result (complex
+// +, −, ×, conj, negation, abs: an inf or nan operand part gives an inf or nan
+// result part, where ÷, a selection or a cast may not). Values written out or
+// summed are tested.
+std::vector<bool> covered_by_readers(const Program& p, const Program::Group& g) {
+  const std::size_t m = g.ins.size();
+  std::vector<bool> read(m, false), covered(m, true);
+  for (std::size_t j = 0; j < m; ++j) {
+    const Node& n = p.steps[static_cast<std::size_t>(g.first) + j].node;
+    bool carries = false;
+    if (!g.sink[j] && is_complex(g.types[j].in_dtype[0])) {
+      if (n.prim == Prim::Binary) {
+        const auto op = static_cast<BinaryOp>(n.get<attr::Elementwise>().op);
+        carries = op == BinaryOp::add || op == BinaryOp::subtract || op == BinaryOp::multiply;
+      } else if (n.prim == Prim::Unary) {
+        const auto op = static_cast<UnaryOp>(n.get<attr::Elementwise>().op);
+        carries = op == UnaryOp::conj || op == UnaryOp::negative || op == UnaryOp::abs;
+      }
+    }
+    for (const auto& in : g.ins[j])
+      if (in.internal >= 0) {
+        read[static_cast<std::size_t>(in.internal)] = true;
+        if (!carries) covered[static_cast<std::size_t>(in.internal)] = false;
+      }
+  }
+  for (std::size_t i = 0; i < m; ++i) covered[i] = covered[i] && read[i] && !g.kept[i];
+  return covered;
+}
+
 }  // namespace
 
 std::string group_source(const Program& p, const Program::Group& g) {
@@ -132,6 +162,7 @@ std::string group_source(const Program& p, const Program::Group& g) {
           "  std::uint64_t bad = 0;\n";
   std::size_t next_outside = 0;
   std::vector<bool> real_valued(m, false);  // complex steps with a zero imaginary part: r<i>
+  const std::vector<bool> unchecked = covered_by_readers(p, g);
   for (std::size_t i = 0; i < m; ++i) {
     const std::size_t k = static_cast<std::size_t>(g.first) + i;
     const Program::Step& s = p.steps[k];
@@ -190,7 +221,7 @@ std::string group_source(const Program& p, const Program::Group& g) {
       real_valued[i] = true;
       body << "    const " << fast(real_dtype(out)) << " " << rv << " = " << lifted << ";\n";
       body << "    const " << fo << " " << v << "(" << rv << ", 0);\n";
-      if (s.node.prim != Prim::Cast)
+      if (s.node.prim != Prim::Cast && !unchecked[i])
         body << "    " << (is_single(out) ? "nf32" : "nf64") << " += " << rv << " - " << rv << ";\n";
       if (g.kept[i]) {
         head << "  " << stored(out) << "* const y" << i << " = reinterpret_cast<" << stored(out) << "*>(y[" << i
@@ -249,7 +280,7 @@ std::string group_source(const Program& p, const Program::Group& g) {
       default: return "";
     }
     body << ";\n";
-    if (check) {
+    if (check && !unchecked[i]) {
       // x − x is 0 for finite x and nan otherwise: a few additions per value,
       // and one test per element at the end of the loop's body.
       const char* acc = is_single(out) ? "nf32" : "nf64";

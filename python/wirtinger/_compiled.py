@@ -97,7 +97,11 @@ def _find_toolchain():
     flags = ["-std=c++17", "-O2", "-fPIC", "-shared", "-fno-math-errno", "-fno-trapping-math", "-ffp-contract=off",
              "-w", "-I" + str(include)]
     if "clang" not in version:
-        flags += ["-fvect-cost-model=dynamic", "-fopt-info-vec-optimized"]
+        # GCC gives up value numbering through memory in a long loop (W6's 621
+        # steps), which leaves the fast complex values in memory and the loop
+        # unvectorised; a higher limit lets it keep them in registers.
+        flags += ["-fvect-cost-model=dynamic", "-fopt-info-vec-optimized",
+                  "--param=sccvn-max-alias-queries-per-access=1000000"]
     if _engine.cpu_has_avx2():
         flags.append("-mavx2")
     headers = hashlib.sha256()
