@@ -108,7 +108,7 @@ def _peak(fn, peaks):
 def _wait_for_compiler():
     """Seconds until jit's background compilation of fused groups has finished
     (0 where this wirtinger has none)."""
-    compiled = getattr(__import__("wirtinger"), "_compiled", None)
+    compiled = getattr(w, "_compiled", None)
     t0 = time.perf_counter()
     if compiled is not None:
         compiled.wait()

@@ -29,9 +29,8 @@ const char* const binary_rules[] = {
 #undef WIRT_ENTRY
 };
 
-// Memory is read and written as the fast types, which have std::complex's
-// layout: GCC vectorises no load of a std::complex part.
-const char* stored(DType d);
+// Values and memory alike are typed as the fast types (memory included: they
+// have std::complex's layout, and GCC vectorises no load of a std::complex part).
 const char* fast(DType d) {
   switch (d) {
     case DType::f32: return "float";
@@ -41,7 +40,6 @@ const char* fast(DType d) {
   }
 }
 
-const char* stored(DType d) { return fast(d); }
 // Loads and stores part by part: GCC vectorises no copy of a whole struct.
 std::string load(DType d, const std::string& at) {
   if (!is_complex(d)) return at;
@@ -63,13 +61,19 @@ const char* cmp_op(CmpOp op) {
   }
 }
 
+// The value of operand j of s where it is a one-element constant of the trace.
+bool constant_value(const Program::Step& s, std::size_t j, std::complex<double>& value) {
+  if (s.src[j] >= 0 || s.node.in[j].data().size() != 1) return false;
+  value = *cast(s.node.in[j].data(), DType::c128).data<std::complex<double>>();
+  return true;
+}
+
 // A power's exponent when it is a constant integer that wpow (rules.hpp) takes
 // by multiplication, else no_exponent.
 constexpr int no_exponent = 1 << 30;
-int integer_exponent(const Program::Step& s, const Program::Group::In& in, DType d) {
-  if (in.internal >= 0 || in.stride != 0 || s.src[1] >= 0) return no_exponent;
-  const Tensor c = cast(s.node.in[1].data(), DType::c128);
-  const std::complex<double> b = *c.data<std::complex<double>>();
+int integer_exponent(const Program::Step& s, DType d) {
+  std::complex<double> b;
+  if (!constant_value(s, 1, b)) return no_exponent;
   const double limit = is_complex(d) ? 99 : 8;
   if (b.imag() != 0 || b.real() != std::floor(b.real()) || std::fabs(b.real()) > limit) return no_exponent;
   return static_cast<int>(b.real());
@@ -163,6 +167,12 @@ std::string group_source(const Program& p, const Program::Group& g) {
   std::size_t next_outside = 0;
   std::vector<bool> real_valued(m, false);  // complex steps with a zero imaginary part: r<i>
   const std::vector<bool> unchecked = covered_by_readers(p, g);
+  // Step i's value v<i> written to y[i] + b where it is read after the group.
+  auto write_out = [&](std::size_t i, DType out) {
+    if (!g.kept[i]) return;
+    head << "  " << fast(out) << "* const y" << i << " = reinterpret_cast<" << fast(out) << "*>(y[" << i << "]) + b;\n";
+    body << "    " << store("y" + std::to_string(i) + "[i]", out, "v" + std::to_string(i));
+  };
   for (std::size_t i = 0; i < m; ++i) {
     const std::size_t k = static_cast<std::size_t>(g.first) + i;
     const Program::Step& s = p.steps[k];
@@ -180,7 +190,7 @@ std::string group_source(const Program& p, const Program::Group& g) {
         continue;
       }
       const std::string xs = "x" + std::to_string(next_outside);
-      head << "  const " << stored(d) << "* " << xs << " = reinterpret_cast<const " << stored(d) << "*>(x["
+      head << "  const " << fast(d) << "* " << xs << " = reinterpret_cast<const " << fast(d) << "*>(x["
            << next_outside << "])" << (in.stride ? " + b" : "") << ";\n";
       if (in.stride) {
         a[j] = load(d, xs + "[i]");
@@ -196,8 +206,8 @@ std::string group_source(const Program& p, const Program::Group& g) {
         else
           body << "    const " << fast(d) << " " << c << " = " << c << "_" << one << ";\n";
         a[j] = c;
-        if (is_complex(d) && s.src[j] < 0 && cast(s.node.in[j].data(), DType::c128).data<std::complex<double>>()->imag() == 0)
-          r[j] = c + ".re";
+        std::complex<double> value;
+        if (is_complex(d) && constant_value(s, j, value) && value.imag() == 0) r[j] = c + ".re";
       }
       ++next_outside;
     }
@@ -206,7 +216,7 @@ std::string group_source(const Program& p, const Program::Group& g) {
     if (g.sink[i]) {
       // Its operand's elements, for run_group to add up as the kernels do.
       if (g.ins[i][0].internal >= 0) {
-        head << "  " << stored(out) << "* const s" << i << " = reinterpret_cast<" << stored(out) << "*>(y[" << i
+        head << "  " << fast(out) << "* const s" << i << " = reinterpret_cast<" << fast(out) << "*>(y[" << i
              << "]);\n";
         body << "    " << store("s" + std::to_string(i) + "[i]", out, a[0]);
       }
@@ -223,11 +233,7 @@ std::string group_source(const Program& p, const Program::Group& g) {
       body << "    const " << fo << " " << v << "(" << rv << ", 0);\n";
       if (s.node.prim != Prim::Cast && !unchecked[i])
         body << "    " << (is_single(out) ? "nf32" : "nf64") << " += " << rv << " - " << rv << ";\n";
-      if (g.kept[i]) {
-        head << "  " << stored(out) << "* const y" << i << " = reinterpret_cast<" << stored(out) << "*>(y[" << i
-             << "]) + b;\n";
-        body << "    " << store("y" + std::to_string(i) + "[i]", out, v);
-      }
+      write_out(i, out);
       continue;
     }
     const std::string mixed = is_complex(out) ? scaled_form(s.node, r, a, fo) : "";
@@ -248,7 +254,7 @@ std::string group_source(const Program& p, const Program::Group& g) {
       case Prim::Binary: {
         const auto op = static_cast<BinaryOp>(s.node.get<attr::Elementwise>().op);
         if (binary_real_only(op) && is_complex(t.in_dtype[0])) return "";
-        const int n = op == BinaryOp::power ? integer_exponent(s, g.ins[i][1], t.in_dtype[1]) : no_exponent;
+        const int n = op == BinaryOp::power ? integer_exponent(s, t.in_dtype[1]) : no_exponent;
         if (n != no_exponent)
           body << "scalar_cast<" << fo << ">(ipow<" << n << ">(" << a[0] << "))";
         else
@@ -287,11 +293,7 @@ std::string group_source(const Program& p, const Program::Group& g) {
       if (is_complex(out)) body << "    " << acc << " += (" << v << ".re - " << v << ".re) + (" << v << ".im - " << v << ".im);\n";
       else body << "    " << acc << " += " << v << " - " << v << ";\n";
     }
-    if (g.kept[i]) {
-      head << "  " << stored(out) << "* const y" << i << " = reinterpret_cast<" << stored(out) << "*>(y[" << i
-           << "]) + b;\n";
-      body << "    " << store("y" + std::to_string(i) + "[i]", out, v);
-    }
+    write_out(i, out);
   }
   std::ostringstream src;
   src << head.str() << "  WIRT_IVDEP\n  for (std::int64_t i = 0; i < n; ++i) {\n    float nf32 = 0;\n    double nf64 = 0;\n"

@@ -185,6 +185,7 @@ void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env)
   // outside it (each operand's base; steps of the group are found in scratch).
   std::vector<char*> base(m, nullptr);
   std::vector<const char*> outside;
+  std::vector<std::size_t> first_outside(m);  // per step: its first operand's index in outside
   for (std::size_t i = 0; i < m; ++i) {
     const std::size_t k = static_cast<std::size_t>(g.first) + i;
     const Program::Step& s = p.steps[k];
@@ -192,12 +193,17 @@ void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env)
       env[k] = Var(Tensor::empty(p.dtype[k], p.shape[k]));
       base[i] = static_cast<char*>(env[k].data().raw());
     }
+    first_outside[i] = outside.size();
     for (std::size_t j = 0; j < s.src.size(); ++j)
       if (g.ins[i][j].internal < 0) {
         const Var& v = s.src[j] >= 0 ? env[static_cast<std::size_t>(s.src[j])] : s.node.in[j];
         outside.push_back(static_cast<const char*>(v.data().raw()));
       }
   }
+  // An operand from outside the group, at block b.
+  auto from_outside = [&](const Program::Group::In& in, std::size_t index, std::int64_t b) {
+    return Operand{outside[index] + (in.stride ? static_cast<std::size_t>(b) * in.itemsize : 0), in.stride};
+  };
   constexpr std::size_t widest = sizeof(std::complex<double>);
   constexpr std::int64_t block = 1024;  // at most the generated kernels' 1024 ones (codegen_prelude.hpp)
   const std::int64_t rows = std::min(block, std::max<std::int64_t>(g.size, 1));
@@ -227,17 +233,12 @@ void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env)
     for (std::int64_t b = lo; b < hi; b += block) {
       const std::int64_t len = std::min(block, hi - b);
       if (kernel && kernel(outside.data(), y.data(), b, len) == 0) {
-        if (!g.sums) continue;
-        std::size_t next_outside = 0;
-        for (std::size_t i = 0; i < m; ++i) {
-          const Program::Group::In* in = g.ins[i].data();
+        for (std::size_t i = 0; g.sums && i < m; ++i)
           if (g.sink[i]) {
-            const Operand a = in->internal >= 0 ? Operand{y[i], 1}
-                                                : Operand{outside[next_outside] + (in->stride ? static_cast<std::size_t>(b) * in->itemsize : 0), in->stride};
+            const Program::Group::In& in = g.ins[i][0];
+            const Operand a = in.internal >= 0 ? Operand{y[i], 1} : from_outside(in, first_outside[i], b);
             sums[i] += block_sum(g.types[i].in_dtype[0], a, len);
           }
-          for (std::size_t j = 0; j < g.ins[i].size(); ++j) next_outside += in[j].internal < 0;
-        }
         continue;
       }
       if (kernel) g.handed_back->fetch_add(1, std::memory_order_relaxed);
@@ -251,7 +252,7 @@ void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env)
         for (std::size_t j = 0; j < g.ins[i].size(); ++j) {
           const Program::Group::In& in = g.ins[i][j];
           if (in.internal >= 0) op[j] = {at(static_cast<std::size_t>(in.internal)), 1};
-          else op[j] = {outside[next_outside++] + (in.stride ? static_cast<std::size_t>(b) * in.itemsize : 0), in.stride};
+          else op[j] = from_outside(in, next_outside++, b);
         }
         if (g.sink[i]) sums[i] += block_sum(g.types[i].in_dtype[0], op[0], len);
         else primitive(s.node.prim).block(s.node, g.types[i], op, at(i), len);

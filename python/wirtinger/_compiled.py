@@ -40,6 +40,7 @@ _libraries = []
 failures = []     # (hash, compiler output) of sources that did not compile
 _queue = None
 _toolchain = None
+_fallback_dir = None  # where the user's cache directory cannot be written
 
 
 def mode():
@@ -68,8 +69,6 @@ def _cache_dir():
         _fallback_dir = Path(tempfile.mkdtemp(prefix="wirtinger-kernels-"))
     return _fallback_dir
 
-
-_fallback_dir = None
 
 
 def toolchain():
@@ -137,7 +136,7 @@ def _compile(source):
                 if run.returncode != 0:
                     failures.append((key, run.stderr[-4000:]))
                     return None
-                if not _vectorised(source, run.stderr, cxx_is_gcc="-fvect-cost-model=dynamic" in flags):
+                if not _vectorised(source, run.stderr, flags):
                     scalar.touch()
                 os.replace(out, library)  # atomic: another process may be compiling the same group
         except (OSError, subprocess.SubprocessError) as e:
@@ -153,14 +152,13 @@ def _compile(source):
     return address
 
 
-def _vectorised(source, report, cxx_is_gcc):
+def _vectorised(source, report, flags):
     """Whether GCC's report (-fopt-info-vec-optimized) says the element loop was
-    vectorised; other compilers are taken at their word."""
-    if not cxx_is_gcc:
+    vectorised; compilers that give no report are taken at their word."""
+    if "-fopt-info-vec-optimized" not in flags:
         return True
-    line = source[:source.index("for (std::int64_t i = 0; i < n; ++i)")].count("\n") + 1
-    return f"group.cpp:{line}:" in report and "loop vectorized" in "".join(
-        ln for ln in report.splitlines() if f"group.cpp:{line}:" in ln)
+    at = "group.cpp:{}:".format(source[:source.index("for (std::int64_t i = 0; i < n; ++i)")].count("\n") + 1)
+    return any(at in ln and "loop vectorized" in ln for ln in report.splitlines())
 
 
 def _install(program, jobs):
@@ -181,13 +179,12 @@ def _worker():
             _queue.task_done()
 
 
-def compile_program(program, min_elements=None):
-    """Compile program's large fused groups, as mode() says."""
+def compile_program(program):
+    """Compile program's fused groups of MIN_ELEMENTS or more, as mode() says."""
     m = mode()
     if m == "off" or toolchain() is None:
         return
-    least = MIN_ELEMENTS if min_elements is None else min_elements
-    jobs = [(i, src) for i, (size, src) in enumerate(program.group_sources()) if src and size >= least]
+    jobs = [(i, src) for i, (size, src) in enumerate(program.group_sources()) if src and size >= MIN_ELEMENTS]
     if not jobs:
         return
     if m == "sync":
