@@ -327,8 +327,7 @@ def test_broadcast_constants_of_rules_are_scalars_in_the_program():
     x = np.linspace(-1.5, 2.0, 64)
     jg = w.jit(w.grad(f))
     jg(x)
-    program = next(e for c in jg.__closure__ if isinstance(c.cell_contents, dict)
-                   for e in c.cell_contents.values() if hasattr(e, "program")).program
+    program = jg._programs()[0]
     full = [s for s in program.describe() if "c(64,)" in s.split("<-")[1]]
     assert not full, full
     assert_close(jg(x), w.grad(f)(x), 1e-14, 1e-14)
@@ -365,6 +364,56 @@ def test_the_c_latency_path_keys_types_shapes_and_the_convention():
         assert len(traces) == n + 1
     jf = w.jit(lambda x, k: x * k)
     assert [float(jf(2.0, k)) for k in (3, 5, 2**60)] == [6.0, 10.0, 2.0 * 2**60]
+
+
+def test_a_jitted_function_behaves_as_the_function():
+    """The C++ callable keeps the function's name, docstring and signature,
+    binds as a method, and passes keyword arguments and errors through."""
+    import inspect
+
+    def loss(x, scale=2.0):
+        """A docstring."""
+        return wnp.sum(wnp.abs(x) ** 2) * scale
+    jl = w.jit(loss)
+    assert jl.__name__ == "loss" and jl.__doc__ == "A docstring." and jl.__wrapped__ is loss
+    assert list(inspect.signature(jl).parameters) == ["x", "scale"]
+    assert "loss" in repr(jl)
+    x = np.array([1.0, 2.0])
+    assert float(jl(x)) == 10.0 and float(jl(x, scale=3.0)) == 15.0 and float(jl(x=x)) == 10.0
+
+    class Model:
+        w = 3.0
+
+        @w_jit_method
+        def energy(self, z):
+            return wnp.real(z * wnp.conj(z)) * self.w
+    m = Model()
+    assert float(m.energy(2.0)) == 12.0 and float(m.energy(2.0)) == 12.0
+    with pytest.raises(ValueError, match="operands could not be broadcast|shape"):
+        w.jit(lambda a, b: a + b)(np.ones(2), np.ones(3))
+    jf = w.jit(lambda a, b: a + b)
+    jf(np.ones(2), np.ones(2))
+    with pytest.raises(TypeError):
+        jf(np.ones(2))  # too few arguments: the Python path reports it
+
+
+def w_jit_method(f):
+    return w.jit(f)
+
+
+def test_scalar_programs_return_constants_of_any_size():
+    """A program over single elements replayed on registers may return
+    constants of several elements (a Jacobian that does not depend on z)."""
+    jj = w.jit(w.real_jacobian(wnp.conj))
+    for _ in range(2):
+        np.testing.assert_array_equal(jj(1 + 2j), [[1, 0], [0, -1]])
+    jm = w.jit(lambda z: (wnp.real(z), np.arange(6.0).reshape(2, 3), z * 2))
+    for z in (1.5 + 2j, np.complex128(0.5 - 1j), np.array(3.0 + 0j)):
+        for _ in range(2):
+            a, b, c = jm(z)
+            assert float(a) == complex(z).real and complex(c) == 2 * complex(z)
+            np.testing.assert_array_equal(b, np.arange(6.0).reshape(2, 3))
+    assert jm._programs()[0].scalar_replay
 
 
 def test_arithmetic_of_traced_ints_stays_an_int():

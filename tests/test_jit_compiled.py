@@ -27,11 +27,9 @@ def compiled(monkeypatch):
 
 
 def programs_of(jitted):
-    for cell in jitted.__closure__:
-        contents = cell.cell_contents
-        if isinstance(contents, dict) and contents and hasattr(next(iter(contents.values())), "program"):
-            return [e.program for e in contents.values()]
-    raise AssertionError("no traced program found")
+    programs = jitted._programs()
+    assert programs, "no traced program found"
+    return programs
 
 
 def both(g, args, monkeypatch, finite=True):

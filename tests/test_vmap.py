@@ -302,6 +302,17 @@ def test_vmap_of_a_vjp_function_made_outside(rng):
     assert_close(w.vmap(vjp_fn)(np.eye(4))[0], w.jacrev(lambda x: wnp.sin(x) * x[0])(x), 1e-12, 1e-12)
 
 
+def test_vmap_of_vjp_with_a_shared_cotangent(rng):
+    """Primals batched, the cotangent the same for every sample (a plain number):
+    each sample's vjp with that cotangent (this recursed without end)."""
+    x = rng.standard_normal(5) + 1j * rng.standard_normal(5)
+    ct = np.complex128(0.75 + 0.5j)
+    got = w.vmap(lambda x: w.vjp(wnp.sin, x)[1](ct)[0])(x)
+    assert_close(got, ct * np.conj(np.cos(x)), 1e-14, 1e-14)
+    got = w.vmap(lambda x: w.vjp(wnp.sin, x, convention="transpose")[1](ct)[0])(x)
+    assert_close(got, ct * np.cos(x), 1e-14, 1e-14)
+
+
 def test_vmap_of_vmap_with_different_axes(rng):
     X = rng.standard_normal((4, 3, 2))  # samples along axes 0 (outer) and 2 (inner)
     y = rng.standard_normal(3)

@@ -26,9 +26,9 @@ void bind_device(pybind11::module_& m);
 // The values of scipy.special's functions of parameters (bind_special.cpp).
 void bind_special(pybind11::module_& m);
 
-// A traced program run on a jitted call's arguments (Python numbers, NumPy
-// scalars and arrays, read in place) with NumPy arrays out (module.cpp).
-pybind11::list run_program_numpy(const Program& p, const pybind11::sequence& args, const std::vector<DType>& dtypes);
+// A traced program run on a jitted call's n arguments (Python numbers, NumPy
+// scalars and arrays, read in place) with a tuple of NumPy arrays out (module.cpp).
+pybind11::tuple run_program_numpy(const Program& p, PyObject* const* args, std::size_t n, const std::vector<DType>& dtypes);
 
 // The jitted call's latency path in C++ (jit_dispatch.cpp).
 void bind_jit_dispatch(pybind11::module_& m);

@@ -151,22 +151,27 @@ const py::object& numpy_asarray() {
   return f;
 }
 
-Var arg_var(const py::handle& x, DType d) {
-  if (PyFloat_Check(x.ptr()) || PyComplex_Check(x.ptr())) {
-    Tensor t = Tensor::empty(d, Shape{});
-    const double re = PyFloat_Check(x.ptr()) ? PyFloat_AS_DOUBLE(x.ptr()) : PyComplex_RealAsDouble(x.ptr());
-    const double im = PyFloat_Check(x.ptr()) ? 0.0 : PyComplex_ImagAsDouble(x.ptr());
-    if (im != 0.0 && !is_complex(d))
-      throw py::type_error("cannot use a complex value where a real (" + std::string(dtype_name(d)) +
-                           ") one is required");
-    switch (d) {
-      case DType::f32: *t.data<float>() = static_cast<float>(re); break;
-      case DType::f64: *t.data<double>() = re; break;
-      case DType::c64: *t.data<std::complex<float>>() = {static_cast<float>(re), static_cast<float>(im)}; break;
-      case DType::c128: *t.data<std::complex<double>>() = {re, im}; break;
-    }
-    return Var(std::move(t));
+// Writes a Python number (float, complex, or NumPy's float64/complex128, their
+// subclasses) to out in dtype d; false for anything else.
+bool python_number(const py::handle& x, DType d, void* out) {
+  if (!(PyFloat_Check(x.ptr()) || PyComplex_Check(x.ptr()))) return false;
+  const double re = PyFloat_Check(x.ptr()) ? PyFloat_AS_DOUBLE(x.ptr()) : PyComplex_RealAsDouble(x.ptr());
+  const double im = PyFloat_Check(x.ptr()) ? 0.0 : PyComplex_ImagAsDouble(x.ptr());
+  if (im != 0.0 && !is_complex(d))
+    throw py::type_error("cannot use a complex value where a real (" + std::string(dtype_name(d)) +
+                         ") one is required");
+  switch (d) {
+    case DType::f32: *static_cast<float*>(out) = static_cast<float>(re); break;
+    case DType::f64: *static_cast<double*>(out) = re; break;
+    case DType::c64: *static_cast<std::complex<float>*>(out) = {static_cast<float>(re), static_cast<float>(im)}; break;
+    case DType::c128: *static_cast<std::complex<double>*>(out) = {re, im}; break;
   }
+  return true;
+}
+
+Var arg_var(const py::handle& x, DType d) {
+  Tensor t = Tensor::empty(d, Shape{});
+  if (python_number(x, d, t.raw())) return Var(std::move(t));
   return from_numpy(numpy_asarray()(x, to_numpy_dtype(d), py::arg("order") = "C").cast<py::array>());
 }
 
@@ -176,16 +181,51 @@ Var borrowed_arg(const py::handle& x, DType d) {
   return borrow_numpy(numpy_asarray()(x, to_numpy_dtype(d), py::arg("order") = "C").cast<py::array>());
 }
 
+// A program over single elements (scalar_replay.cpp): its arguments read into
+// registers and its results written to new NumPy arrays, with no engine values.
+py::tuple run_scalar_program_numpy(const Program& p, PyObject* const* args, const std::vector<DType>& dtypes) {
+  const std::size_t n = dtypes.size();
+  thread_local std::vector<std::complex<double>> values;
+  thread_local std::vector<const void*> at;
+  values.resize(n);
+  at.resize(n);
+  std::vector<Var> held;  // arguments that are not Python numbers, as converted
+  for (std::size_t i = 0; i < n; ++i) {
+    const py::handle x = args[i];
+    at[i] = &values[i];
+    if (python_number(x, dtypes[i], &values[i])) continue;
+    held.push_back(borrowed_arg(x, dtypes[i]));
+    if (held.back().data().size() != 1)
+      throw py::value_error("jit: argument " + std::to_string(i) + " has shape " + shape_str(held.back().shape()) +
+                            ", but the program was traced with a single element");
+    at[i] = held.back().data().raw();
+  }
+  const void* const* outs = run_scalar_replay(p, at.data());
+  py::tuple result(p.outputs.size());
+  for (std::size_t i = 0; i < p.outputs.size(); ++i) {
+    const bool slot = p.outputs[i] >= 0;
+    const DType d = slot ? p.dtype[static_cast<std::size_t>(p.outputs[i])] : p.out_consts[i].dtype();
+    const Shape& shape = slot ? p.shape[static_cast<std::size_t>(p.outputs[i])] : p.out_consts[i].shape();
+    py::array out(to_numpy_dtype(d), std::vector<py::ssize_t>(shape.begin(), shape.end()));
+    // (A constant output may have any number of elements.)
+    std::memcpy(out.mutable_data(), outs[i], static_cast<std::size_t>(numel(shape)) * itemsize(d));
+    result[i] = std::move(out);
+  }
+  return result;
+}
+
 // The latency path of wirtinger.jit at top level: arguments in, NumPy arrays
 // out, one crossing of the binding. Small programs keep the GIL: releasing it
 // costs more than they run.
 }  // namespace
 
-py::list wirtinger::engine::run_program_numpy(const Program& p, const py::sequence& args, const std::vector<DType>& dtypes) {
+py::tuple wirtinger::engine::run_program_numpy(const Program& p, PyObject* const* args, std::size_t count,
+                                               const std::vector<DType>& dtypes) {
   const std::size_t n = dtypes.size();
-  if (static_cast<std::size_t>(py::len(args)) != n)
-    throw py::value_error("jit: the call has " + std::to_string(py::len(args)) + " arguments, the program " +
+  if (count != n)
+    throw py::value_error("jit: the call has " + std::to_string(count) + " arguments, the program " +
                           std::to_string(n));
+  if (!p.scalar_types.empty()) return run_scalar_program_numpy(p, args, dtypes);
   std::vector<Var> inputs;
   inputs.reserve(n);
   std::int64_t elements = 0;
@@ -201,8 +241,8 @@ py::list wirtinger::engine::run_program_numpy(const Program& p, const py::sequen
     outs = run_program(p, inputs);
   }
   inputs.clear();
-  py::list result;
-  for (auto& v : outs) result.append(to_numpy_owned(std::move(v)));
+  py::tuple result(outs.size());
+  for (std::size_t i = 0; i < outs.size(); ++i) result[i] = to_numpy_owned(std::move(outs[i]));
   return result;
 }
 
@@ -420,6 +460,7 @@ PYBIND11_MODULE(_core, m) {
   });
   py::class_<Program, std::shared_ptr<Program>>(m, "Program")
       .def_property_readonly("captures", [](const Program& p) { return p.captures; })
+      .def_property_readonly("scalar_replay", [](const Program& p) { return !p.scalar_types.empty(); })
       .def("__len__", [](const Program& p) { return p.steps.size(); })
       .def("primitives", [](const Program& p) {
         std::vector<std::string> names;
@@ -487,7 +528,8 @@ PYBIND11_MODULE(_core, m) {
       .def("run_numpy", [](const Program& p, const py::sequence& args, const py::sequence& dtypes) {
         std::vector<DType> ds;
         for (const auto& d : dtypes) ds.push_back(dtype_from(py::dtype::from_args(py::reinterpret_borrow<py::object>(d))));
-        return run_program_numpy(p, args, ds);
+        const py::tuple t = py::tuple(args);
+        return run_program_numpy(p, PySequence_Fast_ITEMS(t.ptr()), py::len(t), ds);
       });
   bind_jit_dispatch(m);
   // Whether the generated kernels may target AVX2, as the engine's own AVX2 copies do.

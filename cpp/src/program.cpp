@@ -253,6 +253,7 @@ Program make_program(const Tape& tape, const std::vector<Var>& inputs, const std
   }
   simplify(p);
   plan_fusion(p);
+  plan_scalar_replay(p);
   return p;
 }
 

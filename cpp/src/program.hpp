@@ -61,6 +61,10 @@ struct Program {
   };
   std::vector<Group> groups;
   std::vector<std::int64_t> group_at;  // per step: the group it starts, or -1
+  // Where every value is a single element and every step element-wise, the
+  // operand types per step (empty for an input), and the program is replayed
+  // on registers (scalar_replay.cpp); otherwise empty.
+  std::vector<StepTypes> scalar_types;
   // A value from outside the trace (a closure over a value being differentiated
   // by an enclosing transform): the program is only valid for this call.
   bool captures = false;
@@ -74,6 +78,12 @@ void plan_fusion(Program& p);
 // The C++ source of group g as one loop (codegen.cpp), or "" where a step has
 // no such form.
 std::string group_source(const Program& p, const Program::Group& g);
+// Fills scalar_types where the program qualifies (called by make_program).
+void plan_scalar_replay(Program& p);
+// Replays a program with scalar_types: inputs[i] points at input i's value in
+// its traced dtype. Returns a pointer per output to its value, valid on this
+// thread until its next replay.
+const void* const* run_scalar_replay(const Program& p, const void* const* inputs);
 // Runs one group, filling env with the values read after it.
 void run_group(const Program& p, const Program::Group& g, std::vector<Var>& env);
 

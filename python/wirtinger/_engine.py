@@ -445,7 +445,8 @@ def jac_columns(tape, seeded, which, results, record, imaginary, forward):
 enter, exit, depth, frame_names = _core.enter, _core.exit, _core.depth, _core.frame_names
 set_recording, finish_recording = _core.set_recording, _core.finish_recording
 escaped, check_escaped = _core.escaped, _core.check_escaped
-make_program, custom, scalar, JitDispatch = _core.make_program, _core.custom, _core.scalar, _core.JitDispatch
+make_program, custom, scalar, JitDispatch, JitFunction = (_core.make_program, _core.custom, _core.scalar, _core.JitDispatch,
+                                                      _core.JitFunction)
 unary_names, binary_names, structural_names = _core.unary_names, _core.binary_names, _core.structural_names
 unary_real_only, binary_real_only = _core.unary_real_only, _core.binary_real_only
 # The values of scipy.special's functions of parameters, f(a, b[, c], x) over float64 arrays of one shape.

@@ -151,6 +151,8 @@ def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
     @functools.wraps(fun)
     def jitted(*args, **kwargs):
         if simple and not kwargs:
+            # (Also where the C++ call raised: through the binding, its exception
+            # becomes the Python exception registered for it.)
             out = dispatch(args)
             if out is not miss:
                 return out
@@ -217,9 +219,17 @@ def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=64):
         with _lock:
             return [len(e.program) for e in cache.values()]
 
-    jitted.cache_info = cache_info
-    jitted.clear_cache = clear_cache
-    return jitted
+    def programs():
+        with _lock:
+            return [e.program for e in cache.values()]
+
+    # The function users call: a C++ callable that serves calls of a known
+    # signature with plain arguments itself and passes the rest to `jitted`.
+    compiled = functools.update_wrapper(_engine.JitFunction(dispatch, jitted), fun)
+    compiled.cache_info = cache_info
+    compiled.clear_cache = clear_cache
+    compiled._programs = programs
+    return compiled
 
 
 _NUMPY_SCALARS = frozenset(np.dtype(d).type for d in SUPPORTED_DTYPES)

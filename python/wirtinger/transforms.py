@@ -309,8 +309,9 @@ def _vjp(f, primals, has_aux, conv, batch):
             raise ValueError(f"vjp_fn: the cotangent has structure {ct_tree} but the function's output has "
                              f"{out_tree}; pass one cotangent per output, shaped like it")
         cts = [_seed_var(c, o, "vjp_fn", "the cotangent") for c, o in zip(ct_leaves, outs)]
-        wider = _engine.union(batch, *[_engine.structure(c) for c in cts])
-        if wider != _engine.union(batch, *[_engine.structure(x) for x in inputs]):
+        primal = _engine.union(batch, *[_engine.structure(x) for x in inputs])
+        wider = _engine.union(primal, *[_engine.structure(c) for c in cts])
+        if wider != primal:
             # Cotangents batched by a vmap the primals were not (vjp_fn made outside it, as in
             # vmap(vjp_fn)(basis)): f is recorded again with the primals along those batches.
             return _vjp(f, primals, has_aux, conv, wider)[1](ct)
