@@ -70,7 +70,7 @@ _PROMOTED = {}  # (type or dtype per operand) -> result: promotion is the same f
 
 def result_dtype(*operands):
     """NumPy 2 promotion: Python scalars are weak, integers and bools become float64."""
-    key = tuple(x.dtype if type(x) is Array else type(x) for x in operands)
+    key = tuple([x.dtype if type(x) is Array else type(x) for x in operands])  # (a list: no generator frame)
     hit = _PROMOTED.get(key)
     if hit is not None:
         return hit
@@ -115,9 +115,9 @@ def to_var(x, dtype=None):
     t = type(x)
     if dtype is not None:
         dtype = native(dtype)
-    if t is float or t is complex:
-        dtype = np.dtype(np.complex128 if t is complex else np.float64) if dtype is None else dtype
-        if t is complex and dtype.kind == "f":
+    if t is float or t is complex or t is np.float64 or t is np.complex128:  # (NumPy's are subclasses)
+        dtype = np.dtype(np.complex128 if t is complex or t is np.complex128 else np.float64) if dtype is None else dtype
+        if (t is complex or t is np.complex128) and dtype.kind == "f":
             raise TypeError(f"cannot use a complex value where a real ({dtype}) one is required")
         if dtype in SUPPORTED_DTYPES:
             return _engine.scalar(x, dtype)

@@ -376,6 +376,8 @@ def watch_input(v, extra=()):
     """A fresh input of a transform. Under vmap it carries the batch of every level
     in force (and of ``extra``, the levels of its seed), so that its derivatives are
     per sample even when the input itself is the same for all samples."""
+    if type(v) is not Batched and not extra and not getattr(_state, "active", ()):
+        return _core.watch(v)  # outside vmap: the value itself
     check_live(v)
     var, s = physical(v)
     struct = union(s, active(), extra)

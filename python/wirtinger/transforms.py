@@ -183,7 +183,7 @@ def _conj(v):
 
 
 def _scalar(v, value):
-    return to_var(np.asarray(value, dtype=v.dtype))
+    return _engine.scalar(value, v.dtype)
 
 
 def _tol(dtypes, rtol, atol):
