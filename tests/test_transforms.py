@@ -60,6 +60,43 @@ def test_value_and_grad_argnums_tuple(rng):
     assert_close(g2, fd_grad(_h(np), args, 2), 1e-6, 1e-7)
 
 
+@pytest.mark.parametrize("kind", ["float", "complex", "np.float32", "np.complex64", "ndarray", "Array"])
+def test_value_and_grad_of_one_plain_argument(kind, rng):
+    """One differentiated argument that is a plain number or array (the common
+    call): the value and gradient of the general path, f run once, the result
+    types and dtypes as for a tuple of arguments, either convention, argnums
+    counted from the end; results that are not a real scalar array (a Python
+    number, a complex or batched value) are handled or reported as always."""
+    calls = []
+
+    def f(x, c):
+        calls.append(1)
+        return wnp.sum(wnp.abs(x * c) ** 2 + wnp.real(x))
+    z = complex(rng.standard_normal(), rng.standard_normal())
+    x = {"float": z.real, "complex": z, "np.float32": np.float32(z.real), "np.complex64": np.complex64(z),
+         "ndarray": np.array([z, 2 * z]), "Array": wnp.asarray(np.array([z, -z]))}[kind]
+    c = 0.5 - 1.5j
+    value, g = w.value_and_grad(f)(x, c)
+    assert len(calls) == 1
+    xa = np.asarray(x)
+    want_value = np.sum(np.abs(xa * c) ** 2 + np.real(xa))
+    want_g = 2 * xa * abs(c) ** 2 + 1  # 2 ∂f/∂z̄, in the dtype of x (real x: the real part)
+    tol = 1e-5 if xa.dtype in (np.float32, np.complex64) else 1e-12
+    assert_close(value, want_value, tol, tol)
+    assert_close(g, want_g if xa.dtype.kind == "c" else want_g.real, tol, tol)
+    assert np.asarray(g).dtype == xa.dtype and np.asarray(g).shape == xa.shape
+    v2, (g2, _) = w.value_and_grad(f, argnums=(0, 1))(x, c)  # (c differentiated: a double-precision array)
+    assert_close(g, g2, tol, tol)
+    assert_close(value, v2, tol, tol)
+    _, gt = w.value_and_grad(f, argnums=-2, convention="transpose")(x, c)
+    assert_close(gt, np.conj(g), 0, 0)
+    assert w.value_and_grad(lambda x: 3.0)(x)[0] == 3.0  # a Python number: zero gradient
+    with pytest.raises(TypeError, match="returns a complex value"):
+        w.value_and_grad(lambda x: wnp.sum(x) * 1j)(x)
+    with pytest.raises(TypeError, match="must return a scalar"):
+        w.value_and_grad(lambda x: wnp.reshape(wnp.sum(x), (1,)))(x)
+
+
 def test_non_differentiated_arguments_may_be_anything(rng):
     """Arguments outside argnums may be ints, strings, None (as in JAX)."""
 

@@ -146,6 +146,16 @@ Recorder& recorder();
 // (finish_recording); and a transform that returns releases the values it
 // recorded unless an enclosing one sweeps or its sweeps come later (deferred).
 std::shared_ptr<Tape> enter_transform(const std::string& name, bool sweeps, bool deferred);
+
+// Derivative rules broadcast their constants (a power's exponent, the seed of
+// a sum's cotangent, a guard's fallback value) to the operand's shape. In an
+// element-wise node (binary, compare, select) whose result's shape another
+// operand carries, a constant that repeats one value is replaced by a 0-d
+// copy of it: a trace then keeps a number, not an array, and a replay does not
+// read the array on every call. constant[j]: whether operand j is a constant;
+// shapes[j]: its shape (as traced).
+void compact_constants(Node& n, const std::vector<bool>& constant, const std::vector<Shape>& shapes,
+                       const Shape& out);
 void finish_recording();
 void exit_transform();
 

@@ -91,44 +91,17 @@ std::int64_t identity_of(const Program& p, const Program::Step& s, std::size_t k
   return -1;
 }
 
-// Whether a constant holds one value (bitwise) in every element.
-bool uniform(const Tensor& t) {
-  const std::size_t sz = itemsize(t.dtype);
-  const char* v = static_cast<const char*>(t.raw());
-  for (std::int64_t i = 1, n = t.size(); i < n; ++i)
-    if (std::memcmp(v, v + static_cast<std::size_t>(i) * sz, sz) != 0) return false;
-  return true;
-}
-
-// Derivative rules broadcast their constants (a power's exponent, the seed of
-// a sum's cotangent, a guard's fallback value) to the operand's shape; a replay
-// would read each such array on every call. An element-wise step keeps the
-// value as a scalar when another operand carries the shape.
+// The constants of an element-wise step, compacted as a trace compacts them
+// (graph.hpp): a constant may come from the caller's closure whole.
 void scalar_constants(Program& p, std::size_t k) {
   Program::Step& s = p.steps[k];
-  const Prim prim = s.node.prim;
-  const bool elementwise = prim == Prim::Binary || prim == Prim::Compare ||
-                           (prim == Prim::Select && std::holds_alternative<attr::None>(s.node.attrs));
-  if (!elementwise) return;
-  std::vector<bool> swap(s.src.size(), false);
-  bool shaped = false;
+  std::vector<bool> constant;
+  std::vector<Shape> shapes;
   for (std::size_t j = 0; j < s.src.size(); ++j) {
-    if (s.src[j] >= 0) {
-      shaped = shaped || p.shape[static_cast<std::size_t>(s.src[j])] == p.shape[k];
-      continue;
-    }
-    const Tensor& t = s.node.in[j].data();
-    swap[j] = t.size() > 1 && uniform(t);
-    shaped = shaped || (!swap[j] && t.shape == p.shape[k]);
+    constant.push_back(s.src[j] < 0);
+    shapes.push_back(s.src[j] >= 0 ? p.shape[static_cast<std::size_t>(s.src[j])] : s.node.in[j].shape());
   }
-  if (!shaped) return;
-  for (std::size_t j = 0; j < s.src.size(); ++j) {
-    if (!swap[j]) continue;
-    const Tensor& t = s.node.in[j].data();
-    Tensor one = Tensor::empty(t.dtype, {});
-    std::memcpy(one.raw(), t.raw(), itemsize(t.dtype));
-    s.node.in[j] = Var(std::move(one));
-  }
+  compact_constants(s.node, constant, shapes, p.shape[k]);
 }
 
 // Common subexpressions, conj(conj(x)), then dead steps: the nested rules that

@@ -1,6 +1,7 @@
 // Recording: the thread's tape, the transforms running on it, and which values
 // it keeps (see graph.hpp).
 #include <atomic>
+#include <cstring>
 #include <mutex>
 #include <set>
 #include <string>
@@ -22,14 +23,59 @@ Var structure_of(const Var& x) {
   s.p = std::make_shared<Value>(Value{Tensor{x.dtype(), x.shape(), nullptr}, x.p->node, x.p->tape, x.p->origin});
   return s;
 }
-// A node that keeps shapes and dtypes, not buffers (constants stay whole, and
-// so does the value of a watched constant: a traced program reads them).
+// Whether a tensor holds one value (bitwise) in every element.
+bool uniform(const Tensor& t) {
+  const std::size_t sz = itemsize(t.dtype);
+  const char* v = static_cast<const char*>(t.raw());
+  for (std::int64_t i = 1, n = t.size(); i < n; ++i)
+    if (std::memcmp(v, v + static_cast<std::size_t>(i) * sz, sz) != 0) return false;
+  return true;
+}
+
+// A node that keeps shapes and dtypes, not buffers (constants stay, compacted
+// where they repeat one value, and so does the value of a watched constant: a
+// traced program reads them).
 void keep_structure(Node& n) {
+  if (n.out) {
+    std::vector<bool> constant;
+    std::vector<Shape> shapes;
+    for (const auto& x : n.in) {
+      constant.push_back(!x || x.p->tape == 0);
+      shapes.push_back(x ? x.shape() : Shape{});
+    }
+    compact_constants(n, constant, shapes, n.out.shape());
+  }
   for (auto& x : n.in)
     if (x && x.p->tape != 0) x = structure_of(x);
   if (n.out && !(n.prim == Prim::Watch && n.in.empty())) n.out = structure_of(n.out);
 }
 }  // namespace
+
+void compact_constants(Node& n, const std::vector<bool>& constant, const std::vector<Shape>& shapes,
+                       const Shape& out) {
+  const bool elementwise = n.prim == Prim::Binary || n.prim == Prim::Compare ||
+                           (n.prim == Prim::Select && std::holds_alternative<attr::None>(n.attrs));
+  if (!elementwise) return;
+  std::vector<bool> swap(n.in.size(), false);
+  bool shaped = false;
+  for (std::size_t j = 0; j < n.in.size(); ++j) {
+    if (!constant[j] || !n.in[j]) {
+      shaped = shaped || shapes[j] == out;
+      continue;
+    }
+    const Tensor& t = n.in[j].data();
+    swap[j] = t.size() > 1 && t.raw() && uniform(t);
+    shaped = shaped || (!swap[j] && shapes[j] == out);
+  }
+  if (!shaped) return;
+  for (std::size_t j = 0; j < n.in.size(); ++j) {
+    if (!swap[j]) continue;
+    const Tensor& t = n.in[j].data();
+    Tensor one = Tensor::empty(t.dtype, {});
+    std::memcpy(one.raw(), t.raw(), itemsize(t.dtype));
+    n.in[j] = Var(std::move(one));
+  }
+}
 
 std::shared_ptr<Tape> enter_transform(const std::string& name, bool sweeps, bool deferred) {
   // Names are few (one per transform) and must outlive the values that point at them.

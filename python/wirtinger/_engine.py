@@ -388,7 +388,11 @@ def watch_input(v, extra=()):
 # Samples are independent, so one sweep of the physical tape with seeds laid out
 # along the batch gives every sample's derivative.
 def _any_batched(*groups):
-    return any(type(v) is Batched for g in groups for v in g)
+    for g in groups:  # (loops, not a generator: this runs on every sweep)
+        for v in g:
+            if type(v) is Batched:
+                return True
+    return False
 
 
 def jvp_sweep(tape, inputs, tangents, outputs, record):

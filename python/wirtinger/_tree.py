@@ -47,15 +47,15 @@ def _flatten_into(t, leaves):
         keys = tuple(sorted(t))
         return TreeDef("dict", keys, tuple(_flatten_into(t[k], leaves) for k in keys))
     leaves.append(t)
-    return _LEAF
+    return LEAF
 
 
-_LEAF = TreeDef("leaf", None, ())
+LEAF = TreeDef("leaf", None, ())
 
 
 def flatten(tree):
     if not isinstance(tree, (tuple, list, dict)) and tree is not None:
-        return [tree], _LEAF  # the common case, without the walk
+        return [tree], LEAF  # the common case, without the walk
     leaves = []
     treedef = _flatten_into(tree, leaves)
     return leaves, treedef
@@ -77,7 +77,7 @@ def _build(d, it):
 
 
 def unflatten(treedef, leaves):
-    if treedef is _LEAF:
+    if treedef is LEAF:
         return next(iter(leaves))
     return _build(treedef, iter(leaves))
 

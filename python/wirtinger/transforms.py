@@ -22,7 +22,7 @@ from . import _engine
 from . import numpy as wnp
 from ._array import Array, SUPPORTED_DTYPES, UNARY, WeakInt, complex_of, native, real_of, result_dtype, to_var
 from ._conventions import TRANSPOSE, resolve
-from ._tree import flatten, unflatten
+from ._tree import LEAF, flatten, unflatten
 from .errors import NonHolomorphicError, UnexpectedTracerError
 
 Wirtinger = collections.namedtuple("Wirtinger", ["dz", "dzbar"])
@@ -346,12 +346,24 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False, check_holomor
     argnums_t, tuple_argnums = _argnums_tuple(argnums, _name)
     resolve(convention)  # an unknown name fails here, not at the first call
 
+    # The common call (one differentiated argument, a plain number or array,
+    # outside vmap, a real scalar result, no aux) skips the general
+    # bookkeeping; it computes the same thing.
+    lean = not has_aux and not holomorphic and not tuple_argnums
+
     @functools.wraps(f)
     def wrapped(*args, **kwargs):
         conv = resolve(convention)  # None: the default in force at this call
         with Frame(_name) as frame:
-            args, groups = _watch_args(args, argnums_t, _name, holomorphic)
+            watched = _watch_leaf(args, argnums_t[0]) if lean and -len(args) <= argnums_t[0] < len(args) else None
+            args, groups = watched or _watch_args(args, argnums_t, _name, holomorphic)
             out, aux = _split_aux(f(*args, **kwargs), has_aux, _name)
+            if watched and type(out) is Array and type(out._v) is not _engine.Batched and out._v.ndim == 0 \
+                    and out._v.dtype.kind != "c":
+                y, (xv,) = out._v, groups[0][0]
+                frame.finish_recording()
+                (g,) = _engine.vjp_sweep(frame.tape, [y], [_scalar(y, 1.0)], [xv], frame.nested)
+                return frame.export(y), frame.export(_conj(g) if conv == TRANSPOSE else g)
             outs, out_tree = _output_vars(out, _name)
             if len(outs) != 1 or out_tree.kind != "leaf" or tuple(outs[0].shape) != ():
                 shape = tuple(outs[0].shape) if len(outs) == 1 else f"a {out_tree} of {len(outs)} arrays"
@@ -391,6 +403,30 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False, check_holomor
             return value, g
 
     return wrapped
+
+
+_PLAIN_LEAVES = frozenset({float, complex, np.float64, np.complex128, np.float32, np.complex64, np.ndarray, Array})
+
+
+def _watch_leaf(args, i):
+    """_watch_args for one differentiated argument that is a plain number or array
+    outside vmap, or None where that is not the case."""
+    x = args[i]
+    if type(x) not in _PLAIN_LEAVES or _engine.active():
+        return None
+    if type(x) is Array:
+        v = x._v
+        if type(v) is _engine.Batched:
+            return None
+    else:
+        dtype = _dtype_of(x)
+        if dtype not in SUPPORTED_DTYPES:
+            return None
+        v = to_var(x, dtype)
+    xv = _engine.watch_input(v)
+    new_args = list(args)
+    new_args[i] = Array(xv)
+    return new_args, [([xv], LEAF)]
 
 
 def grad(f, argnums=0, has_aux=False, holomorphic=False, check_holomorphic=True, convention=None, *,
