@@ -30,6 +30,9 @@ void bind_special(pybind11::module_& m);
 // scalars and arrays, read in place) with a tuple of NumPy arrays out (module.cpp).
 pybind11::tuple run_program_numpy(const Program& p, PyObject* const* args, std::size_t n, const std::vector<DType>& dtypes);
 
+// The common case of eager operations on wirtinger.Array (bind_array_ops.cpp).
+void bind_array_ops(pybind11::module_& m);
+
 // The jitted call's latency path in C++ (jit_dispatch.cpp).
 void bind_jit_dispatch(pybind11::module_& m);
 

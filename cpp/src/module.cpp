@@ -401,6 +401,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("binary_real_only", [](int op) { return binary_real_only(static_cast<BinaryOp>(op)); });
 
   bind_primitives(m);
+  bind_array_ops(m);
   using G = py::call_guard<py::gil_scoped_release>;
   // The conventions' formulas (wirtinger/conventions.hpp) over engine values,
   // recorded like any arithmetic, for the Python transforms.

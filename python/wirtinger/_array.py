@@ -181,6 +181,10 @@ _INT_CLOSED = frozenset({"add", "subtract", "multiply", "maximum", "minimum", "s
 
 
 def unary(name, x):
+    if type(x) is Array:  # the common case, in one C++ call (None where it does not apply)
+        out = _engine.array_unary(x, UNARY[name])
+        if out is not None:
+            return out
     out = _engine.unary(to_var(x), UNARY[name])
     if isinstance(x, WeakArray):
         return (WeakInt if isinstance(x, WeakInt) and name in _INT_CLOSED else WeakArray)(out)
@@ -190,6 +194,10 @@ def unary(name, x):
 def binary(name, a, b):
     # Arithmetic of weak scalars alone (a jitted function's Python-number
     # arguments) stays weak, as it is a Python number in the eager call.
+    if type(a) is Array or type(b) is Array:  # the common case, in one C++ call (None where it does not apply)
+        out = _engine.array_binary(a, b, BINARY[name])
+        if out is not None:
+            return out
     dtype = result_dtype(a, b)
     out = _engine.binary(to_var(a, dtype), to_var(b, dtype), BINARY[name])
     if _weak(a) and _weak(b):
@@ -387,6 +395,9 @@ class Array:
 
     def item(self):
         return self._concrete("item()").item()
+
+
+_engine.set_array_class(Array, "_v")
 
 
 class WeakArray(Array):

@@ -1,0 +1,90 @@
+// The common case of an eager operation on wirtinger.Array, in one C++ call:
+// an element-wise function of an Array, or of two operands that are Arrays or
+// Python floats and complexes. The Python path (wirtinger._array) does the
+// same with more steps (NumPy's promotion of the operands, their conversion,
+// the new Array) and remains for everything else: weak scalars under jit,
+// values batched by vmap, NumPy operands, ints. These functions return None
+// where they do not apply.
+#include <pybind11/pybind11.h>
+
+#include <complex>
+#include <string>
+
+#include "bindings.hpp"
+#include "ops.hpp"
+
+namespace py = pybind11;
+
+namespace wirtinger::engine {
+namespace {
+
+struct ArrayClass {
+  PyTypeObject* type = nullptr;  // wirtinger.Array exactly (not its weak subclasses)
+  py::object slot;                // the name of the slot that holds the engine value
+  py::tuple no_args;
+};
+ArrayClass& array_class() {
+  static ArrayClass& c = *new ArrayClass;  // never destroyed: it outlives the interpreter's teardown
+  return c;
+}
+
+// The engine value of an Array (not batched), or nullptr.
+const Var* var_of(PyObject* x) {
+  const ArrayClass& c = array_class();
+  if (Py_TYPE(x) != c.type) return nullptr;
+  const py::object v = py::reinterpret_steal<py::object>(PyObject_GetAttr(x, c.slot.ptr()));
+  if (!v) throw py::error_already_set();
+  if (!py::isinstance<Var>(v)) return nullptr;
+  return &v.cast<const Var&>();  // the Array keeps the Var object alive
+}
+
+py::object new_array(Var v) {
+  const ArrayClass& c = array_class();
+  py::object a = py::reinterpret_steal<py::object>(c.type->tp_new(c.type, c.no_args.ptr(), nullptr));
+  if (!a) throw py::error_already_set();
+  if (PyObject_SetAttr(a.ptr(), c.slot.ptr(), py::cast(std::move(v)).ptr()) < 0) throw py::error_already_set();
+  return a;
+}
+
+// A Python float or complex next to an Array of dtype d, as NumPy 2 promotes a
+// Python number (weakly): d, made complex by a complex number.
+bool python_operand(PyObject* x, DType d, Var& out) {
+  if (PyFloat_CheckExact(x)) {
+    out = Var(Tensor::full(d, {}, std::complex<double>(PyFloat_AS_DOUBLE(x), 0.0)));
+    return true;
+  }
+  if (PyComplex_CheckExact(x)) {
+    out = Var(Tensor::full(complex_dtype(d), {}, std::complex<double>(PyComplex_RealAsDouble(x), PyComplex_ImagAsDouble(x))));
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void bind_array_ops(py::module_& m) {
+  m.def("set_array_class", [](py::handle type, const std::string& slot) {
+    ArrayClass& c = array_class();
+    c.type = reinterpret_cast<PyTypeObject*>(type.inc_ref().ptr());
+    c.slot = py::str(slot);
+    c.no_args = py::tuple();
+  });
+  m.def("array_unary", [](py::handle x, int op) -> py::object {
+    if (array_class().type == nullptr) return py::none();
+    const Var* v = var_of(x.ptr());
+    if (!v) return py::none();
+    return new_array(unary(static_cast<UnaryOp>(op), *v));
+  });
+  m.def("array_binary", [](py::handle a, py::handle b, int op) -> py::object {
+    if (array_class().type == nullptr) return py::none();
+    const Var* va = var_of(a.ptr());
+    const Var* vb = var_of(b.ptr());
+    Var scalar;
+    if (va && vb) return new_array(binary(static_cast<BinaryOp>(op), *va, *vb));
+    if (va && python_operand(b.ptr(), va->dtype(), scalar)) return new_array(binary(static_cast<BinaryOp>(op), *va, scalar));
+    if (vb && python_operand(a.ptr(), vb->dtype(), scalar)) return new_array(binary(static_cast<BinaryOp>(op), scalar, *vb));
+    return py::none();
+  });
+}
+
+}  // namespace wirtinger::engine
