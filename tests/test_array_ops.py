@@ -64,3 +64,23 @@ def test_derivatives_through_the_c_path(dtype, rng):
     np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-6)
     assert np.asarray(w.jit(w.grad(f))(x)).dtype == dtype
     np.testing.assert_allclose(w.jit(w.grad(f))(x), g, rtol=1e-13)
+
+
+def test_functions_of_python_numbers_are_numpy_s():
+    for x in (1.5, -0.25 + 2j):
+        for name in ("exp", "sin", "real", "conj", "abs", "sqrt"):
+            got, want = getattr(wnp, name)(x), getattr(np, name)(x)
+            assert isinstance(got, w.Array) and got.dtype == np.asarray(want).dtype, (name, x)
+            np.testing.assert_allclose(np.asarray(got), want, rtol=1e-15)
+
+
+def test_results_of_a_transform_are_arrays_of_their_own():
+    """value_and_grad's results are new writable NumPy arrays, also where the
+    gradient is an argument passed through."""
+    x = np.array([1.0, 2.0])
+    value, g = w.value_and_grad(lambda x: wnp.sum(x))(x)
+    assert isinstance(value, np.ndarray) and isinstance(g, np.ndarray) and g.flags.writeable
+    g[0] = 5.0
+    assert w.value_and_grad(lambda x: wnp.sum(x))(x)[1][0] == 1.0
+    (v2, gz) = w.value_and_grad(lambda z: wnp.real(z))(np.complex64(1 + 2j))
+    assert v2.dtype == np.float32 and gz.dtype == np.complex64

@@ -1,6 +1,6 @@
 // The common case of an eager operation on wirtinger.Array, in one C++ call:
-// an element-wise function of an Array, or of two operands that are Arrays or
-// Python floats and complexes. The Python path (wirtinger._array) does the
+// an element-wise function of an Array or a Python float or complex, or of two
+// operands that are Arrays or Python floats and complexes (one an Array). The Python path (wirtinger._array) does the
 // same with more steps (NumPy's promotion of the operands, their conversion,
 // the new Array) and remains for everything else: weak scalars under jit,
 // values batched by vmap, NumPy operands, ints. These functions return None
@@ -71,9 +71,10 @@ void bind_array_ops(py::module_& m) {
   });
   m.def("array_unary", [](py::handle x, int op) -> py::object {
     if (array_class().type == nullptr) return py::none();
-    const Var* v = var_of(x.ptr());
-    if (!v) return py::none();
-    return new_array(unary(static_cast<UnaryOp>(op), *v));
+    if (const Var* v = var_of(x.ptr())) return new_array(unary(static_cast<UnaryOp>(op), *v));
+    Var number;  // a Python float or complex: float64 or complex128, as NumPy reads it
+    if (python_operand(x.ptr(), DType::f64, number)) return new_array(unary(static_cast<UnaryOp>(op), number));
+    return py::none();
   });
   m.def("array_binary", [](py::handle a, py::handle b, int op) -> py::object {
     if (array_class().type == nullptr) return py::none();

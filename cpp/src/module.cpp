@@ -372,7 +372,8 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("size", [](const Var& v) { return v.data().size(); })
       .def_property_readonly("node", [](const Var& v) { return v.p->node; })
       .def_property_readonly("tape_id", [](const Var& v) { return v.p->tape; })
-      .def("numpy", &to_numpy);
+      .def("numpy", &to_numpy)
+      .def("numpy_copy", [](const Var& v) { return to_numpy_owned(v); });
 
   m.def("from_numpy", &from_numpy);
   m.def("scalar", [](const py::handle& x, const py::dtype& dt) {

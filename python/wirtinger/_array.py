@@ -181,7 +181,7 @@ _INT_CLOSED = frozenset({"add", "subtract", "multiply", "maximum", "minimum", "s
 
 
 def unary(name, x):
-    if type(x) is Array:  # the common case, in one C++ call (None where it does not apply)
+    if type(x) is Array or type(x) is float or type(x) is complex:  # the common case, in one C++ call
         out = _engine.array_unary(x, UNARY[name])
         if out is not None:
             return out
@@ -194,7 +194,7 @@ def unary(name, x):
 def binary(name, a, b):
     # Arithmetic of weak scalars alone (a jitted function's Python-number
     # arguments) stays weak, as it is a Python number in the eager call.
-    if type(a) is Array or type(b) is Array:  # the common case, in one C++ call (None where it does not apply)
+    if type(a) is Array or type(b) is Array:  # the common case, in one C++ call
         out = _engine.array_binary(a, b, BINARY[name])
         if out is not None:
             return out

@@ -65,7 +65,7 @@ class Frame:
         """A result: an Array inside an enclosing transform or batched by vmap, a NumPy array otherwise."""
         if self.nested or _engine.is_batched(v):
             return Array(v)
-        return np.array(v.numpy())
+        return v.numpy_copy()
 
 
 def check_callable(f, name):
