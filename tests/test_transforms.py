@@ -60,7 +60,8 @@ def test_value_and_grad_argnums_tuple(rng):
     assert_close(g2, fd_grad(_h(np), args, 2), 1e-6, 1e-7)
 
 
-@pytest.mark.parametrize("kind", ["float", "complex", "np.float32", "np.complex64", "ndarray", "Array"])
+@pytest.mark.parametrize("kind", ["float", "complex", "np.float64", "np.complex128", "np.float32", "np.complex64",
+                                  "ndarray", "Array"])
 def test_value_and_grad_of_one_plain_argument(kind, rng):
     """One differentiated argument that is a plain number or array (the common
     call): the value and gradient of the general path, f run once, the result
@@ -73,7 +74,8 @@ def test_value_and_grad_of_one_plain_argument(kind, rng):
         calls.append(1)
         return wnp.sum(wnp.abs(x * c) ** 2 + wnp.real(x))
     z = complex(rng.standard_normal(), rng.standard_normal())
-    x = {"float": z.real, "complex": z, "np.float32": np.float32(z.real), "np.complex64": np.complex64(z),
+    x = {"float": z.real, "complex": z, "np.float64": np.float64(z.real), "np.complex128": np.complex128(z),
+         "np.float32": np.float32(z.real), "np.complex64": np.complex64(z),
          "ndarray": np.array([z, 2 * z]), "Array": wnp.asarray(np.array([z, -z]))}[kind]
     c = 0.5 - 1.5j
     value, g = w.value_and_grad(f)(x, c)

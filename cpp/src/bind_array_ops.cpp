@@ -76,6 +76,19 @@ void bind_array_ops(py::module_& m) {
     if (python_operand(x.ptr(), DType::f64, number)) return new_array(unary(static_cast<UnaryOp>(op), number));
     return py::none();
   });
+  // A fresh input of a transform from a Python float or complex (or NumPy's
+  // float64 and complex128, their subclasses): (the Array of it, its value).
+  m.def("watch_number", [](py::handle x) -> py::object {
+    if (array_class().type == nullptr) return py::none();
+    Var v;
+    if (PyFloat_Check(x.ptr())) v = Var(Tensor::full(DType::f64, {}, std::complex<double>(PyFloat_AS_DOUBLE(x.ptr()), 0.0)));
+    else if (PyComplex_Check(x.ptr()))
+      v = Var(Tensor::full(DType::c128, {}, std::complex<double>(PyComplex_RealAsDouble(x.ptr()), PyComplex_ImagAsDouble(x.ptr()))));
+    else return py::none();
+    Var w = watch(v);
+    py::object array = new_array(w);
+    return py::make_tuple(std::move(array), std::move(w));
+  });
   m.def("array_binary", [](py::handle a, py::handle b, int op) -> py::object {
     if (array_class().type == nullptr) return py::none();
     const Var* va = var_of(a.ptr());

@@ -451,7 +451,8 @@ def jac_columns(tape, seeded, which, results, record, imaginary, forward):
 enter, exit, depth, frame_names = _core.enter, _core.exit, _core.depth, _core.frame_names
 set_recording, finish_recording = _core.set_recording, _core.finish_recording
 escaped, check_escaped = _core.escaped, _core.check_escaped
-set_array_class, array_unary, array_binary = _core.set_array_class, _core.array_unary, _core.array_binary
+set_array_class, array_unary, array_binary, watch_number = (_core.set_array_class, _core.array_unary,
+                                                           _core.array_binary, _core.watch_number)
 make_program, custom, scalar, JitDispatch, JitFunction = (_core.make_program, _core.custom, _core.scalar, _core.JitDispatch,
                                                       _core.JitFunction)
 unary_names, binary_names, structural_names = _core.unary_names, _core.binary_names, _core.structural_names

@@ -406,6 +406,7 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False, check_holomor
 
 
 _PLAIN_LEAVES = frozenset({float, complex, np.float64, np.complex128, np.float32, np.complex64, np.ndarray, Array})
+_NUMBERS = frozenset({float, complex, np.float64, np.complex128})  # float64 and complex128 values
 
 
 def _watch_leaf(args, i):
@@ -414,6 +415,11 @@ def _watch_leaf(args, i):
     x = args[i]
     if type(x) not in _PLAIN_LEAVES or _engine.active():
         return None
+    if type(x) in _NUMBERS:  # one C++ call: the watched value and its Array
+        array, xv = _engine.watch_number(x)
+        new_args = list(args)
+        new_args[i] = array
+        return new_args, [([xv], LEAF)]
     if type(x) is Array:
         v = x._v
         if type(v) is _engine.Batched:
