@@ -7,7 +7,6 @@
 // where they do not apply.
 #include <pybind11/pybind11.h>
 
-#include <complex>
 #include <string>
 
 #include "bindings.hpp"
@@ -46,18 +45,20 @@ py::object new_array(Var v) {
   return a;
 }
 
+// A Python number as a 0-d value of dtype d (python_number's conversion).
+Var number_var(PyObject* x, DType d) {
+  Tensor t = Tensor::empty(d, {});
+  python_number(x, d, t.raw());
+  return Var(std::move(t));
+}
+
 // A Python float or complex next to an Array of dtype d, as NumPy 2 promotes a
-// Python number (weakly): d, made complex by a complex number.
+// Python number (weakly): d, made complex by a complex number. NumPy's own
+// scalars are not weak, and take the general path.
 bool python_operand(PyObject* x, DType d, Var& out) {
-  if (PyFloat_CheckExact(x)) {
-    out = Var(Tensor::full(d, {}, std::complex<double>(PyFloat_AS_DOUBLE(x), 0.0)));
-    return true;
-  }
-  if (PyComplex_CheckExact(x)) {
-    out = Var(Tensor::full(complex_dtype(d), {}, std::complex<double>(PyComplex_RealAsDouble(x), PyComplex_ImagAsDouble(x))));
-    return true;
-  }
-  return false;
+  if (!PyFloat_CheckExact(x) && !PyComplex_CheckExact(x)) return false;
+  out = number_var(x, PyComplex_CheckExact(x) ? complex_dtype(d) : d);
+  return true;
 }
 
 }  // namespace
@@ -80,12 +81,8 @@ void bind_array_ops(py::module_& m) {
   // float64 and complex128, their subclasses): (the Array of it, its value).
   m.def("watch_number", [](py::handle x) -> py::object {
     if (array_class().type == nullptr) return py::none();
-    Var v;
-    if (PyFloat_Check(x.ptr())) v = Var(Tensor::full(DType::f64, {}, std::complex<double>(PyFloat_AS_DOUBLE(x.ptr()), 0.0)));
-    else if (PyComplex_Check(x.ptr()))
-      v = Var(Tensor::full(DType::c128, {}, std::complex<double>(PyComplex_RealAsDouble(x.ptr()), PyComplex_ImagAsDouble(x.ptr()))));
-    else return py::none();
-    Var w = watch(v);
+    if (!PyFloat_Check(x.ptr()) && !PyComplex_Check(x.ptr())) return py::none();
+    Var w = watch(number_var(x.ptr(), PyComplex_Check(x.ptr()) ? DType::c128 : DType::f64));
     py::object array = new_array(w);
     return py::make_tuple(std::move(array), std::move(w));
   });

@@ -30,6 +30,11 @@ void bind_special(pybind11::module_& m);
 // scalars and arrays, read in place) with a tuple of NumPy arrays out (module.cpp).
 pybind11::tuple run_program_numpy(const Program& p, PyObject* const* args, std::size_t n, const std::vector<DType>& dtypes);
 
+// Writes a Python number (float, complex, or NumPy's float64/complex128, their
+// subclasses) to out in dtype d; false for anything else (module.cpp). A
+// complex number with a nonzero imaginary part for a real d is a TypeError.
+bool python_number(const pybind11::handle& x, DType d, void* out);
+
 // The common case of eager operations on wirtinger.Array (bind_array_ops.cpp).
 void bind_array_ops(pybind11::module_& m);
 

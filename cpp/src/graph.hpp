@@ -153,7 +153,8 @@ std::shared_ptr<Tape> enter_transform(const std::string& name, bool sweeps, bool
 // operand carries, a constant that repeats one value is replaced by a 0-d
 // copy of it: a trace then keeps a number, not an array, and a replay does not
 // read the array on every call. constant[j]: whether operand j is a constant;
-// shapes[j]: its shape (as traced).
+// shapes[j]: its shape (as traced). Nodes of other kinds are left as they are.
+bool compacts_constants(const Node& n);
 void compact_constants(Node& n, const std::vector<bool>& constant, const std::vector<Shape>& shapes,
                        const Shape& out);
 void finish_recording();

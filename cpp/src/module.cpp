@@ -151,9 +151,9 @@ const py::object& numpy_asarray() {
   return f;
 }
 
-// Writes a Python number (float, complex, or NumPy's float64/complex128, their
-// subclasses) to out in dtype d; false for anything else.
-bool python_number(const py::handle& x, DType d, void* out) {
+}  // namespace
+
+bool wirtinger::engine::python_number(const py::handle& x, DType d, void* out) {
   if (!(PyFloat_Check(x.ptr()) || PyComplex_Check(x.ptr()))) return false;
   const double re = PyFloat_Check(x.ptr()) ? PyFloat_AS_DOUBLE(x.ptr()) : PyComplex_RealAsDouble(x.ptr());
   const double im = PyFloat_Check(x.ptr()) ? 0.0 : PyComplex_ImagAsDouble(x.ptr());
@@ -168,6 +168,8 @@ bool python_number(const py::handle& x, DType d, void* out) {
   }
   return true;
 }
+
+namespace {
 
 Var arg_var(const py::handle& x, DType d) {
   Tensor t = Tensor::empty(d, Shape{});

@@ -95,6 +95,7 @@ std::int64_t identity_of(const Program& p, const Program::Step& s, std::size_t k
 // (graph.hpp): a constant may come from the caller's closure whole.
 void scalar_constants(Program& p, std::size_t k) {
   Program::Step& s = p.steps[k];
+  if (!compacts_constants(s.node)) return;
   std::vector<bool> constant;
   std::vector<Shape> shapes;
   for (std::size_t j = 0; j < s.src.size(); ++j) {

@@ -36,7 +36,7 @@ bool uniform(const Tensor& t) {
 // where they repeat one value, and so does the value of a watched constant: a
 // traced program reads them).
 void keep_structure(Node& n) {
-  if (n.out) {
+  if (n.out && compacts_constants(n)) {
     std::vector<bool> constant;
     std::vector<Shape> shapes;
     for (const auto& x : n.in) {
@@ -51,11 +51,14 @@ void keep_structure(Node& n) {
 }
 }  // namespace
 
+bool compacts_constants(const Node& n) {
+  return n.prim == Prim::Binary || n.prim == Prim::Compare ||
+         (n.prim == Prim::Select && std::holds_alternative<attr::None>(n.attrs));
+}
+
 void compact_constants(Node& n, const std::vector<bool>& constant, const std::vector<Shape>& shapes,
                        const Shape& out) {
-  const bool elementwise = n.prim == Prim::Binary || n.prim == Prim::Compare ||
-                           (n.prim == Prim::Select && std::holds_alternative<attr::None>(n.attrs));
-  if (!elementwise) return;
+  if (!compacts_constants(n)) return;
   std::vector<bool> swap(n.in.size(), false);
   bool shaped = false;
   for (std::size_t j = 0; j < n.in.size(); ++j) {
